@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
+import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
+import { EventBus } from './events.js';
+import { TaskManager } from './tasks.js';
+import { SettingsStore } from './settings.js';
+import { APP_NAME, defaultDataDir } from './paths.js';
+import { EngineAccess } from './docker/engine.js';
+import { runDoctor } from './doctor/doctor.js';
+
+export interface CoreOptions {
+  mode: AppInfo['mode'];
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Shared services that domain handlers are built from. */
+export interface CoreDeps {
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  events: EventBus;
+  tasks: TaskManager;
+  settings: SettingsStore;
+  engine: EngineAccess;
+}
+
+export interface Core extends CoreDeps {
+  dispatch: Dispatch;
+  /** Typed in-process call; throws AppError on failure. */
+  call<C extends Channel>(channel: C, input: ChannelInput<C>, ctx?: CallContext): Promise<ChannelOutput<C>>;
+  close(): Promise<void>;
+}
+
+export function appVersion(): string {
+  try {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    for (const candidate of [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')]) {
+      try {
+        const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === 'multiarch-lab' && pkg.version) return pkg.version;
+      } catch {
+        // try the next candidate
+      }
+    }
+  } catch {
+    // fall through
+  }
+  return '0.0.0';
+}
+
+export function createCore(options: CoreOptions): Core {
+  const env = options.env ?? process.env;
+  const dataDir = options.dataDir ?? defaultDataDir(env);
+  const events = new EventBus();
+  const deps: CoreDeps = {
+    env,
+    dataDir,
+    events,
+    tasks: new TaskManager(events),
+    settings: new SettingsStore(dataDir),
+    engine: new EngineAccess({ env, events }),
+  };
+
+  const handlers: Handlers = {
+    'app:info': async () => ({
+      name: APP_NAME,
+      version: appVersion(),
+      mode: options.mode,
+      dataDir,
+      settingsPath: deps.settings.file,
+    }),
+    'doctor:report': async (_input, ctx) => runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+    'settings:get': async () => deps.settings.read(),
+    'settings:update': async (patch) => deps.settings.update(patch),
+    'tasks:list': async () => deps.tasks.list(),
+    'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
+  };
+
+  const dispatch = createDispatch(handlers);
+  return {
+    ...deps,
+    dispatch,
+    call: async (channel, input, ctx) => unwrap(await dispatch(channel, input, ctx)) as never,
+    close: async () => {
+      await deps.engine.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ImageReference, Port, ResourceName, FsPath } from './common.js';
+
+export const SettingsSchema = z.object({
+  registry: z.object({
+    name: ResourceName.default('registry'),
+    port: Port.default(5000),
+    volume: ResourceName.default('registry_data'),
+    image: ImageReference.default('registry:2'),
+  }).prefault({}),
+  builder: z.object({
+    name: ResourceName.default('mybuilder'),
+  }).prefault({}),
+  /** Where sample projects are scaffolded; empty means "<data folder>/workspace". */
+  workspaceDir: z.union([FsPath, z.literal('')]).default(''),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SettingsPatchSchema = z.object({
+  registry: z.object({
+    name: ResourceName,
+    port: Port,
+    volume: ResourceName,
+    image: ImageReference,
+  }).partial().strict().optional(),
+  builder: z.object({ name: ResourceName }).partial().strict().optional(),
+  workspaceDir: z.union([FsPath, z.literal('')]).optional(),
+}).strict();
+
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

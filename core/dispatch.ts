@@ -1,0 +1,50 @@
+import { channels, isChannel, type Channel, type ChannelOutput, type ChannelParsed } from './contract/channels.js';
+import type { Envelope } from './contract/envelope.js';
+import { AppError, serializeError } from './contract/errors.js';
+
+export interface CallContext {
+  /** Aborted when the caller goes away (window closed, socket dropped, Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export type Handlers = {
+  [C in Channel]: (input: ChannelParsed<C>, ctx: CallContext) => Promise<ChannelOutput<C>>;
+};
+
+export type Dispatch = (channel: string, input: unknown, ctx?: CallContext) => Promise<Envelope>;
+
+/** Validates the channel name and input, runs the handler, and always answers with an envelope. */
+export function createDispatch(handlers: Handlers): Dispatch {
+  return async (channel, input, ctx = {}) => {
+    if (!isChannel(channel)) {
+      return { ok: false, error: { code: 'unknown-channel', message: `There is no channel named ${JSON.stringify(String(channel).slice(0, 80))}.` } };
+    }
+    const parsed = channels[channel].input.safeParse(input ?? {});
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: {
+          code: 'invalid-input',
+          message: `Invalid input for ${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
+          details: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+        },
+      };
+    }
+    try {
+      const handler = handlers[channel] as (input: unknown, ctx: CallContext) => Promise<unknown>;
+      const result = await handler(parsed.data, ctx);
+      return { ok: true, result };
+    } catch (error) {
+      return { ok: false, error: serializeError(error) };
+    }
+  };
+}
+
+/** Unwraps an envelope: the result, or the error rebuilt as an AppError. */
+export function unwrap<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.result;
+  throw new AppError(envelope.error.code, envelope.error.message, {
+    ...(envelope.error.hint !== undefined ? { hint: envelope.error.hint } : {}),
+    ...(envelope.error.details !== undefined ? { details: envelope.error.details } : {}),
+  });
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, serializeError } from './contract/errors.js';
+import type { StepState, TaskProgress, TaskSnapshot, TaskStep } from './contract/tasks.js';
+import type { EventBus } from './events.js';
+
+export interface StepSpec {
+  id: string;
+  title: string;
+  command?: string[];
+}
+
+/** What a running task's body uses to report and to notice cancellation. */
+export interface TaskHandle {
+  readonly id: string;
+  readonly signal: AbortSignal;
+  step(id: string, state: StepState, detail?: string): void;
+  addStep(spec: StepSpec): void;
+  progress(progress: TaskProgress): void;
+  /** Throws a `cancelled` AppError when the task was cancelled. */
+  throwIfCancelled(): void;
+}
+
+const KEEP_FINISHED = 50;
+
+/** Long work as tasks: each has an id, steps, progress events and an AbortController. */
+export class TaskManager {
+  private readonly tasks = new Map<string, { snapshot: TaskSnapshot; controller: AbortController }>();
+
+  constructor(private readonly events: EventBus) {}
+
+  list(): TaskSnapshot[] {
+    return [...this.tasks.values()].map((t) => structuredClone(t.snapshot));
+  }
+
+  get(id: string): TaskSnapshot | undefined {
+    const t = this.tasks.get(id);
+    return t ? structuredClone(t.snapshot) : undefined;
+  }
+
+  cancel(id: string): boolean {
+    const t = this.tasks.get(id);
+    if (!t || t.snapshot.state !== 'running') return false;
+    t.controller.abort(new AppError('cancelled', `${t.snapshot.title} was cancelled.`));
+    return true;
+  }
+
+  /**
+   * Runs `body` as a task. Resolves with its result; rejects with its error (a cancelled task
+   * rejects with a `cancelled` AppError). Progress is published as `task:update` events.
+   * An outer signal (e.g. the caller went away) cancels the task too.
+   */
+  async run<R>(
+    kind: string,
+    title: string,
+    steps: StepSpec[],
+    body: (task: TaskHandle) => Promise<R>,
+    outer?: AbortSignal,
+  ): Promise<R> {
+    const id = randomUUID();
+    const controller = new AbortController();
+    const snapshot: TaskSnapshot = {
+      id,
+      kind,
+      title,
+      state: 'running',
+      steps: steps.map((s) => ({ ...s, state: 'pending' as StepState })),
+      startedAt: Date.now(),
+    };
+    this.tasks.set(id, { snapshot, controller });
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const publish = () => this.events.emit('task:update', structuredClone(snapshot));
+
+    const handle: TaskHandle = {
+      id,
+      signal: controller.signal,
+      step: (stepId, state, detail) => {
+        const step = snapshot.steps.find((s) => s.id === stepId);
+        if (!step) throw new Error(`task ${kind} has no step ${stepId}`);
+        applyStepState(step, state);
+        if (detail !== undefined) step.detail = detail;
+        publish();
+      },
+      addStep: (spec) => {
+        snapshot.steps.push({ ...spec, state: 'pending' });
+        publish();
+      },
+      progress: (p) => {
+        snapshot.progress = p;
+        publish();
+      },
+      throwIfCancelled: () => {
+        if (controller.signal.aborted) throw cancellation(controller.signal, title);
+      },
+    };
+
+    publish();
+    try {
+      const result = await body(handle);
+      if (controller.signal.aborted) throw cancellation(controller.signal, title);
+      snapshot.state = 'succeeded';
+      return result;
+    } catch (error) {
+      const cancelled = controller.signal.aborted;
+      const err = cancelled ? cancellation(controller.signal, title) : error;
+      snapshot.state = cancelled ? 'cancelled' : 'failed';
+      snapshot.error = serializeError(err);
+      for (const step of snapshot.steps) {
+        if (step.state === 'running') applyStepState(step, cancelled ? 'cancelled' : 'failed');
+      }
+      throw err;
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+      snapshot.endedAt = Date.now();
+      publish();
+      this.prune();
+    }
+  }
+
+  private prune(): void {
+    const finished = [...this.tasks.entries()].filter(([, t]) => t.snapshot.state !== 'running');
+    for (const [id] of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.tasks.delete(id);
+  }
+}
+
+function applyStepState(step: TaskStep, state: StepState): void {
+  step.state = state;
+  const now = Date.now();
+  if (state === 'running') step.startedAt = now;
+  if (state === 'done' || state === 'failed' || state === 'skipped' || state === 'cancelled') step.endedAt = now;
+}
+
+function cancellation(signal: AbortSignal, title: string): AppError {
+  return signal.reason instanceof AppError && signal.reason.code === 'cancelled'
+    ? signal.reason
+    : new AppError('cancelled', `${title} was cancelled.`);
+}
