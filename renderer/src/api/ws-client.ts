@@ -1,0 +1,192 @@
+/**
+ * The browser-mode front: one WebSocket to the local server, JSON messages
+ * {type:'invoke'|'cancel'} out and {type:'result'|'event'} in (see server/protocol.ts).
+ * The token travels in an HttpOnly cookie set when the page was opened, so this code never sees it.
+ */
+import { AppError, deserializeError } from '../../../core/contract/errors.js';
+import type { Envelope } from '../../../core/contract/envelope.js';
+import type { ApiClient, ConnectionState } from './types.js';
+
+/** The part of the WebSocket API this client uses, so tests can hand in the `ws` package's socket. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+export interface WsClientOptions {
+  url: string;
+  /** Defaults to the browser's WebSocket. */
+  createSocket?: (url: string) => SocketLike;
+  /** First retry delay; doubles up to maxDelayMs. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+const OPEN = 1;
+const CONNECTING = 0;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  channel: string;
+  cleanup: () => void;
+}
+
+export function connectionLostError(): AppError {
+  return new AppError('engine-unreachable', 'Lost the connection to the Multiarch Lab server.', {
+    hint: 'It reconnects by itself. If you stopped the server, start it again (multiarch-lab serve) and open the new address it prints.',
+  });
+}
+
+export function createWsClient(options: WsClientOptions): ApiClient {
+  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+  const initialDelay = options.initialDelayMs ?? 250;
+  const maxDelay = options.maxDelayMs ?? 10_000;
+
+  let socket: SocketLike | null = null;
+  let state: ConnectionState = 'connecting';
+  let everConnected = false;
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  /** Calls made while the socket is still opening; sent on open. */
+  const queue: string[] = [];
+  const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
+  const stateListeners = new Set<(state: ConnectionState) => void>();
+
+  const setState = (next: ConnectionState) => {
+    if (state === next) return;
+    state = next;
+    for (const l of stateListeners) l(next);
+  };
+
+  const failAll = () => {
+    queue.length = 0;
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.cleanup();
+      p.reject(connectionLostError());
+    }
+  };
+
+  const onMessage = (data: unknown) => {
+    if (typeof data !== 'string') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!message || typeof message !== 'object') return;
+    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown };
+    if (m.type === 'result' && typeof m.id === 'number') {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      p.cleanup();
+      const envelope = m.envelope;
+      if (envelope && envelope.ok === true) p.resolve(envelope.result);
+      else p.reject(deserializeError(envelope?.ok === false ? envelope.error : { code: 'internal', message: `The server answered ${p.channel} with something that is not a result.` }));
+    } else if (m.type === 'event' && typeof m.event === 'string') {
+      for (const l of eventListeners.get(m.event) ?? []) {
+        try {
+          l(m.payload);
+        } catch (error) {
+          console.error('[multiarch-lab] event listener failed:', error);
+        }
+      }
+    }
+  };
+
+  const connect = () => {
+    if (closed) return;
+    retryTimer = undefined;
+    const s = createSocket(options.url);
+    socket = s;
+    s.onopen = () => {
+      attempt = 0;
+      everConnected = true;
+      setState('connected');
+      for (const frame of queue.splice(0)) s.send(frame);
+    };
+    s.onmessage = (event) => onMessage(event.data);
+    s.onerror = () => {
+      // onclose follows and does the work
+    };
+    s.onclose = () => {
+      if (socket !== s) return;
+      socket = null;
+      failAll();
+      if (closed) return;
+      setState(everConnected ? 'reconnecting' : 'connecting');
+      const delay = Math.min(maxDelay, initialDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+      attempt += 1;
+      retryTimer = setTimeout(connect, delay);
+    };
+  };
+
+  connect();
+
+  return {
+    invoke(channel, input, opts) {
+      return new Promise((resolve, reject) => {
+        if (closed) {
+          reject(new AppError('cancelled', 'The connection was closed.'));
+          return;
+        }
+        if (opts?.signal?.aborted) {
+          reject(new AppError('cancelled', 'The request was cancelled.'));
+          return;
+        }
+        const current = socket;
+        // Fail fast while the server is away rather than leaving the screen waiting; the store refetches on reconnect.
+        if (!current || (current.readyState !== OPEN && current.readyState !== CONNECTING)) {
+          reject(connectionLostError());
+          return;
+        }
+        const id = nextId++;
+        const onAbort = () => {
+          if (!pending.has(id)) return;
+          pending.delete(id);
+          if (socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'cancel', id }));
+          reject(new AppError('cancelled', 'The request was cancelled.'));
+        };
+        opts?.signal?.addEventListener('abort', onAbort, { once: true });
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, cleanup: () => opts?.signal?.removeEventListener('abort', onAbort) });
+        const frame = JSON.stringify({ type: 'invoke', id, channel, input });
+        if (current.readyState === OPEN) current.send(frame);
+        else queue.push(frame);
+      });
+    },
+    on(event, listener) {
+      let set = eventListeners.get(event);
+      if (!set) {
+        set = new Set();
+        eventListeners.set(event, set);
+      }
+      const wrapped = listener as (payload: unknown) => void;
+      set.add(wrapped);
+      return () => set.delete(wrapped);
+    },
+    connectionState: () => state,
+    onConnectionChange(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      const s = socket;
+      socket = null;
+      failAll();
+      s?.close(1000, 'client closed');
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage } from '../../../server/protocol.js';
+
+describe('parseClientMessage', () => {
+  it('accepts invoke and cancel messages', () => {
+    expect(parseClientMessage('{"type":"invoke","id":1,"channel":"app:info","input":{}}')).toEqual({
+      ok: true,
+      message: { type: 'invoke', id: 1, channel: 'app:info', input: {} },
+    });
+    expect(parseClientMessage('{"type":"cancel","id":"a"}')).toEqual({ ok: true, message: { type: 'cancel', id: 'a' } });
+  });
+
+  it.each([
+    ['not JSON', '{', null],
+    ['an array', '[1]', null],
+    ['a bare number', '5', null],
+    ['an unknown type', '{"type":"shout","id":3}', 3],
+    ['an invoke without channel', '{"type":"invoke","id":"x"}', 'x'],
+    ['an id of the wrong kind', '{"type":"invoke","id":{"a":1},"channel":"app:info"}', null],
+    ['a fractional id', '{"type":"cancel","id":1.5}', null],
+    ['extra fields', '{"type":"cancel","id":2,"extra":true}', 2],
+  ])('refuses %s as invalid-input, keeping the id when it can', (_what, raw, id) => {
+    const parsed = parseClientMessage(raw);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.error.code).toBe('invalid-input');
+      expect(parsed.error.message.length).toBeGreaterThan(10);
+      expect(parsed.id).toEqual(id);
+    }
+  });
+});
