@@ -3,6 +3,13 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+// Every process gets an argument array: no shells, no command strings.
+const noShell = [
+  { selector: "Property[key.name='shell'][value.value=true]", message: 'shell: true is forbidden: pass an argument array.' },
+  { selector: "CallExpression[callee.property.name='execSync']", message: 'execSync runs a shell: use the exec module with an argument array.' },
+  { selector: "CallExpression[callee.name='execSync']", message: 'execSync runs a shell: use the exec module with an argument array.' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'out/**'] },
   js.configs.recommended,
@@ -12,13 +19,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      // Every process gets an argument array: no shells, no command strings.
-      'no-restricted-syntax': [
-        'error',
-        { selector: "Property[key.name='shell'][value.value=true]", message: 'shell: true is forbidden: pass an argument array.' },
-        { selector: "CallExpression[callee.property.name='execSync']", message: 'execSync runs a shell: use the exec module with an argument array.' },
-        { selector: "CallExpression[callee.name='execSync']", message: 'execSync runs a shell: use the exec module with an argument array.' },
-      ],
+      'no-restricted-syntax': ['error', ...noShell],
       'no-restricted-imports': [
         'error',
         {
@@ -43,6 +44,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
+        ...noShell,
         { selector: "ImportSpecifier[imported.name='ipcMain']", message: 'Use the typed IPC adapter in electron/main/ipc.ts.' },
         { selector: "ImportSpecifier[imported.name='ipcRenderer']", message: 'Only the preload talks to ipcRenderer.' },
       ],

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: builds when the build is missing or older than the sources, then opens the
+ * Electron app, or, where no Electron binary is installed, says so and serves browser mode.
+ * Every process gets an argument array; nothing goes through a shell.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+// written after a build started here; dist/.tsbuild is never packaged
+const stampFile = path.join(dist, '.tsbuild', 'start.stamp');
+const SOURCE_DIRS = ['core', 'electron', 'server', 'cli', 'renderer', 'assets'];
+const SOURCE_FILES = ['package.json', 'tsconfig.json', 'tsconfig.base.json'];
+const OUTPUTS = ['electron/main/index.js', 'electron/preload/index.cjs', 'cli/index.js', 'renderer/index.html'];
+
+function newestMtime(dir) {
+  let newest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (entry.isFile()) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why a build is needed, or undefined when the last build is current. */
+function buildReason() {
+  const missing = OUTPUTS.find((file) => !existsSync(path.join(dist, file)));
+  if (missing) return `dist/${missing} is missing`;
+  if (!existsSync(stampFile)) return 'there is no record of a build started by npm start';
+  const builtAt = statSync(stampFile).mtimeMs;
+  const sourcesAt = Math.max(
+    ...SOURCE_DIRS.map((dir) => newestMtime(path.join(root, dir))),
+    ...SOURCE_FILES.map((file) => (existsSync(path.join(root, file)) ? statSync(path.join(root, file)).mtimeMs : 0)),
+  );
+  return sourcesAt > builtAt ? 'sources changed since the last build' : undefined;
+}
+
+function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+async function buildIfNeeded() {
+  const reason = buildReason();
+  if (!reason) return;
+  console.log(`Building Multiarch Lab (${reason})…`);
+  // npm sets npm_execpath when it runs this script; calling its JS file through node avoids
+  // needing a shell for npm.cmd on Windows
+  const npmCli = process.env.npm_execpath;
+  const { code, signal } =
+    npmCli && /\.c?js$/.test(npmCli) ? await run(process.execPath, [npmCli, 'run', 'build']) : await run('npm', ['run', 'build']);
+  if (code !== 0) {
+    console.error(`The build failed (${signal ? `signal ${signal}` : `exit code ${code}`}); fix the errors above and run npm start again.`);
+    process.exit(code || 1);
+  }
+  mkdirSync(path.dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, `${new Date().toISOString()}\n`);
+}
+
+/** The Electron binary's path, or the reason there is none. */
+function findElectron() {
+  try {
+    const found = createRequire(import.meta.url)('electron');
+    if (typeof found !== 'string') return { reason: 'the electron package did not name a binary' };
+    if (!existsSync(found)) return { reason: `${found} does not exist` };
+    return { path: found };
+  } catch (error) {
+    const message = String(error instanceof Error ? error.message : error);
+    if (/failed to install correctly/i.test(message)) {
+      return { reason: 'the electron package is present but its binary was never downloaded; its install script fetches it from GitHub' };
+    }
+    if (/cannot find module/i.test(message)) return { reason: 'the electron package is not installed' };
+    return { reason: `loading the electron package failed: ${message.split('\n')[0]}` };
+  }
+}
+
+/** Runs the child until it ends, passing Ctrl-C and termination on to it; exits with its code. */
+async function runForwardingSignals(command, args, env) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
+  const { code, signal } = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal }));
+  });
+  for (const s of signals) process.off(s, forward);
+  if (signal) {
+    // end the same way the child did, so callers see the signal
+    process.kill(process.pid, signal);
+    return;
+  }
+  process.exit(code ?? 0);
+}
+
+const passThrough = process.argv.slice(2);
+await buildIfNeeded();
+
+const electron = findElectron();
+if (electron.path) {
+  const env = { ...process.env };
+  // set by some tools; it would make Electron behave as plain Node and never open a window
+  delete env.ELECTRON_RUN_AS_NODE;
+  await runForwardingSignals(electron.path, [root, ...passThrough], env);
+} else {
+  console.log(`No Electron binary is installed here (${electron.reason}); starting browser mode instead.`);
+  await runForwardingSignals(process.execPath, [path.join(dist, 'cli', 'index.js'), 'serve', ...passThrough], process.env);
+}
