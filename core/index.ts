@@ -5,3 +5,7 @@ export { EventBus } from './events.js';
 export { TaskManager, type TaskHandle, type StepSpec } from './tasks.js';
 export { SettingsStore } from './settings.js';
 export { defaultDataDir, APP_NAME, APP_ID } from './paths.js';
+export { EngineAccess, unreachableError, type EngineConnection, type EngineDiscovery } from './docker/engine.js';
+export { DockerCli, commandFailed, type ResolvedDockerCli } from './docker/docker-cli.js';
+export { runCommand, formatCommand, type RunOptions, type CommandResult } from './docker/exec.js';
+export { runDoctor } from './doctor/doctor.js';

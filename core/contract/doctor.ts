@@ -11,6 +11,10 @@ export interface EndpointAttempt {
   ok: boolean;
   /** Why it did not answer (missing file, permission denied, refused, timeout…). */
   reason?: string;
+  /** This is the endpoint the app talks to. */
+  selected?: boolean;
+  /** Extra words, e.g. why an answering endpoint was not used. */
+  note?: string;
 }
 
 export interface EngineInfo {
@@ -24,6 +28,12 @@ export interface EngineInfo {
   /** The engine keeps images in containerd's store (it can hold multi-platform images). */
   containerdImageStore: boolean;
   storageDriver?: string;
+  /** "linux" or "windows" (which kind of containers the engine runs). */
+  osType?: string;
+  /** e.g. "Docker Desktop", "Debian GNU/Linux 13 (trixie)". */
+  operatingSystem?: string;
+  /** The engine runs on this machine's own kernel (so /proc tells the truth about it). */
+  local?: boolean;
 }
 
 export interface BuilderNodeSummary {
@@ -31,7 +41,10 @@ export interface BuilderNodeSummary {
   endpoint?: string;
   status?: string;
   platforms: string[];
+  /** Platforms fixed with `--platform` when the node was created (shown with a `*` by buildx ls). */
+  pinnedPlatforms?: string[];
   buildkitVersion?: string;
+  error?: string;
 }
 
 export interface BuilderSummary {
@@ -40,6 +53,9 @@ export interface BuilderSummary {
   current: boolean;
   status?: string;
   nodes: BuilderNodeSummary[];
+  error?: string;
+  /** buildx shortened the platform list (newer versions do so in table output). */
+  platformsTruncated?: boolean;
 }
 
 export interface BuildxInfo {
@@ -84,4 +100,6 @@ export interface DoctorReport {
   checks: DoctorCheck[];
   /** True when every check is ok (warnings allowed). */
   ready: boolean;
+  /** Where emulation facts came from: the host's binfmt_misc handlers, the current builder's platform list, or nowhere. */
+  emulationSource?: 'binfmt_misc' | 'builder' | 'none';
 }

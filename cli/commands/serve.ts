@@ -1,0 +1,97 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { AppError, createCore, type Core } from '../../core/index.js';
+import { runCommand } from '../../core/docker/exec.js';
+import { runAction } from '../output.js';
+
+interface ServeFlags {
+  port?: number;
+  host?: string;
+  open?: boolean;
+}
+
+/** What server/server.ts exports; declared here because the server is loaded only when `serve` runs. */
+interface ServerModule {
+  startServer(opts: { core: Core; port?: number; host?: string; staticDir?: string }): Promise<{ url: string; token: string; port: number; close(): Promise<void> }>;
+}
+
+/** Kept in a variable so the CLI compiles and runs `doctor` without the browser-mode server being built. */
+const SERVER_MODULE = '../../server/server.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the app to a browser on this machine (browser mode)')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort)
+    .option('--host <host>', 'loopback address to bind', '127.0.0.1')
+    .option('--open', 'open the address in the default browser')
+    .action(async (flags: ServeFlags) => {
+      await runAction({}, () => serve(flags));
+    });
+}
+
+export function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new InvalidArgumentError('Use a number from 0 to 65535 (0 picks a free port).');
+  }
+  return Number(value);
+}
+
+async function loadServer(): Promise<ServerModule> {
+  try {
+    return (await import(SERVER_MODULE)) as ServerModule;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND') {
+      throw new AppError('not-found', 'Browser mode is not available: the server module was not found next to the CLI.', {
+        hint: 'Build the app first (npm run build), then run the command again.',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function serve(flags: ServeFlags): Promise<number> {
+  const { startServer } = await loadServer();
+  const core = createCore({ mode: 'browser' });
+  let running;
+  try {
+    running = await startServer({ core, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+  process.stdout.write(`Multiarch Lab is serving on ${running.url}\n`);
+  process.stdout.write('Press Ctrl+C to stop.\n');
+  if (flags.open) await openInBrowser(running.url);
+
+  const signal = await waitForStopSignal();
+  process.stderr.write(`\nStopping (${signal})…\n`);
+  await running.close();
+  await core.close();
+  return 0;
+}
+
+function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function openInBrowser(url: string): Promise<void> {
+  const [file, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
+  try {
+    const result = await runCommand(file, args as string[], { timeoutMs: 15_000 });
+    // explorer.exe exits 1 even when it opened the page.
+    if (result.code !== 0 && process.platform !== 'win32') throw new Error(result.stderr.trim() || `exit code ${result.code}`);
+  } catch (error) {
+    process.stderr.write(`Could not open a browser (${error instanceof Error ? error.message : String(error)}); open the address above yourself.\n`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The command tree. Each command group lives in its own file under commands/ and registers itself here,
+ * so adding `registry`, `builder`, `build`, `run`, `inspect`, `ls` or `init` is one import and one call.
+ */
+import { Command, CommanderError } from 'commander';
+import { appVersion } from '../core/index.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerServeCommand } from './commands/serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('multiarch-lab')
+    .description('Build and run multi-architecture container images on your own Docker.')
+    .version(appVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run multiarch-lab --help to see the commands)')
+    // Set before the commands are added so they inherit it: commander then throws instead of exiting.
+    .exitOverride();
+  registerDoctorCommand(program);
+  registerServeCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed its message (unknown option, --help, --version).
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}

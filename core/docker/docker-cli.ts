@@ -1,0 +1,226 @@
+/**
+ * The docker command-line tool, for what only it does (buildx, manifest). Finds the right binary (one with
+ * buildx when several are installed), and runs it against the same engine dockerode talks to.
+ */
+import { access, realpath } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../contract/errors.js';
+import { formatCommand, runCommand, type CommandResult, type RunOptions } from './exec.js';
+import { isBuildxMissingMessage, parseBuildxVersion, type BuildxVersion } from './parsers/buildx-version.js';
+
+export interface DockerBinaryProbe {
+  path: string;
+  buildx: BuildxVersion | null;
+  /** Why buildx was not found with this binary (its stderr, shortened). */
+  buildxError?: string;
+}
+
+export interface ResolvedDockerCli {
+  /** The binary used, or undefined when no docker CLI was found at all. */
+  path: string | undefined;
+  buildx: BuildxVersion | null;
+  buildxError?: string;
+  /** Every binary looked at, in order. */
+  probes: DockerBinaryProbe[];
+  /** MULTIARCH_LAB_DOCKER_CLI chose the binary. */
+  fromOverride: boolean;
+}
+
+export interface DockerCliOptions {
+  env: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /**
+   * Extra environment that points the CLI at the engine the app is connected to (DOCKER_HOST or DOCKER_CONTEXT).
+   * Asked before every command, so the CLI follows the engine when it is rediscovered.
+   */
+  engineEnv?: (signal?: AbortSignal) => Promise<Record<string, string | undefined>>;
+  /** Places to look besides PATH. */
+  extraPaths?: string[];
+}
+
+export interface DockerRunOptions extends RunOptions {
+  /** Resolve with the result instead of throwing `command-failed` on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+const PROBE_TIMEOUT_MS = 15_000;
+
+/** Candidate docker binaries: every `docker` on PATH in order, then the usual install locations. */
+export async function listDockerBinaries(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, extraPaths: string[] = []): Promise<string[]> {
+  const exe = platform === 'win32' ? 'docker.exe' : 'docker';
+  const pathVar = env.PATH ?? env.Path ?? '';
+  const dirs = pathVar.split(platform === 'win32' ? ';' : ':').filter(Boolean);
+  const candidates = [...dirs.map((d) => path.join(d, exe)), ...extraPaths];
+  if (platform !== 'win32') candidates.push('/usr/bin/docker', '/usr/local/bin/docker');
+  if (platform === 'darwin') candidates.push('/Applications/Docker.app/Contents/Resources/bin/docker');
+  const found: string[] = [];
+  const seenReal = new Set<string>();
+  for (const c of candidates) {
+    try {
+      await access(c, platform === 'win32' ? fsConstants.F_OK : fsConstants.X_OK);
+      const real = await realpath(c);
+      if (seenReal.has(real)) continue;
+      seenReal.add(real);
+      found.push(c);
+    } catch {
+      // not there or not executable
+    }
+  }
+  return found;
+}
+
+/**
+ * Picks the binary: the override when set; else the first on PATH, unless it lacks buildx and a later one has it
+ * (a stray client without plugins early on PATH must not hide a complete installation).
+ */
+export async function resolveDockerBinary(opts: {
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  extraPaths?: string[];
+  signal?: AbortSignal;
+}): Promise<ResolvedDockerCli> {
+  const override = opts.env.MULTIARCH_LAB_DOCKER_CLI;
+  if (override) {
+    const probe = await probeBinary(override, opts.env, opts.signal);
+    return withFirst({ path: override, probes: [probe], fromOverride: true }, probe);
+  }
+  const binaries = await listDockerBinaries(opts.env, opts.platform, opts.extraPaths);
+  const probes: DockerBinaryProbe[] = [];
+  for (const bin of binaries) {
+    const probe = await probeBinary(bin, opts.env, opts.signal);
+    probes.push(probe);
+    if (probe.buildx) return withFirst({ path: bin, probes, fromOverride: false }, probe);
+  }
+  const first = probes[0];
+  if (!first) return { path: undefined, buildx: null, probes, fromOverride: false };
+  return withFirst({ path: first.path, probes, fromOverride: false }, first);
+}
+
+function withFirst(base: Omit<ResolvedDockerCli, 'buildx' | 'buildxError'>, probe: DockerBinaryProbe): ResolvedDockerCli {
+  const out: ResolvedDockerCli = { ...base, buildx: probe.buildx };
+  if (probe.buildxError) out.buildxError = probe.buildxError;
+  return out;
+}
+
+async function probeBinary(bin: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<DockerBinaryProbe> {
+  try {
+    const opts: RunOptions = { env: quietEnv(env), timeoutMs: PROBE_TIMEOUT_MS };
+    if (signal) opts.signal = signal;
+    const r = await runCommand(bin, ['buildx', 'version'], opts);
+    const version = r.code === 0 ? parseBuildxVersion(r.stdout) : null;
+    if (version) return { path: bin, buildx: version };
+    const text = (r.stderr || r.stdout).trim();
+    return { path: bin, buildx: null, buildxError: isBuildxMissingMessage(text) ? 'the buildx plugin is not installed for this docker CLI' : shorten(text) || `exit code ${r.code}` };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'cancelled') throw error;
+    return { path: bin, buildx: null, buildxError: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Docker Desktop's CLI prints "What's next" tips on stdout; they would corrupt parsed output. */
+function quietEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, DOCKER_CLI_HINTS: 'false' };
+}
+
+function shorten(text: string, max = 300): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+export class DockerCli {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly platform: NodeJS.Platform;
+  private readonly engineEnv: DockerCliOptions['engineEnv'];
+  private readonly extraPaths: string[];
+  private resolving: Promise<ResolvedDockerCli> | undefined;
+
+  constructor(opts: DockerCliOptions) {
+    this.env = opts.env;
+    this.platform = opts.platform ?? process.platform;
+    this.engineEnv = opts.engineEnv;
+    this.extraPaths = opts.extraPaths ?? [];
+  }
+
+  /** Which binary is used and whether it has buildx (looked up once, until `refresh()`). */
+  resolve(signal?: AbortSignal): Promise<ResolvedDockerCli> {
+    if (!this.resolving) {
+      const opts: Parameters<typeof resolveDockerBinary>[0] = { env: this.env, platform: this.platform, extraPaths: this.extraPaths };
+      if (signal) opts.signal = signal;
+      this.resolving = resolveDockerBinary(opts);
+      // A cancelled or failed lookup must not stick.
+      this.resolving.catch(() => {
+        this.resolving = undefined;
+      });
+    }
+    return this.resolving;
+  }
+
+  /** Forget the binary found, e.g. after the user installed buildx. */
+  refresh(): void {
+    this.resolving = undefined;
+  }
+
+  async path(signal?: AbortSignal): Promise<string> {
+    const resolved = await this.resolve(signal);
+    if (!resolved.path) {
+      throw new AppError('not-found', 'The docker command-line tool was not found on PATH.', {
+        hint: 'Install the Docker CLI (Docker Desktop includes it; on Debian/Ubuntu: sudo apt-get install docker-cli or docker-ce-cli), or set MULTIARCH_LAB_DOCKER_CLI to its path.',
+      });
+    }
+    return resolved.path;
+  }
+
+  /** The environment commands run with: the user's, pointed at the connected engine. */
+  async commandEnv(signal?: AbortSignal): Promise<NodeJS.ProcessEnv> {
+    const env = quietEnv(this.env);
+    if (!this.engineEnv) return env;
+    const extra = await this.engineEnv(signal);
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    return env;
+  }
+
+  /** Runs `docker args…`. Throws `command-failed` (with stderr) on a non-zero exit unless `allowFailure`. */
+  async run(args: readonly string[], opts: DockerRunOptions = {}): Promise<CommandResult> {
+    const bin = await this.path(opts.signal);
+    const env = { ...(await this.commandEnv(opts.signal)), ...(opts.env ?? {}) };
+    const { allowFailure, ...runOpts } = opts;
+    const result = await runCommand(bin, args, { ...runOpts, env });
+    if (result.code !== 0 && !allowFailure) throw commandFailed(['docker', ...args], result);
+    return result;
+  }
+
+  /** The buildx version of the binary in use, or null when it has no buildx. */
+  async buildxVersion(signal?: AbortSignal): Promise<BuildxVersion | null> {
+    return (await this.resolve(signal)).buildx;
+  }
+
+  /** Throws `buildx-missing` with install advice when the CLI in use has no buildx. */
+  async requireBuildx(signal?: AbortSignal): Promise<BuildxVersion> {
+    const resolved = await this.resolve(signal);
+    if (resolved.buildx) return resolved.buildx;
+    throw new AppError('buildx-missing', `docker buildx is not available${resolved.path ? ` for ${resolved.path}` : ''}${resolved.buildxError ? `: ${resolved.buildxError}` : ''}.`, {
+      hint: buildxInstallHint(this.platform),
+    });
+  }
+}
+
+export function buildxInstallHint(platform: NodeJS.Platform): string {
+  if (platform === 'linux') {
+    return 'Install the buildx plugin: sudo apt-get install docker-buildx (Debian/Ubuntu packages) or docker-buildx-plugin (Docker\'s own repository); on Fedora: sudo dnf install docker-buildx-plugin.';
+  }
+  return 'Docker Desktop ships buildx: update Docker Desktop, or install the docker-buildx plugin into ~/.docker/cli-plugins.';
+}
+
+/** The error for a docker command that exited non-zero, naming the command and its last words on stderr. */
+export function commandFailed(command: readonly string[], result: CommandResult): AppError {
+  const lines = result.stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const last = lines.slice(-3).join(' ') || result.stdout.trim().split(/\r?\n/).slice(-1)[0] || '';
+  return new AppError('command-failed', `\`${formatCommand(command)}\` failed (exit code ${result.code})${last ? `: ${shorten(last, 400)}` : '.'}`, {
+    hint: 'Run the command yourself to see the whole output.',
+    details: { command: [...command], code: result.code, stderr: result.stderr.slice(-4000) },
+  });
+}

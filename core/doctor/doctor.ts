@@ -1,0 +1,138 @@
+/**
+ * The Doctor: is this machine ready for multi-arch work? Gathers facts (engine, buildx, builders, emulators)
+ * for real, then lets report.ts judge them.
+ */
+import type { BuildxInfo, DoctorReport, EngineInfo } from '../contract/doctor.js';
+import { AppError } from '../contract/errors.js';
+import { DockerCli } from '../docker/docker-cli.js';
+import { engineIsLocal, type EngineAccess, type EngineConnection } from '../docker/engine.js';
+import type { BinfmtState } from '../docker/parsers/binfmt.js';
+import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
+import { versionAtLeast } from '../docker/parsers/buildx-version.js';
+import { readBinfmtState } from './host-probes.js';
+import { buildReport, type DoctorFacts } from './report.js';
+
+export interface DoctorOptions {
+  engine: EngineAccess;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Injectable for tests; defaults read /proc/sys/fs/binfmt_misc. */
+  readBinfmt?: () => Promise<BinfmtState>;
+}
+
+const BUILDX_LS_TIMEOUT_MS = 30_000;
+
+export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
+  const facts = await gatherFacts(opts);
+  return buildReport(facts);
+}
+
+export async function gatherFacts(opts: DoctorOptions): Promise<DoctorFacts> {
+  const { signal } = opts;
+  const found = await opts.engine.discover(signal);
+  const connection = found.connection;
+  // Without an engine the CLI is still worth asking about buildx, just not bound to any endpoint.
+  const cli = connection ? opts.engine.cli() : new DockerCli({ env: opts.env });
+  cli.refresh();
+
+  const [engineResult, buildx] = await Promise.all([
+    connection ? describeEngine(connection, signal).then((info) => ({ info }), (error: unknown) => ({ error })) : Promise.resolve(null),
+    describeBuildx(cli, connection !== null, signal),
+  ]);
+  throwIfCancelled(signal);
+
+  let engine: EngineInfo | null = null;
+  let engineError: string | undefined;
+  if (engineResult && 'info' in engineResult) engine = engineResult.info;
+  else if (engineResult && 'error' in engineResult) {
+    if (engineResult.error instanceof AppError && engineResult.error.code === 'cancelled') throw engineResult.error;
+    engineError = `The engine at ${connection?.endpoint} answered, but describing itself failed: ${engineResult.error instanceof Error ? engineResult.error.message : String(engineResult.error)}`;
+    opts.engine.invalidate();
+  }
+
+  const binfmt = engine?.local ? await (opts.readBinfmt ?? (() => readBinfmtState()))() : null;
+  throwIfCancelled(signal);
+
+  const facts: DoctorFacts = {
+    generatedAt: new Date().toISOString(),
+    host: { os: process.platform, arch: process.arch, ...(opts.env.USER ? { user: opts.env.USER } : {}) },
+    attempts: found.attempts,
+    engine,
+    buildx,
+    binfmt,
+  };
+  if (engineError) facts.engineError = engineError;
+  return facts;
+}
+
+function throwIfCancelled(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AppError('cancelled', 'The Doctor was cancelled.');
+}
+
+/** Version and info through dockerode. */
+export async function describeEngine(connection: EngineConnection, signal?: AbortSignal): Promise<EngineInfo> {
+  const opts = signal ? { abortSignal: signal } : {};
+  // dockerode accepts an abortSignal here at run time; its type definitions only know the callback form.
+  type Described = (this: unknown, o: object) => Promise<Record<string, unknown>>;
+  const docker = connection.docker;
+  const [version, info] = await Promise.all([
+    (docker.version as unknown as Described).call(docker, opts),
+    (docker.info as unknown as Described).call(docker, opts),
+  ]);
+  const driverStatus = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[]) : [];
+  const containerd = driverStatus.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
+  const engine: EngineInfo = {
+    endpoint: connection.endpoint,
+    source: connection.source,
+    version: String(version.Version ?? 'unknown'),
+    apiVersion: String(version.ApiVersion ?? 'unknown'),
+    os: String(version.Os ?? info.OSType ?? 'unknown'),
+    arch: String(info.Architecture ?? version.Arch ?? 'unknown'),
+    containerdImageStore: containerd,
+  };
+  if (typeof info.KernelVersion === 'string') engine.kernelVersion = info.KernelVersion;
+  if (typeof info.Driver === 'string') engine.storageDriver = info.Driver;
+  if (typeof info.OSType === 'string') engine.osType = info.OSType;
+  if (typeof info.OperatingSystem === 'string') engine.operatingSystem = info.OperatingSystem;
+  engine.local = engineIsLocal(connection, { KernelVersion: engine.kernelVersion ?? '', OSType: engine.osType ?? '' });
+  return engine;
+}
+
+/** buildx version, builders and the current one, read from the CLI the app uses. */
+export async function describeBuildx(cli: DockerCli, engineUp: boolean, signal?: AbortSignal): Promise<BuildxInfo> {
+  const resolved = await cli.resolve(signal);
+  const info: BuildxInfo = { available: Boolean(resolved.buildx), builders: [] };
+  if (resolved.path) info.cliPath = resolved.path;
+  if (!resolved.buildx) {
+    if (resolved.buildxError) info.error = resolved.buildxError;
+    return info;
+  }
+  info.version = resolved.buildx.version;
+  // Builders live behind the engine: without it buildx ls only lists errors.
+  if (!engineUp) return info;
+  try {
+    const runOpts = { allowFailure: true, timeoutMs: BUILDX_LS_TIMEOUT_MS, ...(signal ? { signal } : {}) };
+    const tableRun = cli.run(['buildx', 'ls'], runOpts);
+    const jsonRun = versionAtLeast(resolved.buildx, 0, 13) ? cli.run(['buildx', 'ls', '--format', 'json'], runOpts) : Promise.resolve(undefined);
+    const [table, json] = await Promise.all([tableRun, jsonRun]);
+    if (table.code !== 0) {
+      info.error = table.stderr.trim().split(/\r?\n/).slice(-1)[0] || `docker buildx ls exited with ${table.code}`;
+      return info;
+    }
+    let jsonBuilders;
+    if (json && json.code === 0) {
+      try {
+        jsonBuilders = parseBuildxLsJson(json.stdout);
+      } catch {
+        jsonBuilders = undefined;
+      }
+    }
+    const merged = mergeBuildxLs(parseBuildxLsTable(table.stdout, table.stderr), jsonBuilders);
+    info.builders = merged.builders;
+    if (merged.current) info.current = merged.current;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'cancelled') throw error;
+    info.error = error instanceof Error ? error.message : String(error);
+  }
+  return info;
+}
