@@ -121,7 +121,7 @@ describe('EngineAccess', () => {
   test('a docker context made by the real CLI is found, and the CLI is pointed at that context', async () => {
     const configDir = await mkdtemp(path.join(os.tmpdir(), 'mal-docker-config-'));
     const contextName = `mal-ctx-${randomBytes(3).toString('hex')}`;
-    const ctxEnv = { ...env, DOCKER_CONFIG: configDir };
+    const ctxEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CONFIG: configDir };
     delete ctxEnv.DOCKER_HOST;
     delete ctxEnv.DOCKER_CONTEXT;
     const engine = new EngineAccess({ env: ctxEnv, events: new EventBus() });
