@@ -1,0 +1,271 @@
+/**
+ * `multiarch-lab builder …`: buildx builders and emulators over the core's `builder:*` channels.
+ * Results go to stdout (text or --json); progress of long steps goes to stderr, so --json output stays clean.
+ */
+import type { Command } from 'commander';
+import type { BuilderDriverName, BuilderInfo, BuilderList, DefaultDriverExplanation, EmulatorReport } from '../../core/contract/builder.js';
+import { AppError, formatCommand, type Core, type TaskSnapshot } from '../../core/index.js';
+import { withCore } from '../core-session.js';
+import { printJson, processStreams, runAction, type Streams } from '../output.js';
+
+interface JsonFlag {
+  json?: boolean;
+}
+
+interface CreateFlags extends JsonFlag {
+  name?: string;
+  driver?: string;
+  driverOpt: string[];
+  insecureRegistry: string[];
+  platform: string[];
+  use: boolean;
+  bootstrap: boolean;
+}
+
+interface AppendFlags extends JsonFlag {
+  node?: string;
+  platform: string[];
+}
+
+interface EmulatorFlags extends JsonFlag {
+  install?: boolean;
+  all?: boolean;
+  platform: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `K=V` pairs into an object; the contract then checks the characters. */
+export function parseDriverOpts(pairs: readonly string[]): Record<string, string> | undefined {
+  if (pairs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new AppError('invalid-input', `--driver-opt ${JSON.stringify(pair)} is not KEY=VALUE.`, { hint: 'For example: --driver-opt network=host' });
+    }
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Platforms may be given as repeated flags or comma lists, as buildx accepts them. */
+function splitPlatforms(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/** Prints each step as it starts and ends, and bootstrap output lines, to stderr. */
+function followTask(core: Core, kind: string, streams: Streams): () => void {
+  const shown = new Set<string>();
+  let lastMessage: string | undefined;
+  return core.events.on('task:update', (task: TaskSnapshot) => {
+    if (task.kind !== kind) return;
+    for (const step of task.steps) {
+      const key = `${task.id}:${step.id}:${step.state}`;
+      if (shown.has(key) || step.state === 'pending') continue;
+      shown.add(key);
+      if (step.state === 'running') streams.stderr(`→ ${step.title}${step.command ? `\n  $ ${formatCommand(step.command)}` : ''}\n`);
+      else if (step.state === 'done') streams.stderr(`✓ ${step.title}${step.detail ? ` (${step.detail})` : ''}\n`);
+      else if (step.state === 'skipped') streams.stderr(`- ${step.title}: skipped${step.detail ? ` (${step.detail})` : ''}\n`);
+      else streams.stderr(`✗ ${step.title}\n`);
+    }
+    const message = task.progress?.message;
+    if (message && message !== lastMessage) {
+      lastMessage = message;
+      streams.stderr(`  ${message}\n`);
+    }
+  });
+}
+
+export function renderBuilder(b: BuilderInfo): string {
+  const lines = [`${b.name}${b.current ? ' (current)' : ''}  driver ${b.driver}  ${b.status}${b.error ? `: ${b.error}` : ''}`];
+  for (const n of b.nodes) {
+    const opts = Object.entries(n.driverOptions).map(([k, v]) => `${k}=${v}`).join(' ');
+    lines.push(`  node ${n.name}  ${n.endpoint}  ${n.status}${n.buildkitVersion ? `  BuildKit ${n.buildkitVersion}` : ''}${opts ? `  [${opts}]` : ''}`);
+    if (n.error) lines.push(`    error: ${n.error}`);
+    if (n.platforms.length) lines.push(`    platforms: ${n.platforms.map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p)).join(', ')}${b.platformsTruncated ? ' …' : ''}`);
+  }
+  const remote = new Set(b.platformNodes.map((p) => p.node));
+  if (b.nodes.length > 1 && remote.size > 0) {
+    lines.push('  who builds what:');
+    for (const p of b.platformNodes) lines.push(`    ${p.platform} → ${p.node} (${p.endpoint})${p.pinned ? ' pinned' : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderList(list: BuilderList): string {
+  if (list.builders.length === 0) return 'No builders.\n';
+  return `${list.builders.map(renderBuilder).join('\n')}\n(* = pinned platform; buildx ${list.buildxVersion})\n`;
+}
+
+export function renderEmulators(r: EmulatorReport): string {
+  const width = Math.max(...r.platforms.map((p) => p.platform.length));
+  const lines = r.platforms.map((p) => `${p.platform.padEnd(width)}  ${p.support.padEnd(11)}  ${p.via ?? ''}`.trimEnd());
+  lines.push('', `Engine CPU: ${r.engineArch}; emulation facts from ${r.source === 'binfmt_misc' ? "the engine's binfmt_misc handlers" : r.source === 'builder' ? 'the current builder' : 'nowhere'}.`);
+  if (r.missing.length) lines.push(`Missing: ${r.missing.join(', ')}. Install them with: multiarch-lab builder emulators --install`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderDefaultDriver(e: DefaultDriverExplanation): string {
+  const head = `Default builder: docker driver on Docker ${e.engineVersion}; image store: ${e.containerdImageStore ? `containerd (${e.driverType})` : `${e.storageDriver ?? 'graph driver'} (classic)`}; multi-platform builds: ${e.multiPlatform ? 'yes' : 'no'}.`;
+  const parts = [head, '', ...e.explanation.flatMap((p) => [p, ''])];
+  if (e.suggestion) parts.push(`${e.suggestion.title}: ${e.suggestion.text}`, `  $ ${formatCommand(e.suggestion.command)}`, '');
+  return parts.join('\n');
+}
+
+export function registerBuilderCommand(program: Command): void {
+  const builder = program.command('builder').description('buildx builders and emulators: create, list, use, remove, append native nodes');
+
+  builder
+    .command('ls')
+    .description('list builders with their nodes, platforms and driver options')
+    .option('--json', 'print JSON')
+    .action(async (flags: JsonFlag) => {
+      await runAction(flags, async () => {
+        const list = await withCore('cli', (core) => core.call('builder:list', {}));
+        if (flags.json) printJson(list);
+        else processStreams.stdout(renderList(list));
+      });
+    });
+
+  builder
+    .command('inspect')
+    .description('show one builder')
+    .argument('<name>', 'builder name')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: JsonFlag) => {
+      await runAction(flags, async () => {
+        const info = await withCore('cli', (core) => core.call('builder:inspect', { name }));
+        if (flags.json) printJson(info);
+        else processStreams.stdout(renderBuilder(info));
+      });
+    });
+
+  builder
+    .command('create')
+    .description('create a builder (default: "mybuilder", docker-container driver on the host network, made current, started)')
+    .option('--name <name>', 'builder name (default: the one in settings, mybuilder)')
+    .option('--driver <driver>', 'docker-container, kubernetes or remote', 'docker-container')
+    .option('--driver-opt <key=value>', 'driver option, repeatable (default for docker-container: network=host)', collect, [])
+    .option('--insecure-registry <host:port>', 'registry to reach over plain HTTP (written into a buildkitd.toml), repeatable', collect, [])
+    .option('--platform <platform>', 'pin a platform on the node, repeatable or comma-separated', collect, [])
+    .option('--no-use', 'do not make it the current builder')
+    .option('--no-bootstrap', 'do not start it now (it starts on its first build)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: CreateFlags) => {
+      await runAction(flags, async () => {
+        const driverOpts = parseDriverOpts(flags.driverOpt);
+        const platforms = splitPlatforms(flags.platform);
+        const result = await withCore('cli', async (core) => {
+          const stop = followTask(core, 'builder:create', processStreams);
+          try {
+            return await core.call('builder:create', {
+              ...(flags.name ? { name: flags.name } : {}),
+              driver: flags.driver as BuilderDriverName,
+              ...(driverOpts ? { driverOpts } : {}),
+              ...(flags.insecureRegistry.length ? { insecureRegistries: flags.insecureRegistry } : {}),
+              ...(platforms.length ? { platforms } : {}),
+              use: flags.use,
+              bootstrap: flags.bootstrap,
+            });
+          } finally {
+            stop();
+          }
+        });
+        if (flags.json) printJson(result);
+        else {
+          processStreams.stdout(renderBuilder(result.builder));
+          if (!result.bootstrapped) processStreams.stdout(`Not started yet: it starts on its first build, or now with docker buildx inspect --bootstrap ${result.builder.name}\n`);
+        }
+      });
+    });
+
+  builder
+    .command('use')
+    .description('make a builder the current one')
+    .argument('<name>', 'builder name')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: JsonFlag) => {
+      await runAction(flags, async () => {
+        const r = await withCore('cli', (core) => core.call('builder:use', { name }));
+        if (flags.json) printJson(r);
+        else processStreams.stdout(`"${r.current}" is now the current builder.\n`);
+      });
+    });
+
+  builder
+    .command('rm')
+    .description('remove a builder with its BuildKit container and state volume')
+    .argument('<name>', 'builder name')
+    .option('--keep-state', 'keep the state volume (its build cache)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: JsonFlag & { keepState?: boolean }) => {
+      await runAction(flags, async () => {
+        const r = await withCore('cli', (core) => core.call('builder:remove', { name, keepState: Boolean(flags.keepState) }));
+        if (flags.json) printJson(r);
+        else processStreams.stdout(`Removed "${r.name}"${r.keptVolumes.length ? `; kept ${r.keptVolumes.join(', ')}` : '; no container or state volume left behind'}.\n`);
+      });
+    });
+
+  builder
+    .command('append')
+    .description('add a node on another engine (ssh://user@host, tcp://host:port or a docker context) to build its platforms natively')
+    .argument('<name>', 'builder name')
+    .argument('<endpoint>', 'ssh://user@host, tcp://host:port, unix:///path, or a docker context name')
+    .option('--node <name>', 'node name')
+    .option('--platform <platform>', 'platform this node builds, repeatable or comma-separated', collect, [])
+    .option('--json', 'print JSON')
+    .action(async (name: string, endpoint: string, flags: AppendFlags) => {
+      await runAction(flags, async () => {
+        const platforms = splitPlatforms(flags.platform);
+        const r = await withCore('cli', (core) =>
+          core.call('builder:append-node', { name, endpoint, ...(flags.node ? { nodeName: flags.node } : {}), ...(platforms.length ? { platforms } : {}) }),
+        );
+        if (flags.json) printJson(r);
+        else processStreams.stdout(`Added node "${r.node}".\n${renderBuilder(r.builder)}`);
+      });
+    });
+
+  builder
+    .command('emulators')
+    .description('which platforms run natively, emulated (and by which handler) or not at all; --install adds the missing ones')
+    .option('--install', 'install emulators with the pinned tonistiigi/binfmt image (the missing ones, or those named with --platform)')
+    .option('--platform <platform>', 'with --install: a platform to install, repeatable or comma-separated', collect, [])
+    .option('--all', 'with --install: every emulator the image has')
+    .option('--json', 'print JSON')
+    .action(async (flags: EmulatorFlags) => {
+      await runAction(flags, async () => {
+        if (!flags.install) {
+          const report = await withCore('cli', (core) => core.call('builder:emulators', {}));
+          if (flags.json) printJson(report);
+          else processStreams.stdout(renderEmulators(report));
+          return;
+        }
+        const platforms = splitPlatforms(flags.platform);
+        const r = await withCore('cli', async (core) => {
+          const stop = followTask(core, 'builder:install-emulators', processStreams);
+          try {
+            return await core.call('builder:install-emulators', flags.all ? { platforms: 'all' } : platforms.length ? { platforms } : {});
+          } finally {
+            stop();
+          }
+        });
+        if (flags.json) printJson(r);
+        else processStreams.stdout(`${r.installed.length ? `Installed: ${r.installed.join(', ')}` : 'Nothing to install.'}\n${renderEmulators(r.report)}`);
+      });
+    });
+
+  builder
+    .command('default')
+    .description('explain the default builder (docker driver) and whether it can build multi-platform images here')
+    .option('--json', 'print JSON')
+    .action(async (flags: JsonFlag) => {
+      await runAction(flags, async () => {
+        const e = await withCore('cli', (core) => core.call('builder:default-driver', {}));
+        if (flags.json) printJson(e);
+        else processStreams.stdout(renderDefaultDriver(e));
+      });
+    });
+}
