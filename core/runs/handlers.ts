@@ -1,0 +1,61 @@
+/** The `runs:*` channel handlers, built from the core's shared services. */
+import type { ChannelOutput, ChannelParsed } from '../contract/channels.js';
+import type { EngineAccess } from '../docker/engine.js';
+import type { BinfmtState } from '../docker/parsers/binfmt.js';
+import type { CallContext } from '../dispatch.js';
+import { inspectReference } from '../registry/manifest.js';
+import type { TaskManager } from '../tasks.js';
+import { exportRun } from './export.js';
+import { RunHistory } from './history.js';
+import { hostVariantChoices } from './host-match.js';
+import { runMatrix } from './runner.js';
+
+export interface RunsHandlerDeps {
+  env?: NodeJS.ProcessEnv;
+  dataDir: string;
+  engine: EngineAccess;
+  tasks: TaskManager;
+  readBinfmt?: () => Promise<BinfmtState>;
+}
+
+type RunsChannel = 'runs:start' | 'runs:list' | 'runs:get' | 'runs:export' | 'runs:delete' | 'runs:hosts';
+
+export type RunsHandlers = {
+  [C in RunsChannel]: (input: ChannelParsed<C>, ctx: CallContext) => Promise<ChannelOutput<C>>;
+};
+
+/** Label every run container `dev.multiarch-lab.test=<value>` when this is set, so tests can find exactly their own. */
+export const TEST_LABEL_ENV = 'MULTIARCH_LAB_TEST_LABEL';
+
+export function testLabels(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
+  const value = env?.[TEST_LABEL_ENV];
+  return value && /^[a-zA-Z0-9_.-]{1,63}$/.test(value) ? { 'dev.multiarch-lab.test': value } : {};
+}
+
+export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
+  const history = new RunHistory(deps.dataDir);
+  const extraLabels = testLabels(deps.env);
+  return {
+    'runs:start': async (input, ctx) =>
+      runMatrix(
+        {
+          reference: input.reference,
+          concurrency: input.concurrency,
+          ...(input.platforms ? { platforms: input.platforms } : {}),
+          ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
+          ...(input.command ? { command: input.command } : {}),
+          ...(input.insecure !== undefined ? { insecure: input.insecure } : {}),
+        },
+        { engine: deps.engine, tasks: deps.tasks, history, extraLabels, ...(deps.readBinfmt ? { readBinfmt: deps.readBinfmt } : {}) },
+        ctx.signal,
+      ),
+    'runs:list': async () => history.list(),
+    'runs:get': async ({ id }) => history.get(id),
+    'runs:export': async ({ id, format }) => exportRun(await history.get(id), format),
+    'runs:delete': async ({ id }) => ({ deleted: await history.delete(id) }),
+    'runs:hosts': async ({ reference, insecure }, ctx) => {
+      const inspection = await inspectReference({ reference, ...(insecure !== undefined ? { insecure } : {}) }, ctx.signal);
+      return { reference, digest: inspection.digest, imagePlatforms: inspection.platforms, choices: hostVariantChoices(inspection.platforms) };
+    },
+  };
+}

@@ -1,0 +1,477 @@
+/**
+ * The run matrix: read an image's platforms from its registry, then for each chosen platform pull that
+ * variant, run it with `platform` set, collect what it printed, remove the container and judge the output.
+ * Platforms run in parallel up to a limit; each run has its own timeout.
+ */
+import type Docker from 'dockerode';
+import type { PlatformStatus } from '../contract/doctor.js';
+import { AppError, serializeError } from '../contract/errors.js';
+import type { ImageInspection, ManifestNode } from '../contract/registry.js';
+import { DEFAULT_RUN_TIMEOUT_MS, type PlatformRun, type RunExecution, type RunMatrix } from '../contract/runs.js';
+import { engineIsLocal, type EngineAccess } from '../docker/engine.js';
+import type { BinfmtState } from '../docker/parsers/binfmt.js';
+import { readBinfmtState } from '../doctor/host-probes.js';
+import { classifyPlatforms, normalizeArch } from '../doctor/platforms.js';
+import { formatPlatform, inspectReference, platformNodes } from '../registry/manifest.js';
+import { parseImageReference } from '../registry/reference.js';
+import type { TaskHandle, TaskManager } from '../tasks.js';
+import { demuxDockerStream } from './demux.js';
+import { formatDuration } from './export.js';
+import { RunHistory } from './history.js';
+import { formatNormalPlatform, hostVariantChoices, normalizePlatform } from './host-match.js';
+import { configContradictsLabel, judgeRun, machineFamily } from './machines.js';
+
+export const MANAGED_LABEL = 'dev.multiarch-lab.managed';
+export const ROLE_LABEL = 'dev.multiarch-lab.role';
+
+export interface RunMatrixRequest {
+  reference: string;
+  platforms?: string[];
+  timeoutMs?: number;
+  concurrency: number;
+  command?: string[];
+  insecure?: boolean;
+}
+
+export interface RunMatrixDeps {
+  engine: EngineAccess;
+  tasks: TaskManager;
+  history: RunHistory;
+  /** Injectable for tests; defaults read /proc/sys/fs/binfmt_misc. */
+  readBinfmt?: () => Promise<BinfmtState>;
+  /** Extra labels on every container (tests mark theirs). */
+  extraLabels?: Record<string, string>;
+}
+
+/** `docker run --rm --platform P IMAGE [CMD…]`: the same run with the CLI. */
+export function equivalentCommand(platform: string, image: string, command?: readonly string[]): string[] {
+  return ['docker', 'run', '--rm', '--platform', platform, image, ...(command ?? [])];
+}
+
+/** Runs the matrix as a task, saves it in the history and returns it. */
+export async function runMatrix(request: RunMatrixRequest, deps: RunMatrixDeps, outer?: AbortSignal): Promise<RunMatrix> {
+  const reference = request.reference;
+  const steps = [
+    { id: 'inspect', title: 'Read the platforms from the registry', command: ['docker', 'buildx', 'imagetools', 'inspect', reference] },
+    { id: 'engine', title: 'Check the engine and its emulators', command: ['docker', 'info'] },
+  ];
+  const matrix = await deps.tasks.run('runs', `Run every platform of ${reference}`, steps, (task) => runMatrixTask(request, deps, task), outer);
+  await deps.history.save(matrix);
+  return matrix;
+}
+
+interface EngineFacts {
+  docker: Docker;
+  endpoint: string;
+  arch: string;
+  version?: string;
+  platforms: PlatformStatus[];
+  source: RunMatrix['emulationSource'];
+}
+
+async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, task: TaskHandle): Promise<RunMatrix> {
+  const { reference } = request;
+  const started = new Date();
+  const id = RunHistory.newId(started);
+  const timeoutMs = request.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+
+  task.step('inspect', 'running');
+  let inspection: ImageInspection;
+  try {
+    inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal);
+  } catch (error) {
+    task.step('inspect', 'failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  const nodes = platformNodes(inspection.root);
+  task.step('inspect', 'done', `${inspection.platforms.join(', ') || 'no platforms'} (${inspection.digest.slice(0, 19)})`);
+  task.throwIfCancelled();
+
+  // linux/arm and linux/arm/v7 are one platform: run it once.
+  const chosen = [...new Map((request.platforms ?? inspection.platforms).map((p) => [formatNormalPlatform(normalizePlatform(p)), p])).values()];
+  const picks = chosen.map((platform) => ({ platform, node: findNode(nodes, platform) }));
+
+  task.step('engine', 'running');
+  const wantedPlatforms = new Set<string>();
+  for (const p of picks) {
+    wantedPlatforms.add(p.platform);
+    const configPlatform = configPlatformOf(p.node);
+    if (configPlatform) wantedPlatforms.add(configPlatform);
+  }
+  const facts = await engineFacts(deps, [...wantedPlatforms], task.signal).catch((error: unknown) => {
+    task.step('engine', 'failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  });
+  task.step('engine', 'done', `${facts.arch} at ${facts.endpoint}`);
+
+  const parsed = parseImageReference(reference);
+  const repoName = `${parsed.registry}/${parsed.repository}`;
+  // dockerode splits name and tag at the last ':' or '@', so a reference with both pulls by its digest alone.
+  const runnable = parsed.digest && parsed.tag !== undefined ? `${repoName}@${parsed.digest}` : reference;
+  const plans = picks.map((p) => planRun(p.platform, p.node, runnable, repoName, request.command));
+  for (const plan of plans) task.addStep({ id: plan.stepId, title: `Run ${plan.platform}`, command: plan.command });
+
+  const bytes = new Map<string, { current: number; total: number }>();
+  let finished = 0;
+  let lastProgress = 0;
+  const reportBytes = (message: string, force = false) => {
+    const now = Date.now();
+    if (!force && now - lastProgress < 150) return;
+    lastProgress = now;
+    let current = 0;
+    let total = 0;
+    for (const b of bytes.values()) {
+      current += b.current;
+      total += b.total;
+    }
+    task.progress({ current, total, unit: 'bytes', message });
+  };
+
+  const runs = await mapLimitAll(plans, request.concurrency, async (plan) => {
+    task.throwIfCancelled();
+    task.step(plan.stepId, 'running');
+    const run = await runOnePlatform(plan, {
+      docker: facts.docker,
+      facts,
+      id,
+      timeoutMs,
+      signal: task.signal,
+      labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: 'run' },
+      onPullProgress: (layer, current, total) => {
+        const key = `${plan.platform}\u0000${layer}`;
+        const known = bytes.get(key);
+        const size = total ?? known?.total;
+        // Events without counts ("Download complete", the end of the pull) finish the layer at its size.
+        if (size === undefined) return;
+        bytes.set(key, { current: total === undefined ? size : Math.min(current, size), total: size });
+        reportBytes(`pulling ${plan.platform}`, total === undefined);
+      },
+    });
+    task.throwIfCancelled();
+    finished++;
+    task.step(plan.stepId, run.result === 'fail' ? 'failed' : 'done', stepDetail(run));
+    task.progress({ current: finished, total: plans.length, unit: 'steps', message: `${plan.platform}: ${run.result}` });
+    return run;
+  });
+
+  const ended = new Date();
+  const summary = {
+    passed: runs.filter((r) => r.result === 'pass').length,
+    failed: runs.filter((r) => r.result === 'fail').length,
+    unverified: runs.filter((r) => r.result === 'unverified').length,
+  };
+  const matrix: RunMatrix = {
+    id,
+    reference,
+    digest: inspection.digest,
+    imagePlatforms: inspection.platforms,
+    command: request.command ?? null,
+    timeoutMs,
+    concurrency: request.concurrency,
+    engine: { endpoint: facts.endpoint, arch: facts.arch, ...(facts.version ? { version: facts.version } : {}) },
+    emulationSource: facts.source,
+    startedAt: started.toISOString(),
+    endedAt: ended.toISOString(),
+    durationMs: ended.getTime() - started.getTime(),
+    runs,
+    summary,
+    ok: summary.failed === 0,
+    hostChoices: hostVariantChoices(inspection.platforms),
+  };
+  return matrix;
+}
+
+/**
+ * Runs `fn` over items with at most `limit` at once, in order. Unlike Promise.all it waits for every started
+ * item before rejecting, so a cancelled matrix returns only after each container it started is removed.
+ */
+export async function mapLimitAll<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
+
+function stepDetail(run: PlatformRun): string {
+  const printed = run.printed ? `printed ${run.printed}` : 'printed no machine name';
+  return `${run.result}: ${printed}, ${run.execution}, ${formatDuration(run.durationMs)}${run.failure ? ` (${run.failure})` : ''}`;
+}
+
+function findNode(nodes: ManifestNode[], platform: string): ManifestNode | undefined {
+  const wanted = formatNormalPlatform(normalizePlatform(platform));
+  return nodes.find((n) => n.platformLabel && formatNormalPlatform(normalizePlatform(n.platformLabel)) === wanted);
+}
+
+function configPlatformOf(node: ManifestNode | undefined): string | undefined {
+  const s = node?.config?.summary;
+  if (!s || s.os === 'unknown' || s.architecture === 'unknown') return undefined;
+  return formatPlatform({ os: s.os, architecture: s.architecture, ...(s.variant ? { variant: s.variant } : {}) });
+}
+
+interface RunPlan {
+  stepId: string;
+  /** The platform as the index labels it (what the user asked for). */
+  platform: string;
+  node: ManifestNode | undefined;
+  configPlatform: string | undefined;
+  /** The entry's config names another platform: run that manifest by digest, as what it really is. */
+  labelMismatch: boolean;
+  image: string;
+  runPlatform: string;
+  cmd: string[] | undefined;
+  command: string[];
+}
+
+function planRun(platform: string, node: ManifestNode | undefined, reference: string, repoName: string, cmd: string[] | undefined): RunPlan {
+  const configPlatform = configPlatformOf(node);
+  const labelMismatch = configPlatform !== undefined && node !== undefined && configContradictsLabel(configPlatform, platform);
+  // The engine refuses to run an entry as a platform its config denies ("No such image"), so a mislabelled
+  // entry runs by its digest as the platform it really is: what it prints then shows the mistake.
+  const image = labelMismatch && node ? `${repoName}@${node.digest}` : reference;
+  const runPlatform = labelMismatch && configPlatform ? configPlatform : platform;
+  return {
+    stepId: `run:${platform}`,
+    platform,
+    node,
+    configPlatform,
+    labelMismatch,
+    image,
+    runPlatform,
+    cmd,
+    command: equivalentCommand(runPlatform, image, cmd),
+  };
+}
+
+async function engineFacts(deps: RunMatrixDeps, platforms: string[], signal: AbortSignal): Promise<EngineFacts> {
+  const connection = await deps.engine.connect(signal);
+  const info = (await connection.docker.info()) as { Architecture?: string; ServerVersion?: string; KernelVersion?: string; OSType?: string };
+  const arch = info.Architecture ?? 'unknown';
+  const local = engineIsLocal(connection, { KernelVersion: info.KernelVersion ?? '', OSType: info.OSType ?? '' });
+  const binfmt = local ? await (deps.readBinfmt ?? (() => readBinfmtState()))() : null;
+  const outcome = classifyPlatforms({ engineArch: arch, binfmt }, platforms);
+  return {
+    docker: connection.docker,
+    endpoint: connection.endpoint,
+    arch,
+    ...(info.ServerVersion ? { version: info.ServerVersion } : {}),
+    platforms: outcome.platforms,
+    source: outcome.source,
+  };
+}
+
+function executionOf(facts: EngineFacts, platform: string): { execution: RunExecution; via?: string } {
+  const status = facts.platforms.find((p) => p.platform === platform);
+  if (!status) return { execution: 'unknown' };
+  const execution: RunExecution = status.support === 'unavailable' && facts.source === 'none' ? 'unknown' : status.support;
+  return { execution, ...(status.via ? { via: status.via } : {}) };
+}
+
+interface RunContext {
+  docker: Docker;
+  facts: EngineFacts;
+  id: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+  labels: Record<string, string>;
+  /** `total` undefined: the layer finished. */
+  onPullProgress(layer: string, current: number, total: number | undefined): void;
+}
+
+async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformRun> {
+  const { execution, via } = executionOf(ctx.facts, plan.runPlatform);
+  const base = {
+    platform: plan.platform,
+    ...(plan.node ? { manifestDigest: plan.node.digest } : {}),
+    ...(plan.configPlatform ? { configPlatform: plan.configPlatform } : {}),
+    execution,
+    ...(via ? { executionVia: via } : {}),
+    command: plan.command,
+  };
+  const failed = (failure: PlatformRun['failure'], explanation: string, error?: unknown): PlatformRun => {
+    const verdict = judgeRun({ platform: plan.platform, stdout: '', stderr: '', exitCode: null, timedOut: false, execution, engineArch: ctx.facts.arch });
+    return {
+      ...base,
+      expected: verdict.expected,
+      expectedText: verdict.expectedText,
+      printed: null,
+      result: 'fail',
+      ...(failure ? { failure } : {}),
+      explanation,
+      stdout: '',
+      stderr: '',
+      exitCode: null,
+      timedOut: false,
+      durationMs: 0,
+      ...(error !== undefined ? { error: serializeError(error) } : {}),
+    };
+  };
+
+  if (!plan.node) return failed('not-in-image', `The image has no ${plan.platform} entry, so there is nothing to run.`);
+  if (plan.node.error) return failed('pull-failed', `The registry could not serve the ${plan.platform} manifest: ${plan.node.error.message}`, plan.node.error);
+
+  const pullStarted = Date.now();
+  try {
+    // The manifest says how big each layer is; the engine's events name layers by the first 12 hex digits.
+    const layers = [plan.node.config, ...plan.node.layers].filter((l): l is NonNullable<typeof l> => Boolean(l));
+    for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, l.size);
+    await pullPlatform(ctx.docker, plan.image, plan.runPlatform, ctx.signal, ctx.onPullProgress);
+    for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, undefined);
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return failed('pull-failed', `Pulling ${plan.image} for ${plan.runPlatform} failed: ${message}. Check that the registry is running and reachable from the engine.`, error);
+  }
+  const pullMs = Date.now() - pullStarted;
+
+  const name = `multiarch-lab-run-${ctx.id}-${plan.platform.replace(/[^a-zA-Z0-9]+/g, '-')}`.slice(0, 120);
+  let container: Docker.Container;
+  try {
+    container = await ctx.docker.createContainer({
+      name,
+      Image: plan.image,
+      platform: plan.runPlatform,
+      ...(plan.cmd ? { Cmd: plan.cmd } : {}),
+      Labels: ctx.labels,
+      Tty: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      OpenStdin: false,
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    return { ...failed('engine-error', `The engine would not create a ${plan.runPlatform} container from ${plan.image}: ${dockerMessage(error)}`, error), pullMs };
+  }
+
+  let timedOut = false;
+  let startError: string | undefined;
+  let exitCode: number | null = null;
+  const kill = () => container.kill().catch(() => undefined);
+  const onAbort = () => void kill();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const started = Date.now();
+    try {
+      await container.start();
+    } catch (error) {
+      startError = dockerMessage(error);
+    }
+    if (startError === undefined) {
+      const timer = setTimeout(() => {
+        timedOut = true;
+        void kill();
+      }, ctx.timeoutMs);
+      try {
+        const status = (await container.wait()) as { StatusCode?: number };
+        exitCode = typeof status.StatusCode === 'number' ? status.StatusCode : null;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    const durationMs = Date.now() - started;
+    if (ctx.signal.aborted) throw new AppError('cancelled', `The run of ${plan.platform} was cancelled.`);
+
+    const logs = startError === undefined ? await container.logs({ stdout: true, stderr: true, follow: false }) : Buffer.alloc(0);
+    const output = demuxDockerStream(Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs)));
+    const verdict = judgeRun({
+      platform: plan.platform,
+      stdout: output.stdout,
+      stderr: output.stderr,
+      exitCode,
+      timedOut,
+      timeoutMs: ctx.timeoutMs,
+      execution,
+      engineArch: ctx.facts.arch,
+      ...(plan.labelMismatch && plan.configPlatform ? { configPlatform: plan.configPlatform } : {}),
+      ...(startError !== undefined ? { startError } : {}),
+    });
+    const run: PlatformRun = {
+      ...base,
+      ...verdict,
+      stdout: output.stdout,
+      stderr: output.stderr,
+      ...(output.truncated ? { outputTruncated: true } : {}),
+      exitCode,
+      timedOut,
+      durationMs,
+      pullMs,
+    };
+    return correctExecution(run, ctx.facts.arch);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * An entry whose binaries are for the engine's own CPU ran natively, whatever its label says: say so, rather than
+ * claim the emulator ran it.
+ */
+function correctExecution(run: PlatformRun, engineArch: string): PlatformRun {
+  if ((run.failure !== 'mismatch' && run.failure !== 'label-mismatch') || !run.printed) return run;
+  const family = machineFamily(run.printed);
+  const own = normalizeArch(engineArch);
+  if (!family || !own || family !== own || run.execution === 'native') return run;
+  return {
+    ...run,
+    execution: 'native',
+    executionVia: `the engine's own CPU (${engineArch}): the binaries are ${family}, so no emulator was involved`,
+  };
+}
+
+function shortId(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+function dockerMessage(error: unknown): string {
+  const e = error as { json?: { message?: unknown }; message?: unknown; reason?: unknown };
+  const fromJson = e?.json && typeof e.json.message === 'string' ? e.json.message : undefined;
+  return (fromJson ?? (typeof e?.message === 'string' ? e.message : String(error))).trim();
+}
+
+interface PullEvent {
+  id?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  progressDetail?: { current?: number; total?: number };
+}
+
+/** `docker pull --platform`: resolves when the variant is in the engine, rejects with the engine's own words. */
+async function pullPlatform(
+  docker: Docker,
+  image: string,
+  platform: string,
+  signal: AbortSignal,
+  onProgress: (layer: string, current: number, total: number | undefined) => void,
+): Promise<void> {
+  const stream = (await docker.pull(image, { platform, abortSignal: signal })) as NodeJS.ReadableStream;
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, output: PullEvent[]) => {
+        const failedEvent = output?.find((e) => e.error || e.errorDetail?.message);
+        if (error) reject(error);
+        else if (failedEvent) reject(new AppError('pull-failed', failedEvent.errorDetail?.message ?? failedEvent.error ?? 'the pull failed'));
+        else resolve();
+      },
+      (event: PullEvent) => {
+        const detail = event.progressDetail;
+        if (!event.id) return;
+        if (detail && typeof detail.total === 'number' && detail.total > 0) onProgress(event.id, detail.current ?? 0, detail.total);
+        else if (event.status === 'Download complete' || event.status === 'Pull complete' || event.status === 'Already exists') onProgress(event.id, 0, undefined);
+      },
+    );
+  });
+}
