@@ -6,6 +6,13 @@ import { Command, CommanderError } from 'commander';
 import { appVersion } from '../core/index.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerBuilderCommand } from './commands/builder.js';
+import { registerRegistryCommand } from './commands/registry.js';
+import { registerLsCommand } from './commands/ls.js';
+import { registerInspectCommand } from './commands/inspect.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerBuildCommand } from './commands/build.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,6 +25,13 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctorCommand(program);
   registerServeCommand(program);
+  registerRunCommand(program);
+  registerBuilderCommand(program);
+  registerRegistryCommand(program);
+  registerLsCommand(program);
+  registerInspectCommand(program);
+  registerInitCommand(program);
+  registerBuildCommand(program);
   return program;
 }
 

@@ -9,6 +9,13 @@ import { SettingsStore } from './settings.js';
 import { APP_NAME, defaultDataDir } from './paths.js';
 import { EngineAccess } from './docker/engine.js';
 import { runDoctor } from './doctor/doctor.js';
+import { EngineWatch } from './docker/engine-events.js';
+import { deleteImage, listRepositories, listTags } from './registry/client.js';
+import { inspectReference } from './registry/manifest.js';
+import { registryDown, registryGc, registryStart, registryStatus, registryStop, registryUp, registryVolumeUsage } from './registry/lifecycle.js';
+import { createBuilderHandlers } from './builder/handlers.js';
+import { createRunsHandlers } from './runs/handlers.js';
+import { createBuildHandlers } from './build/handlers.js';
 
 export interface CoreOptions {
   mode: AppInfo['mode'];
@@ -30,6 +37,8 @@ export interface Core extends CoreDeps {
   dispatch: Dispatch;
   /** Typed in-process call; throws AppError on failure. */
   call<C extends Channel>(channel: C, input: ChannelInput<C>, ctx?: CallContext): Promise<ChannelOutput<C>>;
+  /** Starts watching the engine's events ('engine:changed', 'engine:status'); idempotent, stopped by close(). */
+  startEngineWatch(): void;
   close(): Promise<void>;
 }
 
@@ -76,14 +85,31 @@ export function createCore(options: CoreOptions): Core {
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
+    'registry:catalog': async (input, ctx) => listRepositories(input, ctx.signal),
+    'registry:tags': async (input, ctx) => listTags(input, ctx.signal),
+    'registry:inspect': async (input, ctx) => inspectReference(input, ctx.signal),
+    'registry:delete': async (input, ctx) => deleteImage(input, ctx.signal),
+    'registry:up': async (input, ctx) => registryUp(deps, input, ctx.signal),
+    'registry:status': async (input, ctx) => registryStatus(deps, input, ctx.signal),
+    'registry:stop': async (input, ctx) => registryStop(deps, input, ctx.signal),
+    'registry:start': async (input, ctx) => registryStart(deps, input, ctx.signal),
+    'registry:down': async (input, ctx) => registryDown(deps, input, ctx.signal),
+    'registry:volume-usage': async (input, ctx) => registryVolumeUsage(deps, input, ctx.signal),
+    'registry:gc': async (input, ctx) => registryGc(deps, input, ctx.signal),
+    ...createBuilderHandlers(deps),
+    ...createRunsHandlers(deps),
+    ...createBuildHandlers(deps),
   };
 
   const dispatch = createDispatch(handlers);
+  const engineWatch = new EngineWatch({ engine: deps.engine, events });
   return {
     ...deps,
     dispatch,
     call: async (channel, input, ctx) => unwrap(await dispatch(channel, input, ctx)) as never,
+    startEngineWatch: () => engineWatch.start(),
     close: async () => {
+      await engineWatch.stop();
       await deps.engine.close();
     },
   };

@@ -61,6 +61,8 @@ async function serve(flags: ServeFlags): Promise<number> {
     await core.close();
     throw error;
   }
+  // views refetch on engine events, and notice the engine going away and coming back
+  core.startEngineWatch();
   process.stdout.write(`Multiarch Lab is serving on ${running.url}\n`);
   process.stdout.write('Press Ctrl+C to stop.\n');
   if (flags.open) await openInBrowser(running.url);

@@ -6,6 +6,11 @@
 import { z } from 'zod';
 import { Empty, TaskId } from './common.js';
 import type { DoctorReport } from './doctor.js';
+import { registryBrowserChannels } from './registry.js';
+import { registryLifecycleChannels } from './registry-lifecycle.js';
+import { builderChannels } from './builder.js';
+import { runsChannels } from './runs.js';
+import { buildChannels } from './build.js';
 import { SettingsPatchSchema, type Settings } from './settings.js';
 import type { TaskSnapshot } from './tasks.js';
 
@@ -34,6 +39,11 @@ export const channels = {
   'settings:update': channel<Settings>()(SettingsPatchSchema),
   'tasks:list': channel<TaskSnapshot[]>()(Empty),
   'tasks:cancel': channel<{ cancelled: boolean }>()(z.object({ id: TaskId }).strict()),
+  ...registryBrowserChannels,
+  ...registryLifecycleChannels,
+  ...builderChannels,
+  ...runsChannels,
+  ...buildChannels,
 } as const;
 
 export type Channels = typeof channels;

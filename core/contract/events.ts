@@ -1,5 +1,6 @@
 /** Events pushed from the core to every front. */
 import type { TaskSnapshot } from './tasks.js';
+import type { BuildLogEvent, BuildProgressEvent } from './build.js';
 
 export interface EngineStatusEvent {
   reachable: boolean;
@@ -14,10 +15,14 @@ export interface EventMap {
   'engine:status': EngineStatusEvent;
   /** Something in the engine changed (container, volume, image): views refetch, debounced. */
   'engine:changed': { type: string; action: string; name?: string };
+  /** Log lines of a running build, in small batches. */
+  'build:log': BuildLogEvent;
+  /** The per-platform state of a running build (throttled). */
+  'build:progress': BuildProgressEvent;
 }
 
 export type EventName = keyof EventMap;
-export const eventNames: EventName[] = ['task:update', 'engine:status', 'engine:changed'];
+export const eventNames: EventName[] = ['task:update', 'engine:status', 'engine:changed', 'build:log', 'build:progress'];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (eventNames as string[]).includes(name);

@@ -122,6 +122,7 @@ async function start(): Promise<void> {
     return;
   }
   core = createCore({ mode: 'electron', dataDir });
+  core.startEngineWatch();
   ipc = bindIpc(core);
   registerAppProtocol();
   applySessionPolicy();

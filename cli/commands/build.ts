@@ -1,0 +1,183 @@
+/**
+ * `multiarch-lab build DIR --platform P1,P2 --tag REF [--old-school] [--builder NAME] [--no-cache] [--json]`:
+ * builds and pushes one multi-platform image. Progress goes to stderr a line per finished step; the pushed
+ * reference, digest and platforms to stdout. A failure exits 1 and names the Dockerfile line.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { BuildFailureDetails, BuildProgressEvent, BuildResult, PlatformProgress } from '../../core/contract/build.js';
+import { AppError, serializeError } from '../../core/contract/errors.js';
+import { formatCommand } from '../../core/docker/exec.js';
+import type { Core } from '../../core/index.js';
+import { withCore } from '../core-session.js';
+import { printError, printJson, processStreams, runAction, type Streams } from '../output.js';
+
+interface BuildFlags {
+  platform?: string[];
+  tag?: string;
+  oldSchool?: boolean;
+  builder?: string;
+  /** commander's negated --no-cache: false when given */
+  cache?: boolean;
+  file?: string;
+  buildArg?: Record<string, string>;
+  label?: Record<string, string>;
+  json?: boolean;
+}
+
+export function registerBuildCommand(program: Command): void {
+  program
+    .command('build')
+    .description('build a folder with a Dockerfile for several platforms and push one multi-platform image')
+    .argument('<dir>', 'the build context: a folder with a Dockerfile (multiarch-lab init writes one)')
+    .requiredOption('--platform <list>', 'platforms, comma-separated, e.g. linux/amd64,linux/arm64,linux/arm/v7', parseList)
+    .requiredOption('--tag <ref>', 'where to push, e.g. localhost:5000/hello:1')
+    .option('--old-school', 'one build and push per platform, then join them into a manifest list')
+    .option('--builder <name>', 'the buildx builder to use (default: the engine\'s own with the containerd store, else the host-networked one)')
+    .option('--no-cache', 'build every step again')
+    .option('-f, --file <path>', 'the Dockerfile, relative to DIR (default DIR/Dockerfile)')
+    .option('--build-arg <key=value>', 'a build argument (repeatable)', parsePair, {})
+    .option('--label <key=value>', 'an image label (repeatable)', parsePair, {})
+    .option('--json', 'print the result (or the error) as JSON')
+    .action(async (dir: string, flags: BuildFlags) => {
+      await runAction(flags, () => build(dir, flags));
+    });
+}
+
+function parseList(value: string, previous?: string[]): string[] {
+  const items = value.split(',').map((p) => p.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('Give one or more platforms, e.g. linux/amd64,linux/arm64.');
+  return [...(previous ?? []), ...items];
+}
+
+function parsePair(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('Write it as key=value.');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+async function build(dir: string, flags: BuildFlags, streams: Streams = processStreams): Promise<number> {
+  return withCore('cli', async (core) => {
+    const controller = new AbortController();
+    // First Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    const stop = flags.json ? () => undefined : followBuild(core, streams);
+    try {
+      const result = await core.call(
+        'build:run',
+        {
+          context: dir,
+          platforms: flags.platform ?? [],
+          tag: flags.tag ?? '',
+          mode: flags.oldSchool ? 'old-school' : 'modern',
+          ...(flags.builder ? { builder: flags.builder } : {}),
+          ...(flags.cache === false ? { noCache: true } : {}),
+          ...(flags.file ? { dockerfile: flags.file } : {}),
+          ...(flags.buildArg && Object.keys(flags.buildArg).length ? { buildArgs: flags.buildArg } : {}),
+          ...(flags.label && Object.keys(flags.label).length ? { labels: flags.label } : {}),
+        },
+        { signal: controller.signal },
+      );
+      stop();
+      if (flags.json) printJson(result, streams);
+      else streams.stdout(renderBuildResult(result));
+      return 0;
+    } catch (error) {
+      stop();
+      if (!flags.json) streams.stderr(renderFailure(error));
+      return printError(error, flags, streams);
+    } finally {
+      stop();
+      process.removeListener('SIGINT', onSigint);
+    }
+  });
+}
+
+/** One stderr line per step that finished, per platform, and the app's own notes (builder, warnings). */
+function followBuild(core: Core, streams: Streams): () => void {
+  const said = new Map<string, string>();
+  const offProgress = core.events.on('build:progress', (event: BuildProgressEvent) => {
+    for (const line of progressLines(event.platforms, said)) streams.stderr(`${line}\n`);
+  });
+  const offLog = core.events.on('build:log', (event) => {
+    for (const l of event.lines) if (l.stream === 0) streams.stderr(`${l.text}\n`);
+  });
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    offProgress();
+    offLog();
+  };
+}
+
+/** Lines for steps whose state is new since the last call; `said` remembers what was printed. */
+export function progressLines(platforms: PlatformProgress[], said: Map<string, string>): string[] {
+  const lines: string[] = [];
+  const width = Math.max(...platforms.map((p) => p.platform.length), 8);
+  for (const p of platforms) {
+    for (const s of p.steps) {
+      if (s.state === 'waiting') continue;
+      const key = `${p.platform}\u0000${s.stage ?? ''}\u0000${s.index ?? s.name}`;
+      if (said.get(key) === s.state) continue;
+      // "running" is said once; finished states replace it
+      if (s.state === 'running' && said.has(key)) continue;
+      said.set(key, s.state);
+      const count = s.index !== undefined && s.total !== undefined ? `[${s.index}/${s.total}] ` : '';
+      const took = s.startedAt !== undefined && s.endedAt !== undefined && s.state !== 'cached' ? ` ${seconds(s.endedAt - s.startedAt)}` : '';
+      lines.push(`${p.platform.padEnd(width)}  ${count}${shorten(s.name, 70)}  ${s.state === 'running' ? '…' : s.state}${took}`);
+    }
+  }
+  return lines;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function renderBuildResult(r: BuildResult): string {
+  const out: string[] = [];
+  out.push(`Pushed ${r.reference}`);
+  out.push(`  digest     ${r.digest}`);
+  out.push(`  platforms  ${r.platforms.join(', ')}`);
+  out.push(`  way        ${r.mode === 'modern' ? 'modern: one buildx build for every platform' : 'old-school: one build and push per platform, joined into a list'} (builder ${r.builder})`);
+  out.push(`  took       ${seconds(r.durations.totalMs)}${r.durations.joinMs !== undefined ? ` (builds and pushes ${seconds(r.durations.buildMs)}, joining ${seconds(r.durations.joinMs)})` : ''}`);
+  for (const w of r.warnings) out.push(`warning: ${w.message}`);
+  out.push('', 'Timeline (time each step took; "cached" cost nothing):');
+  const width = Math.max(...r.timeline.map((p) => p.platform.length), 8);
+  for (const p of r.timeline) {
+    const total = p.startedAt !== undefined && p.endedAt !== undefined ? seconds(p.endedAt - p.startedAt) : '-';
+    const steps = p.steps.map((s) => `${firstWord(s.name)} ${s.state === 'cached' ? 'cached' : s.startedAt !== undefined && s.endedAt !== undefined ? seconds(s.endedAt - s.startedAt) : s.state}`);
+    out.push(`  ${p.platform.padEnd(width)}  ${total.padStart(7)}  ${steps.join(' | ')}`);
+  }
+  out.push('', 'The same with docker:');
+  for (const c of r.commands) out.push(`  ${formatCommand(c)}`);
+  out.push('', `Run one platform: ${formatCommand(['docker', 'run', '--rm', '--platform', r.platforms[r.platforms.length > 1 ? 1 : 0] ?? 'linux/amd64', r.reference])}`, '');
+  return out.join('\n');
+}
+
+/** `RUN chmod +x /hello.sh` → RUN; `docker push …` → push. */
+function firstWord(name: string): string {
+  if (name.startsWith('docker push ')) return 'push';
+  return name.split(/\s+/)[0] ?? name;
+}
+
+/** What printError does not say: the Dockerfile excerpt and the failing step's last lines. */
+export function renderFailure(error: unknown): string {
+  const e = serializeError(error);
+  if (!(error instanceof AppError) || !e.details || typeof e.details !== 'object') return '';
+  const d = e.details as BuildFailureDetails;
+  const out: string[] = [];
+  if (d.dockerfileError?.context?.length) {
+    out.push(`${d.dockerfileError.file ?? 'Dockerfile'}:${d.dockerfileError.line}`, ...d.dockerfileError.context.map((l) => `  ${l}`));
+  }
+  const stepLines = (d.logTail ?? []).filter((l) => l.stream !== 0 && (!d.platform || l.platform === d.platform) && (!d.step || l.step === d.step));
+  if (stepLines.length) {
+    out.push(`${d.platform ?? ''} ${d.step ?? ''} printed:`.trim(), ...stepLines.slice(-10).map((l) => `  ${l.text}`));
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}

@@ -1,0 +1,51 @@
+/**
+ * `multiarch-lab init [DIR] [--base IMAGE] [--force] [--json]`: writes the sample project (a Dockerfile that
+ * writes a script with a heredoc and runs it) and says how to build it.
+ */
+import type { Command } from 'commander';
+import type { TutorialInitResult } from '../../core/contract/build.js';
+import { formatCommand } from '../../core/docker/exec.js';
+import { withCore } from '../core-session.js';
+import { printJson, processStreams, runAction, type Streams } from '../output.js';
+
+interface InitFlags {
+  base?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+export function registerInitCommand(program: Command): void {
+  program
+    .command('init')
+    .description('write the sample project: a Dockerfile whose script prints `uname -m` on every platform')
+    .argument('[dir]', 'folder to write it into (default: hello-multiarch in the workspace folder)')
+    .option('--base <image>', 'base image (default alpine:3.15)')
+    .option('--force', 'replace a Dockerfile or README.md already in the folder')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string | undefined, flags: InitFlags) => {
+      await runAction(flags, () => init(dir, flags));
+    });
+}
+
+async function init(dir: string | undefined, flags: InitFlags, streams: Streams = processStreams): Promise<number> {
+  const result = await withCore('cli', (core) =>
+    core.call('tutorial:init', {
+      ...(dir !== undefined ? { dir } : {}),
+      ...(flags.base !== undefined ? { base: flags.base } : {}),
+      ...(flags.force ? { overwrite: true } : {}),
+    }),
+  );
+  if (flags.json) printJson(result, streams);
+  else streams.stdout(renderInit(result));
+  return 0;
+}
+
+export function renderInit(r: TutorialInitResult): string {
+  const out = [`Wrote the sample project to ${r.dir}:`, ...r.files.map((f) => `  ${f}`), ''];
+  out.push(`Base image: ${r.base}`);
+  out.push(r.labsSyntax.added ? `Added "# syntax=docker/dockerfile:1-labs": ${r.labsSyntax.reason}` : `No "# syntax=" line: ${r.labsSyntax.reason}`);
+  for (const w of r.warnings) out.push(`warning: ${w.message}`);
+  out.push('', 'Build it for three platforms and push it to your local registry:');
+  out.push(`  ${formatCommand(['multiarch-lab', 'build', r.dir, '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', 'localhost:5000/hello:1'])}`, '');
+  return out.join('\n');
+}

@@ -1,0 +1,18 @@
+/** The `build:*` and `tutorial:*` channel handlers, spread into the core's handler map. */
+import type { buildChannels } from '../contract/build.js';
+import type { Handlers } from '../dispatch.js';
+import { initTutorial } from '../tutorial/init.js';
+import { getTutorialSteps } from '../tutorial/steps.js';
+import { checkProject } from './check.js';
+import { runBuild, type BuildDeps } from './run-build.js';
+
+export type BuildHandlers = Pick<Handlers, keyof typeof buildChannels>;
+
+export function createBuildHandlers(deps: BuildDeps & { env?: NodeJS.ProcessEnv }): BuildHandlers {
+  return {
+    'build:run': async (input, ctx) => runBuild(deps, input, ctx.signal),
+    'build:check': async (input) => checkProject(input),
+    'tutorial:init': async (input, ctx) => initTutorial(deps, input, ctx.signal),
+    'tutorial:steps': async () => getTutorialSteps(),
+  };
+}

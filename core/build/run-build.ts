@@ -1,0 +1,467 @@
+/**
+ * `build:run`: checks the project, picks the builder, and runs one of the two flows as a task.
+ *  - modern: one `docker buildx build --platform a,b,c` that builds every platform and pushes the list;
+ *  - old-school: per platform in parallel, `docker build --platform P` + `docker push` of a per-platform tag,
+ *    then the pushed manifests joined into one list through the registry API (what `docker manifest
+ *    create` + `docker manifest push` do).
+ * Either way the result is read back from the registry, so what is reported is what is there.
+ */
+import type {
+  BuildMode,
+  BuildResult,
+  BuildRunParsed,
+  BuildStepProgress,
+  DockerfileWarning,
+  PlatformImage,
+  PlatformProgress,
+} from '../contract/build.js';
+import { AppError } from '../contract/errors.js';
+import type { EngineAccess } from '../docker/engine.js';
+import type { CommandResult } from '../docker/exec.js';
+import { describeEngine } from '../doctor/doctor.js';
+import type { EventBus } from '../events.js';
+import { RegistryClient } from '../registry/client.js';
+import { classifyIndexEntry, createIndex, formatPlatform, MediaTypes, parseManifestDocument, parsePlatform, type IndexEntryInput } from '../registry/manifest.js';
+import { parseImageReference, type ImageRef } from '../registry/reference.js';
+import type { SettingsStore } from '../settings.js';
+import type { TaskHandle, TaskManager, StepSpec } from '../tasks.js';
+import {
+  imagetoolsInspectEquivalent,
+  manifestCreateEquivalent,
+  manifestPushEquivalent,
+  modernBuildArgs,
+  modernEquivalent,
+  oldSchoolBuildArgs,
+  oldSchoolBuildEquivalent,
+  parsePushDigest,
+  platformTag,
+  pushEquivalent,
+  type BuildCommandOptions,
+} from './commands.js';
+import { checkProject } from './check.js';
+import { buildFailedError } from './errors.js';
+import { BuildProgressTracker } from './rawjson.js';
+import { BuildReporter } from './reporter.js';
+
+export interface BuildDeps {
+  engine: EngineAccess;
+  events: EventBus;
+  tasks: TaskManager;
+  settings: SettingsStore;
+}
+
+export interface BuilderChoice {
+  name: string;
+  /** Why this builder, in words shown to the user. */
+  reason: string;
+}
+
+/** Which builder builds, when the user did not say. */
+export function chooseBuilder(opts: {
+  mode: BuildMode;
+  requested?: string;
+  containerdImageStore: boolean;
+  /** The engine's own builder: named after the docker context ("default" without one). */
+  defaultBuilder: string;
+  /** The host-networked builder from settings. */
+  configuredBuilder: string;
+}): BuilderChoice {
+  if (opts.requested) return { name: opts.requested, reason: `the builder you chose (${opts.requested})` };
+  if (opts.mode === 'old-school') {
+    return { name: opts.defaultBuilder, reason: `the engine's own builder (${opts.defaultBuilder}): each build is for one platform, which every image store can hold` };
+  }
+  if (opts.containerdImageStore) {
+    return { name: opts.defaultBuilder, reason: `the engine's own builder (${opts.defaultBuilder}): the containerd image store holds every platform of one image` };
+  }
+  return {
+    name: opts.configuredBuilder,
+    reason: `the host-networked builder (${opts.configuredBuilder}): the engine's own builder cannot build several platforms at once with the classic image store`,
+  };
+}
+
+interface Prepared {
+  input: BuildRunParsed;
+  ref: ImageRef;
+  tag: string;
+  context: string;
+  dockerfile: string;
+  warnings: DockerfileWarning[];
+  builder: BuilderChoice;
+  cmd: BuildCommandOptions;
+}
+
+/** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
+export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<Prepared> {
+  const ref = parseImageReference(input.tag);
+  if (ref.digest) throw new AppError('invalid-input', `${input.tag} names a digest; a build pushes to a tag.`, { hint: 'Use a reference like localhost:5000/hello:1.' });
+  // The same checks the Build view runs before a build: the folder, its Dockerfile, the heredoc lint.
+  const { context, dockerfile, warnings } = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
+
+  const connection = await deps.engine.connect(signal);
+  const [facts, settings] = await Promise.all([describeEngine(connection, signal), deps.settings.read()]);
+  await deps.engine.cli().requireBuildx(signal);
+  const builderOpts: Parameters<typeof chooseBuilder>[0] = {
+    mode: input.mode,
+    containerdImageStore: facts.containerdImageStore,
+    defaultBuilder: connection.cliEnv.DOCKER_CONTEXT ?? 'default',
+    configuredBuilder: settings.builder.name,
+  };
+  if (input.builder) builderOpts.requested = input.builder;
+  const builder = chooseBuilder(builderOpts);
+
+  const cmd: BuildCommandOptions = { context, builder: builder.name };
+  if (input.dockerfile) cmd.dockerfile = dockerfile;
+  if (input.noCache) cmd.noCache = true;
+  if (input.buildArgs) cmd.buildArgs = input.buildArgs;
+  if (input.labels) cmd.labels = input.labels;
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd };
+}
+
+export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
+  const prepared = await prepareBuild(deps, input, signal);
+  const { ref, cmd } = prepared;
+  const platforms = input.platforms;
+  const title = `Build ${ref.original} for ${platforms.join(', ')} (${input.mode === 'modern' ? 'modern' : 'old-school'})`;
+  const steps: StepSpec[] = [];
+  if (input.mode === 'modern') {
+    steps.push({ id: 'build', title: `Build every platform and push the list in one buildx command (builder ${prepared.builder.name})`, command: modernEquivalent(cmd, platforms, ref.original) });
+    for (const p of platforms) steps.push({ id: `platform:${p}`, title: `${p}: every step` });
+  } else {
+    for (const p of platforms) {
+      const tag = platformTag(ref, p);
+      steps.push({ id: `build:${p}`, title: `Build ${p} on its own (docker build, builder ${prepared.builder.name})`, command: oldSchoolBuildEquivalent(cmd, p, tag) });
+      steps.push({ id: `push:${p}`, title: `Push ${tag} (docker push)`, command: pushEquivalent(tag) });
+    }
+    const tags = platforms.map((p) => platformTag(ref, p));
+    steps.push({ id: 'join', title: 'Join the pushed images into one manifest list (registry API, as docker manifest create)', command: manifestCreateEquivalent(ref, ref.original, tags) });
+    steps.push({ id: 'push-list', title: `Push the manifest list as ${ref.original} (registry API, as docker manifest push)`, command: manifestPushEquivalent(ref, ref.original) });
+  }
+  steps.push({ id: 'verify', title: 'Read the pushed list back from the registry', command: imagetoolsInspectEquivalent(ref.original) });
+
+  return deps.tasks.run('build', title, steps, async (task) => {
+    const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
+    reporter.note(`Builder: ${prepared.builder.reason}.`);
+    for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
+    try {
+      return input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+    } finally {
+      reporter.close();
+    }
+  }, signal);
+}
+
+async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter: BuildReporter): Promise<BuildResult> {
+  const started = Date.now();
+  const platforms = p.input.platforms;
+  // BuildKit leaves the platform out of step names when it builds only one
+  const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
+  const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
+  task.step('build', 'running');
+  const result = await runTracked(deps, args, tracker, reporter, task.signal);
+  if (result.code !== 0) {
+    const error = failure(tracker, ['docker', ...args], result, reporter);
+    reporter.close(tracker.platforms());
+    throw error;
+  }
+  reporter.close(tracker.platforms());
+  task.step('build', 'done');
+  const buildMs = Date.now() - started;
+
+  task.step('verify', 'running');
+  const pushed = await readBack(p.ref, task.signal);
+  task.step('verify', 'done');
+  return {
+    mode: 'modern',
+    reference: p.ref.original,
+    registry: p.ref.registry,
+    repository: p.ref.repository,
+    tag: p.tag,
+    ...pushed,
+    builder: p.builder.name,
+    durations: { totalMs: Date.now() - started, buildMs },
+    commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
+    timeline: tracker.platforms(),
+    logTail: reporter.logTail(),
+    logLineCount: reporter.lineCount,
+    warnings: p.warnings,
+    localImages: await existingImages(deps, [p.ref.original]),
+  };
+}
+
+const TRANSIENT_PUSH_ERROR = /\b5\d\d\b|Internal Server Error|Bad Gateway|Service Unavailable|connection reset|unexpected EOF/i;
+
+interface PlatformPush {
+  platform: string;
+  tag: string;
+  digest?: string;
+  tracker: BuildProgressTracker;
+  push: BuildStepProgress;
+}
+
+async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter: BuildReporter): Promise<BuildResult> {
+  const started = Date.now();
+  const platforms = p.input.platforms;
+  // One failing platform stops its siblings: their images would only be half of a list.
+  const inner = new AbortController();
+  const forward = () => inner.abort(task.signal.reason);
+  task.signal.addEventListener('abort', forward, { once: true });
+
+  const jobs: PlatformPush[] = platforms.map((platform) => ({
+    platform,
+    tag: platformTag(p.ref, platform),
+    tracker: new BuildProgressTracker({ platforms: [platform], defaultPlatform: platform, onLog: (l) => reporter.log(l.platform ? l : { ...l, platform }) }),
+    push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
+  }));
+  const timeline = (): PlatformProgress[] => jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push));
+
+  const runJob = async (job: PlatformPush): Promise<void> => {
+    const args = oldSchoolBuildArgs(p.cmd, job.platform, job.tag);
+    task.step(`build:${job.platform}`, 'running');
+    const built = await runTracked(deps, args, job.tracker, reporter, inner.signal, timeline);
+    if (built.code !== 0) throw failure(job.tracker, ['docker', ...args], built, reporter);
+    task.step(`build:${job.platform}`, 'done');
+
+    task.step(`push:${job.platform}`, 'running');
+    job.push.state = 'running';
+    job.push.startedAt = Date.now();
+    reporter.progress(timeline);
+    const push = () =>
+      deps.engine.cli().run(['push', job.tag], {
+        signal: inner.signal,
+        allowFailure: true,
+        onStdoutLine: (text) => {
+          job.push.logLines++;
+          reporter.log({ platform: job.platform, step: job.push.name, stream: 1, text });
+        },
+        onStderrLine: (text) => {
+          job.push.logLines++;
+          reporter.log({ platform: job.platform, step: job.push.name, stream: 2, text });
+        },
+      });
+    let pushed = await push();
+    if (pushed.code !== 0 && TRANSIENT_PUSH_ERROR.test(pushed.stderr)) {
+      // Pushes of several platforms into one repository at once can meet a registry answering 5xx while another
+      // push commits a shared blob; a push is safe to repeat.
+      reporter.note(`docker push ${job.tag} met a registry error; trying once more.`, job.platform);
+      pushed = await push();
+    }
+    job.push.endedAt = Date.now();
+    if (pushed.code !== 0) {
+      job.push.state = 'error';
+      const last = pushed.stderr.trim().split(/\r?\n/).slice(-1)[0] ?? '';
+      job.push.error = last;
+      throw new AppError('registry-error', `docker push ${job.tag} failed: ${last || `exit code ${pushed.code}`}`, {
+        hint: `Check that the registry ${p.ref.registry} is running (Registry step) and that this engine may push to it (plain HTTP is allowed for localhost only, unless the engine lists the registry as insecure).`,
+        details: { command: pushEquivalent(job.tag), platform: job.platform },
+      });
+    }
+    job.push.state = 'done';
+    const digest = parsePushDigest(pushed.stdout)?.digest;
+    if (digest) job.digest = digest;
+    task.step(`push:${job.platform}`, 'done');
+    reporter.progress(timeline);
+  };
+
+  let outcomes: PromiseSettledResult<void>[];
+  try {
+    outcomes = await Promise.allSettled(
+      jobs.map((job) =>
+        runJob(job).catch((error: unknown) => {
+          if (!inner.signal.aborted) inner.abort(error);
+          if (job.push.state === 'running') job.push.state = 'cancelled';
+          throw error;
+        }),
+      ),
+    );
+  } finally {
+    task.signal.removeEventListener('abort', forward);
+  }
+  reporter.close(timeline());
+  task.throwIfCancelled();
+  const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+  if (failed.length) {
+    for (const job of jobs) if (job.push.state === 'waiting') task.step(`push:${job.platform}`, 'skipped');
+    throw failed.find((e) => !(e instanceof AppError && e.code === 'cancelled')) ?? failed[0];
+  }
+  const buildMs = Date.now() - started;
+
+  const joinStarted = Date.now();
+  task.step('join', 'running');
+  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal });
+  const entries: IndexEntryInput[] = [];
+  for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
+  // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
+  const index = createIndex(entries, { format: entries.every((e) => e.mediaType === MediaTypes.dockerManifest) ? 'docker' : 'oci' });
+  task.step('join', 'done');
+  task.step('push-list', 'running');
+  task.throwIfCancelled();
+  await client.putManifest(p.ref.repository, p.tag, index.mediaType, index.text);
+  task.step('push-list', 'done');
+  const joinMs = Date.now() - joinStarted;
+
+  task.step('verify', 'running');
+  const pushed = await readBack(p.ref, task.signal);
+  task.step('verify', 'done');
+  const tags = jobs.map((j) => j.tag);
+  return {
+    mode: 'old-school',
+    reference: p.ref.original,
+    registry: p.ref.registry,
+    repository: p.ref.repository,
+    tag: p.tag,
+    ...pushed,
+    images: pushed.images.map((img): PlatformImage => {
+      const job = jobs.find((j) => samePlatform(j.platform, img.platform));
+      return job ? { ...img, reference: job.tag } : img;
+    }),
+    builder: p.builder.name,
+    durations: { totalMs: Date.now() - started, buildMs, joinMs },
+    commands: [
+      ...jobs.flatMap((j) => [oldSchoolBuildEquivalent(p.cmd, j.platform, j.tag), pushEquivalent(j.tag)]),
+      manifestCreateEquivalent(p.ref, p.ref.original, tags),
+      manifestPushEquivalent(p.ref, p.ref.original),
+      imagetoolsInspectEquivalent(p.ref.original),
+    ],
+    timeline: timeline(),
+    logTail: reporter.logTail(),
+    logLineCount: reporter.lineCount,
+    warnings: p.warnings,
+    localImages: await existingImages(deps, tags),
+  };
+}
+
+function samePlatform(a: string, b: string): boolean {
+  try {
+    return formatPlatform(parsePlatform(a)) === formatPlatform(parsePlatform(b));
+  } catch {
+    return false;
+  }
+}
+
+function emptyPlatform(platform: string): PlatformProgress {
+  return { platform, state: 'waiting', steps: [], finished: 0 };
+}
+
+/** The old-school timeline shows the push after the build steps, so the cost of each is visible. */
+function withPush(progress: PlatformProgress, push: BuildStepProgress): PlatformProgress {
+  const steps = [...progress.steps, { ...push }];
+  const out: PlatformProgress = { ...progress, steps, finished: progress.finished + (push.state === 'done' ? 1 : 0) };
+  if (push.state === 'running' || (push.state === 'waiting' && (progress.state === 'done' || progress.state === 'cached'))) out.state = 'running';
+  else if (push.state === 'error' || push.state === 'cancelled') out.state = push.state;
+  else if (push.state === 'done') out.state = 'done';
+  if (push.endedAt !== undefined && push.state === 'done') out.endedAt = push.endedAt;
+  else if (out.state === 'running') delete out.endedAt;
+  return out;
+}
+
+/** The pushed per-platform manifest as an index entry, its platform read from the image config. */
+async function platformEntry(client: RegistryClient, repository: string, job: PlatformPush): Promise<IndexEntryInput & { platform: string }> {
+  const reference = job.tag.slice(job.tag.lastIndexOf(':') + 1);
+  const fetched = await client.getManifest(repository, job.digest ?? reference);
+  const wanted = parsePlatform(job.platform);
+  const parsed = parseManifestDocument(fetched.mediaType, fetched.json, job.tag);
+  if (parsed.kind === 'index') {
+    // Some stores push a one-platform index: take its image entry, never an attestation.
+    const match = parsed.manifests.find((m) => classifyIndexEntry(m).role === 'platform' && m.platform && m.platform.architecture === wanted.architecture && m.platform.os === wanted.os);
+    if (!match?.platform) {
+      throw new AppError('registry-error', `${job.tag} holds no ${job.platform} image.`, { hint: 'Build and push that platform again.' });
+    }
+    return { digest: match.digest, size: match.size, mediaType: match.mediaType, platform: formatPlatform(match.platform) };
+  }
+  const config = await client.getBlobJson(repository, parsed.config.digest);
+  const c = config.json as { os?: unknown; architecture?: unknown; variant?: unknown };
+  const os = typeof c.os === 'string' ? c.os : wanted.os;
+  const architecture = typeof c.architecture === 'string' ? c.architecture : wanted.architecture;
+  if (os !== wanted.os || architecture !== wanted.architecture) {
+    throw new AppError('registry-error', `${job.tag} was pushed as ${os}/${architecture}, not ${job.platform}.`, {
+      hint: 'The builder ignored the platform; check that emulation for it is installed (Doctor) and build again.',
+    });
+  }
+  const variant = typeof c.variant === 'string' && c.variant ? c.variant : wanted.variant;
+  return { digest: fetched.digest, size: fetched.size, mediaType: fetched.mediaType, platform: formatPlatform({ os, architecture, ...(variant ? { variant } : {}) }) };
+}
+
+/** What the registry now holds under the tag: its digest and platforms. */
+async function readBack(ref: ImageRef, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
+  const client = new RegistryClient({ registry: ref.registry, signal });
+  const tag = ref.tag ?? 'latest';
+  const head = await client.headManifest(ref.repository, tag);
+  const fetched = await client.getManifest(ref.repository, head.digest ?? tag);
+  const parsed = parseManifestDocument(fetched.mediaType, fetched.json, ref.original);
+  if (parsed.kind === 'index') {
+    const images = parsed.manifests
+      .filter((m) => classifyIndexEntry(m).role === 'platform' && m.platform)
+      .map((m) => ({ platform: formatPlatform(m.platform!), digest: m.digest, mediaType: m.mediaType, size: m.size }));
+    return { digest: fetched.digest, mediaType: fetched.mediaType, platforms: images.map((i) => i.platform), images };
+  }
+  const config = await client.getBlobJson(ref.repository, parsed.config.digest);
+  const c = config.json as { os?: string; architecture?: string; variant?: string };
+  const platform = formatPlatform({ os: c.os ?? 'unknown', architecture: c.architecture ?? 'unknown', ...(c.variant ? { variant: c.variant } : {}) });
+  return { digest: fetched.digest, mediaType: fetched.mediaType, platforms: [platform], images: [{ platform, digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size }] };
+}
+
+/** Runs one buildx command, feeding its rawjson stderr to the tracker and its state to the reporter. */
+async function runTracked(
+  deps: BuildDeps,
+  args: string[],
+  tracker: BuildProgressTracker,
+  reporter: BuildReporter,
+  signal: AbortSignal,
+  snapshot: () => PlatformProgress[] = () => tracker.platforms(),
+): Promise<CommandResult> {
+  let result: CommandResult;
+  try {
+    result = await deps.engine.cli().run(args, {
+      signal,
+      allowFailure: true,
+      // The JSON progress can be large; the tracker keeps what matters.
+      maxBufferBytes: 256 * 1024,
+      onStderrLine: (line) => {
+        const before = tracker.version;
+        tracker.pushLine(line);
+        if (tracker.version !== before) reporter.progress(snapshot);
+      },
+      onStdoutLine: (text) => reporter.log({ stream: 1, text }),
+    });
+  } catch (error) {
+    tracker.finish('cancelled');
+    reporter.progress(snapshot);
+    throw error;
+  }
+  tracker.finish(result.code === 0 ? 'succeeded' : 'failed');
+  reporter.progress(snapshot);
+  return result;
+}
+
+function failure(tracker: BuildProgressTracker, command: string[], result: CommandResult, reporter: BuildReporter): AppError {
+  const text = tracker.textLines();
+  const errorMessage = tracker.errorMessage();
+  const dockerfileError = tracker.dockerfileError();
+  const failedStep = tracker.failedStep();
+  for (const line of text.slice(-20)) reporter.log({ stream: 2, text: line });
+  return buildFailedError({
+    ...(errorMessage ? { errorMessage } : {}),
+    ...(dockerfileError ? { dockerfileError } : {}),
+    ...(failedStep ? { failedStep } : {}),
+    command: command.filter((a) => a !== '--progress=rawjson'),
+    exitCode: result.code,
+    textTail: text.slice(-20),
+    timeline: tracker.platforms(),
+    logTail: reporter.logTail().slice(-50),
+  });
+}
+
+/** Which of these names the engine's local store now holds (the docker driver keeps what it builds). */
+async function existingImages(deps: BuildDeps, names: string[]): Promise<string[]> {
+  const docker = await deps.engine.docker();
+  const found: string[] = [];
+  for (const name of names) {
+    try {
+      await docker.getImage(name).inspect();
+      found.push(name);
+    } catch {
+      // not there: nothing to report
+    }
+  }
+  return found;
+}

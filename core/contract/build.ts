@@ -1,0 +1,246 @@
+/**
+ * Guided multi-arch builds and the tutorial: inputs, results and the events a build streams.
+ * The lead spreads `buildChannels` into `channels`.
+ */
+import { z } from 'zod';
+import { Empty, FsPath, ImageReference, PlatformString, ResourceName } from './common.js';
+import type { ChannelDef } from './channels.js';
+import type { SerializedError } from './errors.js';
+
+export const BuildMode = z.enum(['modern', 'old-school']);
+export type BuildMode = z.infer<typeof BuildMode>;
+
+/** A build argument or label key as docker accepts it. */
+const ArgName = z.string().min(1).max(256).regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-", not starting with a digit');
+const ArgValue = z.string().max(4096).refine((v) => !v.includes('\0'), 'value contains a NUL byte');
+
+export const BuildRunInput = z
+  .object({
+    /** The folder sent to BuildKit as the build context. */
+    context: FsPath,
+    /** The Dockerfile, relative to the context or absolute; `Dockerfile` in the context when absent. */
+    dockerfile: FsPath.optional(),
+    platforms: z.array(PlatformString).min(1).max(16),
+    /** Where the result is pushed, e.g. localhost:5000/hello:1. */
+    tag: ImageReference.refine((r) => !r.includes('@'), 'push to a tag, not a digest'),
+    mode: BuildMode.default('modern'),
+    /** A buildx builder by name; when absent the app picks one (see the Build view). */
+    builder: ResourceName.optional(),
+    noCache: z.boolean().optional(),
+    buildArgs: z.record(ArgName, ArgValue).optional(),
+    /** Extra image labels (tests mark their images with them). */
+    labels: z.record(ArgName, ArgValue).optional(),
+  })
+  .strict()
+  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] });
+export type BuildRunInput = z.input<typeof BuildRunInput>;
+export type BuildRunParsed = z.output<typeof BuildRunInput>;
+
+/** Reads a project's Dockerfile and checks it before a build (the build itself checks again). */
+export const BuildCheckInput = z
+  .object({
+    context: FsPath,
+    /** Relative to the context or absolute; `Dockerfile` in the context when absent. */
+    dockerfile: FsPath.optional(),
+  })
+  .strict();
+
+export interface BuildCheckResult {
+  /** The context as an absolute path. */
+  context: string;
+  /** The Dockerfile that would be built, as an absolute path. */
+  dockerfile: string;
+  /** Its text, so the screen can show it and point at a failing line. */
+  text: string;
+  warnings: DockerfileWarning[];
+}
+
+export const TutorialInitInput = z
+  .object({
+    /** Where to write the sample; `<workspace>/hello-multiarch` when absent. */
+    dir: FsPath.optional(),
+    /** The base image, default alpine:3.15. */
+    base: ImageReference.optional(),
+    /** Replace files that already exist. */
+    overwrite: z.boolean().optional(),
+  })
+  .strict();
+
+export type BuildStepState = 'waiting' | 'running' | 'cached' | 'done' | 'error' | 'cancelled';
+
+/** One Dockerfile step of one platform, e.g. `[linux/arm64 2/3] COPY <<-SCRIPT /hello.sh`. */
+export interface BuildStepProgress {
+  /** 1-based position among the stage's steps, when BuildKit numbered it. */
+  index?: number;
+  total?: number;
+  /** The instruction as BuildKit names it: `RUN chmod +x /hello.sh`. */
+  name: string;
+  /** Set for named or numbered stages other than the last (`[builder 2/4]`). */
+  stage?: string;
+  state: BuildStepState;
+  cached: boolean;
+  /** Milliseconds since the epoch. */
+  startedAt?: number;
+  endedAt?: number;
+  error?: string;
+  /** Bytes moved by pulls and pushes of this step, when BuildKit reported them. */
+  current?: number;
+  totalBytes?: number;
+  /** How many log lines the step printed (the lines travel as `build:log` events). */
+  logLines: number;
+}
+
+export interface PlatformProgress {
+  platform: string;
+  state: BuildStepState;
+  steps: BuildStepProgress[];
+  /** Steps finished (done or cached) out of the steps seen so far. */
+  finished: number;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/** The Dockerfile line a failure points at. */
+export interface DockerfileErrorLine {
+  line: number;
+  /** The text of that line. */
+  text: string;
+  /** The excerpt BuildKit printed around it, numbered lines as shown. */
+  context?: string[];
+  /** Which Dockerfile, as BuildKit names it (usually `Dockerfile`). */
+  file?: string;
+}
+
+export interface DockerfileWarning {
+  line: number;
+  code: 'heredoc-spaces' | 'heredoc-unterminated' | 'syntax-image';
+  message: string;
+  hint: string;
+}
+
+export interface BuildLogLine {
+  /** Absent for lines that belong to no platform (loading the Dockerfile, pushing). */
+  platform?: string;
+  /** The step name, e.g. `RUN chmod +x /hello.sh`. */
+  step?: string;
+  /** 1 stdout, 2 stderr, 0 for the app's own lines. */
+  stream: 0 | 1 | 2;
+  text: string;
+}
+
+/** A batch of log lines of one build; sent often, kept small. */
+export interface BuildLogEvent {
+  taskId: string;
+  lines: BuildLogLine[];
+}
+
+/** The structured state of a build, sent (throttled) while it runs. */
+export interface BuildProgressEvent {
+  taskId: string;
+  mode: BuildMode;
+  platforms: PlatformProgress[];
+}
+
+export interface PlatformImage {
+  platform: string;
+  /** The per-platform tag (old-school), e.g. localhost:5000/hello:1-arm64. */
+  reference?: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface BuildDurations {
+  totalMs: number;
+  /** From the first build command to the last one ending (they overlap in old-school mode). */
+  buildMs: number;
+  /** Old-school: joining the per-platform manifests into one list. */
+  joinMs?: number;
+}
+
+export interface BuildResult {
+  mode: BuildMode;
+  /** What was pushed, as given: localhost:5000/hello:1. */
+  reference: string;
+  registry: string;
+  repository: string;
+  tag: string;
+  /** The digest of the index (from the registry), so the exact result can be pulled by digest. */
+  digest: string;
+  mediaType: string;
+  /** The platforms the index lists, e.g. linux/amd64, linux/arm64. */
+  platforms: string[];
+  images: PlatformImage[];
+  builder: string;
+  durations: BuildDurations;
+  /** The same work as docker CLI commands, as argument arrays, in order. */
+  commands: string[][];
+  timeline: PlatformProgress[];
+  /** The last lines of the log (every line went out as `build:log` events). */
+  logTail: BuildLogLine[];
+  logLineCount: number;
+  warnings: DockerfileWarning[];
+  /** Images the build left in the engine's local store (the docker driver keeps a copy). */
+  localImages: string[];
+}
+
+/** Extra facts a failed build carries in its error's `details`. */
+export interface BuildFailureDetails {
+  dockerfileError?: DockerfileErrorLine;
+  platform?: string;
+  step?: string;
+  timeline?: PlatformProgress[];
+  logTail?: BuildLogLine[];
+  command?: string[];
+}
+
+export interface TutorialInitResult {
+  dir: string;
+  files: string[];
+  dockerfile: string;
+  base: string;
+  /** Whether the `# syntax=docker/dockerfile:1-labs` line was added, and why. */
+  labsSyntax: { added: boolean; reason: string };
+  warnings: DockerfileWarning[];
+}
+
+export type TutorialArea = 'doctor' | 'registry' | 'builder' | 'build' | 'runs';
+
+export interface TutorialExplanation {
+  /** Short title, e.g. "What is a platform?" */
+  title: string;
+  body: string;
+}
+
+export interface TutorialStep {
+  id: TutorialArea;
+  title: string;
+  /** One sentence: what this step achieves. */
+  goal: string;
+  /** What to do in this step, in order. */
+  actions: string[];
+  explanations: TutorialExplanation[];
+  /** The CLI command that does this step, as an argument array. */
+  command: string[];
+  /** How a user knows the step is done. */
+  doneWhen: string;
+}
+
+export interface TutorialSteps {
+  steps: TutorialStep[];
+  /** Terms used across the steps, for a glossary panel. */
+  glossary: TutorialExplanation[];
+}
+
+function channel<O>() {
+  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
+}
+
+export const buildChannels = {
+  'build:run': channel<BuildResult>()(BuildRunInput),
+  'build:check': channel<BuildCheckResult>()(BuildCheckInput),
+  'tutorial:init': channel<TutorialInitResult>()(TutorialInitInput),
+  'tutorial:steps': channel<TutorialSteps>()(Empty),
+} as const;
+
+export type BuildErrorShape = SerializedError & { details?: BuildFailureDetails };
