@@ -100,7 +100,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   }
   const facts = await engineFacts(deps, [...wantedPlatforms], task.signal).catch((error: unknown) => {
     task.step('engine', 'failed', error instanceof Error ? error.message : String(error));
-    throw error;
+    throw engineLost(deps.engine, error) ?? error;
   });
   task.step('engine', 'done', `${facts.arch} at ${facts.endpoint}`);
 
@@ -152,6 +152,8 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
     task.step(plan.stepId, run.result === 'fail' ? 'failed' : 'done', stepDetail(run));
     task.progress({ current: finished, total: plans.length, unit: 'steps', message: `${plan.platform}: ${run.result}` });
     return run;
+  }).catch((error: unknown) => {
+    throw engineLost(deps.engine, error) ?? error;
   });
 
   const ended = new Date();
@@ -329,7 +331,7 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
     await pullPlatform(ctx.docker, plan.image, plan.runPlatform, ctx.signal, ctx.onPullProgress);
     for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, undefined);
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     return failed('pull-failed', `Pulling ${plan.image} for ${plan.runPlatform} failed: ${message}. Check that the registry is running and reachable from the engine.`, error);
   }
@@ -350,7 +352,7 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
       OpenStdin: false,
     });
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
     return { ...failed('engine-error', `The engine would not create a ${plan.runPlatform} container from ${plan.image}: ${dockerMessage(error)}`, error), pullMs };
   }
 
@@ -428,6 +430,28 @@ function correctExecution(run: PlatformRun, engineArch: string): PlatformRun {
     execution: 'native',
     executionVia: `the engine's own CPU (${engineArch}): the binaries are ${family}, so no emulator was involved`,
   };
+}
+
+/** How a dropped or refused engine connection shows up in dockerode's errors. */
+const ENGINE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOENT', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+function isEngineConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ENGINE_CONNECTION_CODES.has(code);
+}
+
+/**
+ * The engine went away in the middle of the matrix (dockerd stopped, its socket gone): that fails the whole task
+ * as the engine's doing, rather than as a platform's result or an unexplained socket error.
+ */
+function engineLost(engine: EngineAccess, error: unknown): AppError | undefined {
+  if (error instanceof AppError || !isEngineConnectionError(error)) return undefined;
+  engine.invalidate();
+  const code = (error as { code: string }).code;
+  return new AppError('engine-unreachable', `The Docker engine stopped answering in the middle of the run (${code}), so it could not finish.`, {
+    hint: 'Start Docker again (multiarch-lab doctor shows what it finds), then run the matrix again.',
+    cause: error,
+  });
 }
 
 function shortId(digest: string): string {

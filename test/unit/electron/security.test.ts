@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test, vi } from 'vitest';
 import {
   APP_ENTRY_URL,
@@ -157,5 +158,101 @@ describe('IPC sender check', () => {
     expect(isTrustedSender(null, window)).toBe(false);
     expect(isTrustedSender(mainFrame, null)).toBe(false);
     expect(isTrustedSender(mainFrame, { isDestroyed: () => true, webContents: { mainFrame } })).toBe(false);
+  });
+});
+
+/**
+ * The checks above name the settings that matter most; these pin the whole set, so that any change (a new
+ * webPreferences key, a looser directive, a header dropped) fails here and has to be looked at on purpose.
+ */
+describe('no weakening goes unnoticed', () => {
+  test('the webPreferences are exactly the hardened set', () => {
+    expect(windowOptions('/p/preload.cjs').webPreferences).toStrictEqual({
+      preload: '/p/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+    });
+  });
+
+  test('the window options carry nothing else that could load or run foreign code', () => {
+    const { webPreferences: _prefs, ...rest } = windowOptions('/p/preload.cjs');
+    expect(Object.keys(rest).sort()).toEqual(['height', 'minHeight', 'minWidth', 'show', 'title', 'width']);
+  });
+
+  test('the CSP has exactly these directives and values', () => {
+    expect(Object.fromEntries(directives(CONTENT_SECURITY_POLICY))).toStrictEqual({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      'img-src': ["'self'", 'data:'],
+      'connect-src': ["'self'"],
+      'font-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'none'"],
+      'form-action': ["'none'"],
+      'frame-ancestors': ["'none'"],
+    });
+  });
+
+  test('every app response carries the same headers', () => {
+    expect(SECURITY_HEADERS).toStrictEqual({
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Referrer-Policy': 'no-referrer',
+    });
+  });
+
+  test('navigation and window.open refuse look-alikes of the app origin', () => {
+    for (const url of ['app://multiarch-lab.evil.example/index.html', 'app://multiarch-lab:8080/index.html', 'APP://other/index.html', 'app:multiarch-lab/index.html', 'app://%6d%75ltiarch-lab.evil/']) {
+      expect(isAllowedNavigation(url), url).toBe(false);
+      const openExternal = vi.fn();
+      expect(handleWindowOpen({ url }, openExternal)).toEqual({ action: 'deny' });
+      expect(openExternal).not.toHaveBeenCalled();
+    }
+  });
+
+  test('an IPC sender with a look-alike app URL in the right frame ids is still refused', () => {
+    const frame = { url: 'app://multiarch-lab.evil.example/index.html', processId: 7, routingId: 1 };
+    expect(isTrustedSender(frame, { isDestroyed: () => false, webContents: { mainFrame: frame } })).toBe(false);
+  });
+});
+
+/**
+ * Without an Electron binary the main process cannot start here, so its wiring is read from the source: the
+ * pure rules above are only worth something if every window and every WebContents goes through them.
+ */
+describe('the main process applies the rules everywhere', () => {
+  const source = readFileSync(new URL('../../../electron/main/index.ts', import.meta.url), 'utf8');
+
+  test('every WebContents ever created is hardened: navigation, redirects, webviews and window.open', () => {
+    expect(source).toMatch(/app\.on\('web-contents-created',\s*\(_event, contents\) => hardenContents\(contents\)\)/);
+    expect(source).toMatch(/'will-navigate',[\s\S]{0,120}if \(isAllowedNavigation\(url\)\) return;\s*event\.preventDefault\(\)/);
+    expect(source).toMatch(/'will-redirect',[\s\S]{0,80}if \(!isAllowedNavigation\(url\)\) event\.preventDefault\(\)/);
+    expect(source).toMatch(/'will-attach-webview',\s*\(event\) => event\.preventDefault\(\)/);
+    expect(source).toMatch(/setWindowOpenHandler\(\(details\) => handleWindowOpen\(details, openExternalSafely\)\)/);
+  });
+
+  test('the one window is built from windowOptions, with the sandbox forced on for every renderer', () => {
+    expect(source).toMatch(/app\.enableSandbox\(\)/);
+    expect(source.match(/new BrowserWindow\(/g)).toHaveLength(1);
+    expect(source).toMatch(/const options = windowOptions\(preloadPath\)[\s\S]{0,300}new BrowserWindow\(options\)/);
+    expect(source).not.toMatch(/webPreferences/);
+  });
+
+  test('permissions and devices go through the deny-by-default checks', () => {
+    expect(source).toMatch(/setPermissionRequestHandler\([\s\S]{0,120}isAllowedPermission\(/);
+    expect(source).toMatch(/setPermissionCheckHandler\([\s\S]{0,120}isAllowedPermission\(/);
+    expect(source).toMatch(/setDevicePermissionHandler\(\(\) => false\)/);
   });
 });

@@ -1,0 +1,489 @@
+/**
+ * Every figure of issue 7 in one run, each flow of the app next to the same steps typed as docker commands.
+ * Run: npm run build && PATH=/usr/bin:$PATH npx tsx bench/run-all.ts [rounds] [--markdown]
+ *
+ *  - registry up, builder create (no bootstrap), run matrix (sequential and parallel): the core, in process, vs
+ *    the docker CLI, `rounds` times each (default 3), alternating which side goes first; medians;
+ *  - modern and old-school builds, and inspect: bench/build.ts and bench/inspect.ts, run as they are, their
+ *    figures picked from what they print;
+ *  - browser mode: cold start of `node dist/cli/index.js serve --port 0` to the Doctor showing the engine version in
+ *    Chromium (median of 3), the renderer bundle gzipped, 100,000 log lines streamed into the real log panel (time
+ *    to render, frame times while scrolling), 50 concurrent `registry:inspect` calls over the WebSocket.
+ * Everything it creates is labelled dev.multiarch-lab.test=bench-all, named mal-bench-…, and removed at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from '@playwright/test';
+import react from '@vitejs/plugin-react';
+import { build as viteBuild } from 'vite';
+import WebSocket from 'ws';
+import { createCore, type Core } from '../core/index.js';
+import { TEST_LABEL_ENV } from '../core/runs/handlers.js';
+import { contentTypeFor } from '../server/static-files.js';
+import { freePort, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../test/helpers/registry-process.js';
+import { removeImagesFrom } from '../test/helpers/run-images.js';
+import { docker, execFileAsync, formatBytes, formatMs, median, PATH_WITH_USR_BIN, percentile, printTable, ratio, spawnUntil, stopProcess, timeMs, type Row } from './lib.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ARGS = process.argv.slice(2);
+const ROUNDS = Math.max(1, Number(ARGS.find((a) => /^\d+$/.test(a)) ?? 3));
+/** `--markdown` also prints the tables as Markdown, for the README. */
+const MARKDOWN = ARGS.includes('--markdown');
+const LABEL_VALUE = 'bench-all';
+const LABEL = `dev.multiarch-lab.test=${LABEL_VALUE}`;
+const PREFIX = `mal-bench-${randomBytes(3).toString('hex')}`;
+const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const CLI_ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
+const RENDERER_DIR = path.join(ROOT, 'dist', 'renderer');
+const SERVING = /Multiarch Lab is serving on (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+))/;
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+const appRows: Row[] = [];
+const browserRows: Row[] = [];
+const problems: string[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+function log(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** Runs one section; a failure is reported in the summary instead of ending the run. */
+async function section(name: string, fn: () => Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  process.stdout.write(`- ${name}… `);
+  try {
+    await fn();
+    log(`done in ${formatMs(performance.now() - t0)}`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`FAILED: ${message.split('\n')[0]}`);
+    problems.push(`${name}: ${message}`);
+  }
+}
+
+/** `rounds` samples of each side, alternating which goes first so neither always meets a warmer engine. */
+async function sideBySide(app: (i: number) => Promise<unknown>, cli: (i: number) => Promise<unknown>, after?: { app?: (i: number) => Promise<unknown>; cli?: (i: number) => Promise<unknown> }) {
+  const a: number[] = [];
+  const c: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const order = i % 2 === 0 ? (['app', 'cli'] as const) : (['cli', 'app'] as const);
+    for (const side of order) {
+      if (side === 'app') {
+        a.push(await timeMs(() => app(i)));
+        await after?.app?.(i);
+      } else {
+        c.push(await timeMs(() => cli(i)));
+        await after?.cli?.(i);
+      }
+    }
+  }
+  return { app: median(a), cli: median(c) };
+}
+
+async function waitForRegistry(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the registry on port ${port} did not answer within ${timeoutMs} ms`);
+}
+
+async function benchRegistryUp(core: Core): Promise<void> {
+  const made: string[] = [];
+  cleanups.push(async () => {
+    for (const name of made) {
+      await docker(['rm', '-f', name]).catch(() => undefined);
+      await docker(['volume', 'rm', '-f', `${name}-data`]).catch(() => undefined);
+    }
+  });
+  const ports = new Map<string, number>();
+  const nameOf = (side: string, i: number) => `${PREFIX}-reg-${side}${i}`;
+  const result = await sideBySide(
+    async (i) => {
+      const name = nameOf('app', i);
+      made.push(name);
+      const port = await freePort();
+      ports.set(name, port);
+      const up = await core.call('registry:up', { name, port, volume: `${name}-data` });
+      if (!up.healthy) throw new Error(`registry:up answered but ${name} is not healthy`);
+    },
+    async (i) => {
+      const name = nameOf('cli', i);
+      made.push(name);
+      const port = await freePort();
+      await docker(['run', '-d', '--name', name, '--label', LABEL, '--restart=always', '-p', `127.0.0.1:${port}:5000`, '-v', `${name}-data:/var/lib/registry`, 'registry:2']);
+      // `docker run -d` returns once the container starts; the registry is up when /v2/ answers, which the app waits for too
+      await waitForRegistry(port);
+    },
+    {
+      app: async (i) => core.call('registry:down', { name: nameOf('app', i), removeVolume: true }),
+      cli: async (i) => {
+        await docker(['rm', '-f', nameOf('cli', i)]);
+        await docker(['volume', 'rm', '-f', `${nameOf('cli', i)}-data`]);
+      },
+    },
+  );
+  appRows.push({ flow: 'registry up', app: formatMs(result.app), cli: formatMs(result.cli), ratio: ratio(result.app, result.cli), how: '`registry:up` (create, start, wait for /v2/) vs `docker run -d … registry:2` + poll /v2/' });
+}
+
+async function benchBuilderCreate(core: Core): Promise<void> {
+  const made: string[] = [];
+  cleanups.push(async () => {
+    for (const name of made) await docker(['buildx', 'rm', name]).catch(() => undefined);
+  });
+  const nameOf = (side: string, i: number) => `${PREFIX}-bld-${side}${i}`;
+  const result = await sideBySide(
+    async (i) => {
+      made.push(nameOf('app', i));
+      await core.call('builder:create', { name: nameOf('app', i), bootstrap: false, use: false });
+    },
+    async (i) => {
+      made.push(nameOf('cli', i));
+      await docker(['buildx', 'create', '--name', nameOf('cli', i), '--driver', 'docker-container', '--driver-opt', 'network=host']);
+    },
+    {
+      app: (i) => docker(['buildx', 'rm', nameOf('app', i)]),
+      cli: (i) => docker(['buildx', 'rm', nameOf('cli', i)]),
+    },
+  );
+  appRows.push({ flow: 'builder create (no bootstrap)', app: formatMs(result.app), cli: formatMs(result.cli), ratio: ratio(result.app, result.cli), how: '`builder:create` (create, then inspect it back) vs `docker buildx create --driver docker-container --driver-opt network=host`' });
+}
+
+/** Runs another bench script as it is and returns what it printed. */
+async function runScript(script: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(TSX, [path.join(ROOT, 'bench', script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PATH: PATH_WITH_USR_BIN },
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    // bench/build.ts exits 1 when it misses its own targets; its figures are still good
+    if (error.stdout && /median of/.test(error.stdout)) return { stdout: error.stdout };
+    throw new Error(`${script} failed: ${error.stderr || error.message}`);
+  });
+  return stdout;
+}
+
+async function benchBuilds(): Promise<void> {
+  const out = await runScript('build.ts', [String(Math.min(ROUNDS, 2))]);
+  for (const flow of ['modern', 'old-school']) {
+    const m = new RegExp(`^${flow}\\s+([\\d.]+) s\\s+([\\d.]+) s\\s+([\\d.]+)x`, 'm').exec(out);
+    if (!m) throw new Error(`bench/build.ts printed no ${flow} figures:\n${out}`);
+    const app = Number(m[1]) * 1000;
+    const cli = Number(m[2]) * 1000;
+    appRows.push({
+      flow: `${flow} build (3 platforms, --no-cache, push)`,
+      app: formatMs(app),
+      cli: formatMs(cli),
+      ratio: ratio(app, cli),
+      how: flow === 'modern' ? '`build:run` modern vs `docker buildx build --platform … --push` (bench/build.ts)' : '`build:run` old-school (platforms in parallel) vs build+push per platform, then `docker manifest create/push`, one after another (bench/build.ts)',
+    });
+  }
+}
+
+async function benchInspect(): Promise<void> {
+  const out = await runScript('inspect.ts', [String(Math.max(3, ROUNDS))]);
+  const pick = (label: RegExp) => {
+    const line = out.split('\n').find((l) => label.test(l));
+    const m = line ? /([\d.]+) ms\s+[\d.]+x\s*$/.exec(line) : null;
+    if (!m) throw new Error(`bench/inspect.ts printed no row for ${label}:\n${out}`);
+    return Number(m[1]);
+  };
+  const app = pick(/^core inspectImage \(index \+ 8 manifests \+ 8 configs\)/);
+  const full = pick(/^imagetools inspect --format/);
+  const raw = pick(/^imagetools inspect --raw\s{2}/);
+  appRows.push({ flow: 'inspect (8-platform index, full tree)', app: formatMs(app), cli: formatMs(full), ratio: ratio(app, full), how: "core inspect (17 requests) vs `docker buildx imagetools inspect --format '{{json .}}'` (bench/inspect.ts)" });
+  appRows.push({ flow: 'inspect, index only on the CLI side', app: formatMs(app), cli: formatMs(raw), ratio: ratio(app, raw), how: 'the same full tree vs `imagetools inspect --raw` (the index alone)' });
+}
+
+async function benchRunMatrix(core: Core, reference: string): Promise<void> {
+  const cliRun = (platform: string) => docker(['run', '--rm', '--label', LABEL, '--platform', platform, reference, 'uname', '-m']);
+  // warm-up (not counted): every variant pulled once by each side
+  await core.call('runs:start', { reference, command: ['uname', '-m'], concurrency: 3 });
+  for (const p of PLATFORMS) await cliRun(p);
+
+  const check = (m: { summary: { passed: number } }) => {
+    if (m.summary.passed !== PLATFORMS.length) throw new Error(`the run matrix passed ${m.summary.passed} of ${PLATFORMS.length}`);
+  };
+  const sequential = await sideBySide(
+    async () => check(await core.call('runs:start', { reference, command: ['uname', '-m'], concurrency: 1 })),
+    async () => {
+      for (const p of PLATFORMS) await cliRun(p);
+    },
+  );
+  const parallel = await sideBySide(
+    async () => check(await core.call('runs:start', { reference, command: ['uname', '-m'], concurrency: 3 })),
+    async () => Promise.all(PLATFORMS.map(cliRun)),
+  );
+  appRows.push({ flow: 'run matrix, one after another', app: formatMs(sequential.app), cli: formatMs(sequential.cli), ratio: ratio(sequential.app, sequential.cli), how: '`runs:start` concurrency 1 (also reads the index, checks emulators, judges, saves) vs 3× `docker run --rm --platform P … uname -m`' });
+  appRows.push({ flow: 'run matrix, in parallel', app: formatMs(parallel.app), cli: formatMs(parallel.cli), ratio: ratio(parallel.app, parallel.cli), how: '`runs:start` concurrency 3 vs the three `docker run --rm --platform` at once' });
+}
+
+interface Serve {
+  port: number;
+  token: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startServe(): Promise<Serve> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mal-bench-serve-'));
+  const env = { ...process.env, PATH: PATH_WITH_USR_BIN, MULTIARCH_LAB_DATA_DIR: dataDir, BROWSER: 'none', NO_COLOR: '1' };
+  const { child, match } = await spawnUntil(process.execPath, [CLI_ENTRY, 'serve', '--port', '0'], SERVING, { env, cwd: ROOT, timeoutMs: 30_000 });
+  return {
+    url: match[1]!,
+    port: Number(match[2]),
+    token: match[3]!,
+    stop: async () => {
+      await stopProcess(child);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function benchColdStart(browser: Browser): Promise<void> {
+  const totals: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    const t0 = performance.now();
+    const serve = await startServe();
+    try {
+      ready.push(performance.now() - t0);
+      await page.goto(serve.url);
+      await page.locator('[data-testid=engine-version]').waitFor({ state: 'visible', timeout: 60_000 });
+      totals.push(performance.now() - t0);
+    } finally {
+      await context.close();
+      await serve.stop();
+    }
+  }
+  const doctorCli: number[] = [];
+  const dockerInfo: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    doctorCli.push(await timeMs(() => execFileAsync(process.execPath, [CLI_ENTRY, 'doctor', '--json'], { env: { ...process.env, PATH: PATH_WITH_USR_BIN }, maxBuffer: 8 * 1024 * 1024 })));
+    dockerInfo.push(await timeMs(() => docker(['info'])));
+  }
+  const total = median(totals);
+  // nothing on the CLI side opens a page: no ratio here, the Doctor's own CLI figure below is the comparison
+  browserRows.push({ flow: 'cold start to first Doctor render', app: formatMs(total), cli: '', ratio: '', how: `spawn \`serve --port 0\` until [data-testid=engine-version] is visible in Chromium (server ready after ${formatMs(median(ready))}; the browser was already open), median of 3` });
+  browserRows.push({ flow: 'the Doctor on the command line', app: formatMs(median(doctorCli)), cli: formatMs(median(dockerInfo)), ratio: ratio(median(doctorCli), median(dockerInfo)), how: '`node dist/cli/index.js doctor --json` vs `docker info`, median of 3' });
+}
+
+async function benchBundle(): Promise<void> {
+  const assets = path.join(RENDERER_DIR, 'assets');
+  let raw = 0;
+  let gz = 0;
+  let js = 0;
+  let css = 0;
+  const files = [path.join(RENDERER_DIR, 'index.html'), ...(await readdir(assets)).filter((f) => !f.endsWith('.map')).map((f) => path.join(assets, f))];
+  for (const file of files) {
+    const bytes = await readFile(file);
+    const zipped = gzipSync(bytes, { level: 9 }).length;
+    raw += bytes.length;
+    gz += zipped;
+    if (file.endsWith('.js')) js += zipped;
+    if (file.endsWith('.css')) css += zipped;
+  }
+  browserRows.push({ flow: 'renderer bundle, gzip -9', app: formatBytes(gz), cli: '', ratio: '', how: `${files.length} files, ${formatBytes(raw)} before gzip (JS ${formatBytes(js)}, CSS ${formatBytes(css)} gzipped), source maps left out` });
+}
+
+/** A static file server for the built bench page (no token: it only ever serves that folder, on loopback). */
+function serveFolder(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = path.join(dir, pathname === '/' ? 'index.html' : pathname);
+    if (!file.startsWith(dir + path.sep)) {
+      res.writeHead(400).end();
+      return;
+    }
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'Content-Type': contentTypeFor(file) }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) });
+    }),
+  );
+}
+
+interface FrameStats {
+  frames: number;
+  p50: number;
+  p95: number;
+  max: number;
+  over50ms: number;
+}
+
+async function benchLogPanel(browser: Browser): Promise<void> {
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'mal-bench-logpanel-'));
+  cleanups.push(() => rm(outDir, { recursive: true, force: true }));
+  await viteBuild({ configFile: false, root: path.join(ROOT, 'bench', 'log-panel'), base: './', plugins: [react()], logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022' } });
+  const site = await serveFolder(outDir);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(site.url);
+    await page.locator('[data-testid=bench-log]').waitFor();
+    const streams: Array<{ ms: number; frames: FrameStats; rendered: string }> = [];
+    let scroll: { jump: FrameStats; wheel: FrameStats; rowsInPage: number } | undefined;
+    for (let i = 0; i < 3; i++) {
+      await page.evaluate(() => window.bench.reset());
+      streams.push(await page.evaluate(() => window.bench.stream(100_000, 500)));
+      if (i === 0) scroll = await page.evaluate(() => window.bench.scroll(120, 240));
+    }
+    const last = streams.at(-1)!;
+    if (!/100,000 lines/.test(last.rendered)) throw new Error(`the panel says "${last.rendered}" after 100,000 lines`);
+    const ms = median(streams.map((s) => s.ms));
+    const during = streams[0]!.frames;
+    browserRows.push({ flow: '100,000 log lines into the log panel', app: formatMs(ms), cli: '', ratio: '', how: `200 batches of 500 as \`build:log\` events arrive, one per task, until the newest line is painted; median of 3. Frames meanwhile: p50 ${formatMs(during.p50)}, p95 ${formatMs(during.p95)}, max ${formatMs(during.max)}` });
+    if (scroll) {
+      browserRows.push({ flow: 'scrolling 100,000 lines: jumps', app: `p95 ${formatMs(scroll.jump.p95)}`, cli: '', ratio: '', how: `120 frames from top to bottom (≈15,000 rows a frame): frame time p50 ${formatMs(scroll.jump.p50)}, max ${formatMs(scroll.jump.max)}, ${scroll.jump.over50ms} over 50 ms` });
+      browserRows.push({ flow: 'scrolling 100,000 lines: wheel', app: `p95 ${formatMs(scroll.wheel.p95)}`, cli: '', ratio: '', how: `240 frames of 80–120 px: frame time p50 ${formatMs(scroll.wheel.p50)}, max ${formatMs(scroll.wheel.max)}; ${scroll.rowsInPage} rows in the page at the end` });
+    }
+  } finally {
+    await context.close();
+    await site.close();
+  }
+}
+
+async function benchWsInspect(reference: string): Promise<void> {
+  const serve = await startServe();
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/ws?token=${serve.token}`, { headers: { Origin: `http://127.0.0.1:${serve.port}` } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const waiting = new Map<number, (ok: boolean) => void>();
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; id: number; envelope: { ok: boolean } };
+      if (m.type === 'result') waiting.get(m.id)?.(m.envelope.ok);
+    });
+    let nextId = 0;
+    const invoke = async (): Promise<number> => {
+      const id = ++nextId;
+      const t0 = performance.now();
+      const ok = await new Promise<boolean>((resolve) => {
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ type: 'invoke', id, channel: 'registry:inspect', input: { reference } }));
+      });
+      waiting.delete(id);
+      if (!ok) throw new Error(`registry:inspect ${reference} failed over the WebSocket`);
+      return performance.now() - t0;
+    };
+    await invoke();
+    const single: number[] = [];
+    for (let i = 0; i < 5; i++) single.push(await invoke());
+    const t0 = performance.now();
+    const latencies = await Promise.all(Array.from({ length: 50 }, () => invoke()));
+    const total = performance.now() - t0;
+    ws.close();
+
+    const cliRef = reference;
+    const cliOne = () => docker(['buildx', 'imagetools', 'inspect', '--format', '{{json .}}', cliRef]);
+    await cliOne();
+    const c0 = performance.now();
+    const cliLatencies = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const s = performance.now();
+        await cliOne();
+        return performance.now() - s;
+      }),
+    );
+    const cliTotal = performance.now() - c0;
+    browserRows.push({ flow: '50 concurrent inspect calls: total', app: formatMs(total), cli: formatMs(cliTotal), ratio: ratio(total, cliTotal), how: `\`registry:inspect\` (3 platforms, full tree) over one WebSocket to \`serve\` vs 50 \`imagetools inspect --format '{{json .}}'\` at once; one call alone: ${formatMs(median(single))}` });
+    browserRows.push({ flow: '50 concurrent inspect calls: p50 / p95', app: `${formatMs(percentile(latencies, 0.5))} / ${formatMs(percentile(latencies, 0.95))}`, cli: `${formatMs(percentile(cliLatencies, 0.5))} / ${formatMs(percentile(cliLatencies, 0.95))}`, ratio: ratio(percentile(latencies, 0.95), percentile(cliLatencies, 0.95)), how: 'latency of each call from send to answer (ratio of the p95s)' });
+  } finally {
+    await serve.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  for (const [file, what] of [
+    [CLI_ENTRY, 'the CLI'],
+    [path.join(RENDERER_DIR, 'index.html'), 'the renderer'],
+  ] as const) {
+    if (!existsSync(file)) throw new Error(`${what} is not built (${path.relative(ROOT, file)} is missing): run "npm run build" first.`);
+  }
+  const cpus = os.cpus();
+  log(`Multiarch Lab benchmarks: ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? 'unknown'}), ${formatBytes(os.totalmem())} RAM, Node ${process.version}, ${ROUNDS} round(s)`);
+  const engineVersion = (await docker(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+  const buildxVersion = (await docker(['buildx', 'version'])).stdout.trim();
+  log(`Docker Engine ${engineVersion}, ${buildxVersion}\n`);
+
+  const work = await mkdtemp(path.join(os.tmpdir(), 'mal-bench-all-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: PATH_WITH_USR_BIN, MULTIARCH_LAB_RESOURCE_LABELS: LABEL, [TEST_LABEL_ENV]: LABEL_VALUE };
+  delete env.DOCKER_HOST;
+  const core = createCore({ mode: 'cli', dataDir: path.join(work, 'data'), env });
+  let registry: RegistryProcess | undefined;
+  let browser: Browser | undefined;
+  try {
+    registry = await startRegistryProcess();
+    await seedMultiArchImage(registry, 'bench/busybox', '1');
+    const reference = `${registry.localhostAddress}/bench/busybox:1`;
+
+    await section('registry up', () => benchRegistryUp(core));
+    await section('builder create', () => benchBuilderCreate(core));
+    await section('run matrix', () => benchRunMatrix(core, reference));
+    await section('modern and old-school builds (bench/build.ts)', benchBuilds);
+    await section('inspect (bench/inspect.ts)', benchInspect);
+
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    const b = browser;
+    await section('browser-mode cold start', () => benchColdStart(b));
+    await section('renderer bundle size', benchBundle);
+    await section('100,000 log lines', () => benchLogPanel(b));
+    await section('50 concurrent inspect calls over the WebSocket', () => benchWsInspect(reference));
+  } finally {
+    await browser?.close().catch(() => undefined);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await core.close();
+    const leftovers = await docker(['ps', '-aq', '--filter', `label=${LABEL}`]).catch(() => ({ stdout: '' }));
+    const ids = leftovers.stdout.split('\n').filter(Boolean);
+    if (ids.length) await docker(['rm', '-f', ...ids]).catch(() => undefined);
+    if (registry) {
+      await removeImagesFrom(registry.localhostAddress).catch(() => undefined);
+      await registry.stop();
+    }
+    await rm(work, { recursive: true, force: true });
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const md1 = printTable(`The app's flows vs the same steps as docker commands (median of ${ROUNDS}; ratio = app / CLI, below 1 means the app is faster)`, ['flow', 'the app', 'docker CLI', 'ratio', 'how'], appRows);
+  const md2 = printTable('Browser mode', ['figure', 'value', 'reference', 'ratio', 'how'], browserRows);
+  log(`\ntotal ${formatMs(performance.now() - started)}`);
+  if (problems.length) {
+    log('\nNot measured:');
+    for (const p of problems) log(`  - ${p}`);
+    process.exitCode = 1;
+  }
+  if (MARKDOWN) {
+    log(`\n<!-- ${date}, ${os.cpus().length} CPUs, Docker Engine ${engineVersion} -->\n${md1}\n\n${md2}`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
