@@ -1,13 +1,16 @@
 import { useEffect } from 'react';
-import { Boxes, Database, Hammer, Play } from 'lucide-react';
 import { ConnectionBanner } from './components/connection-banner.js';
 import { Sidebar } from './components/sidebar.js';
 import { viewFromHash } from './lib/views.js';
 import { selectSetView, selectView } from './store/index.js';
 import { useAppStore } from './store/provider.js';
 import { DoctorView } from './views/doctor-view.js';
-import { PlaceholderView } from './views/placeholder-view.js';
 import { SettingsView } from './views/settings-view.js';
+import { RegistryView } from './views/registry-view.js';
+import { BuilderView } from './views/builder-view.js';
+import { BuildView } from './views/build-view.js';
+import { RunsView } from './views/runs-view.js';
+import { TutorialStrip } from './views/tutorial-strip.js';
 
 export function App() {
   const view = useAppStore(selectView);
@@ -32,35 +35,12 @@ export function App() {
       <Sidebar />
       <main id="content" className="content" tabIndex={-1}>
         <ConnectionBanner />
+        <TutorialStrip />
         {view === 'doctor' ? <DoctorView /> : null}
-        {view === 'registry' ? (
-          <PlaceholderView
-            title="Registry"
-            icon={Database}
-            purpose="Start a local registry (registry:2 on a named volume), see its repositories and tags, and look inside a manifest list: the index, each platform, its config and layers."
-          />
-        ) : null}
-        {view === 'builder' ? (
-          <PlaceholderView
-            title="Builder"
-            icon={Hammer}
-            purpose="Create a buildx builder on the host network so it can push to the local registry, bootstrap it, and see which platforms it can build for."
-          />
-        ) : null}
-        {view === 'build' ? (
-          <PlaceholderView
-            title="Build"
-            icon={Boxes}
-            purpose="Build one image for several platforms, both the per-platform way (build, push, manifest create) and the one-command buildx way, with a timeline per platform."
-          />
-        ) : null}
-        {view === 'runs' ? (
-          <PlaceholderView
-            title="Runs"
-            icon={Play}
-            purpose="Run every platform variant of an image side by side and see what each one reports for uname -m."
-          />
-        ) : null}
+        {view === 'registry' ? <RegistryView /> : null}
+        {view === 'builder' ? <BuilderView /> : null}
+        {view === 'build' ? <BuildView /> : null}
+        {view === 'runs' ? <RunsView /> : null}
         {view === 'settings' ? <SettingsView /> : null}
       </main>
     </div>

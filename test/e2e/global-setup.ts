@@ -56,7 +56,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-e2e-'));
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, MULTIARCH_LAB_DATA_DIR: dataDir, BROWSER: 'none', NO_COLOR: '1' },
+    // Containers the app starts for the specs (the run matrix) carry dev.multiarch-lab.test=e2e.
+    env: { ...process.env, MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_TEST_LABEL: 'e2e', BROWSER: 'none', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { text: '' };

@@ -5,6 +5,11 @@ import { createAppSlice } from './app-slice.js';
 import { createDoctorSlice } from './doctor-slice.js';
 import { createSettingsSlice } from './settings-slice.js';
 import { createTasksSlice } from './tasks-slice.js';
+import { createRegistrySlice, watchRegistry } from './registry-slice.js';
+import { createBuilderSlice, watchBuilders } from './builder-slice.js';
+import { createBuildSlice, watchBuild } from './build-slice.js';
+import { createRunsSlice } from './runs-slice.js';
+import { createTutorialSlice } from './tutorial-slice.js';
 import type { StoreState } from './types.js';
 
 export type { StoreState, UiError } from './types.js';
@@ -17,6 +22,11 @@ export function createAppStore(api: ApiClient, initialView: ViewId = 'doctor') {
     ...createDoctorSlice(api)(...a),
     ...createTasksSlice(api)(...a),
     ...createSettingsSlice(api)(...a),
+    ...createRegistrySlice(api)(...a),
+    ...createBuilderSlice(api)(...a),
+    ...createBuildSlice(api)(...a),
+    ...createRunsSlice(api)(...a),
+    ...createTutorialSlice(api)(...a),
   }));
 }
 
@@ -35,6 +45,9 @@ export function connectStore(store: AppStore, api: ApiClient): () => void {
     engineTimer = setTimeout(() => void store.getState().refreshDoctor(), ENGINE_REFRESH_DEBOUNCE_MS);
   };
   const offs = [
+    watchRegistry(api, store.getState),
+    watchBuilders(api, store.getState),
+    watchBuild(api, store.getState, store.setState),
     api.on('task:update', (task) => store.getState().applyTaskUpdate(task)),
     api.on('engine:status', ({ reachable }) => {
       const { report, loading } = store.getState().doctor;

@@ -1,6 +1,11 @@
 import type { AppInfo, DoctorReport, Settings, SettingsPatch, TaskSnapshot } from '../../../core/contract/index.js';
 import type { ConnectionState } from '../api/types.js';
 import type { ViewId } from '../lib/views.js';
+import type { RegistrySlice } from './registry-slice.js';
+import type { BuilderSlice } from './builder-slice.js';
+import type { BuildSlice } from './build-slice.js';
+import type { RunsSlice } from './runs-slice.js';
+import type { TutorialSlice } from './tutorial-slice.js';
 
 /** An error as the screens show it: what happened, and what to do next. */
 export interface UiError {
@@ -50,4 +55,4 @@ export interface SettingsSlice {
   saveSettings(patch: SettingsPatch): Promise<boolean>;
 }
 
-export type StoreState = AppSlice & DoctorSlice & TasksSlice & SettingsSlice;
+export type StoreState = AppSlice & DoctorSlice & TasksSlice & SettingsSlice & RegistrySlice & BuilderSlice & BuildSlice & RunsSlice & TutorialSlice;

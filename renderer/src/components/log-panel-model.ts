@@ -1,0 +1,223 @@
+/**
+ * The pure parts of the log panel: a buffer that takes a build's lines in batches without copying what it
+ * already holds, ANSI colour codes turned into spans (or dropped), and which rows of a long list are on screen.
+ */
+import type { BuildLogLine } from '../../../core/contract/build.js';
+
+/** A build that prints more than this keeps its newest lines; the count of dropped ones is shown. */
+export const LOG_BUFFER_LIMIT = 250_000;
+
+/**
+ * Lines of one build, in order, with an index per platform so a filtered view never scans every line.
+ * Appending is amortised O(batch); `version` changes on every change so a view knows when to draw again.
+ */
+export class LogBuffer {
+  private lines: BuildLogLine[] = [];
+  /** Position in `lines` of each platform's lines (lines without a platform are under ''). */
+  private byPlatform = new Map<string, number[]>();
+  /** Lines dropped from the front when the limit was reached. */
+  private dropped = 0;
+  private _version = 0;
+
+  constructor(private readonly limit = LOG_BUFFER_LIMIT) {}
+
+  get version(): number {
+    return this._version;
+  }
+
+  get length(): number {
+    return this.lines.length;
+  }
+
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Every line received, including the dropped ones. */
+  get totalReceived(): number {
+    return this.dropped + this.lines.length;
+  }
+
+  append(batch: readonly BuildLogLine[]): void {
+    if (batch.length === 0) return;
+    for (const line of batch) {
+      const at = this.lines.length;
+      this.lines.push(line);
+      const key = line.platform ?? '';
+      let list = this.byPlatform.get(key);
+      if (!list) {
+        list = [];
+        this.byPlatform.set(key, list);
+      }
+      list.push(at);
+    }
+    if (this.lines.length > this.limit) this.trim();
+    this._version++;
+  }
+
+  clear(): void {
+    this.lines = [];
+    this.byPlatform = new Map();
+    this.dropped = 0;
+    this._version++;
+  }
+
+  /** Platforms that printed something, in the order they first did. */
+  platforms(): string[] {
+    return [...this.byPlatform.keys()].filter((k) => k !== '');
+  }
+
+  /** How many lines a view shows: all of them, or one platform's plus the lines of no platform. */
+  count(filter: string | null): number {
+    if (filter === null) return this.lines.length;
+    return (this.byPlatform.get(filter)?.length ?? 0) + (this.byPlatform.get('')?.length ?? 0);
+  }
+
+  /** Rows [start, end) of a view. */
+  slice(filter: string | null, start: number, end: number): BuildLogLine[] {
+    if (filter === null) return this.lines.slice(Math.max(0, start), Math.max(0, end));
+    const positions = this.filteredPositions(filter);
+    const out: BuildLogLine[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, positions.length); i++) {
+      const line = this.lines[positions[i]!];
+      if (line) out.push(line);
+    }
+    return out;
+  }
+
+  /** All lines of a view as plain text, ANSI codes removed (for copying or saving). */
+  text(filter: string | null): string {
+    const rows = this.slice(filter, 0, this.count(filter));
+    return rows.map((l) => `${l.platform ? `[${l.platform}] ` : ''}${stripAnsi(l.text)}`).join('\n');
+  }
+
+  private filteredCache: { filter: string; version: number; positions: number[] } | null = null;
+
+  /** One platform's positions merged with the platform-less ones, in log order; cached per version. */
+  private filteredPositions(filter: string): number[] {
+    const cached = this.filteredCache;
+    if (cached && cached.filter === filter && cached.version === this._version) return cached.positions;
+    const a = this.byPlatform.get(filter) ?? [];
+    const b = this.byPlatform.get('') ?? [];
+    const positions = b.length === 0 ? a : a.length === 0 ? b : mergeSorted(a, b);
+    this.filteredCache = { filter, version: this._version, positions };
+    return positions;
+  }
+
+  private trim(): void {
+    const excess = this.lines.length - this.limit;
+    this.lines = this.lines.slice(excess);
+    this.dropped += excess;
+    const next = new Map<string, number[]>();
+    for (const [key, list] of this.byPlatform) {
+      const kept: number[] = [];
+      for (const at of list) if (at >= excess) kept.push(at - excess);
+      if (kept.length) next.set(key, kept);
+    }
+    this.byPlatform = next;
+  }
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out = new Array<number>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+// ---- ANSI ----
+
+export interface AnsiSpan {
+  text: string;
+  /** 0-7 normal, 8-15 bright; absent for the default colour. */
+  fg?: number;
+  bold?: boolean;
+}
+
+// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
+const ESCAPES = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+// eslint-disable-next-line no-control-regex -- the other control characters a terminal would not print
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}
+
+/**
+ * Splits a line at its SGR colour codes into spans with a foreground colour and boldness; every other escape
+ * sequence (cursor moves, titles) is dropped, as is a carriage return's overwritten text.
+ */
+export function parseAnsi(input: string): AnsiSpan[] {
+  // A progress line rewritten with \r shows only its last version.
+  const cr = input.lastIndexOf('\r');
+  const text = cr >= 0 && cr < input.length - 1 ? input.slice(cr + 1) : input.replace(/\r$/, '');
+  const spans: AnsiSpan[] = [];
+  let fg: number | undefined;
+  let bold = false;
+  let last = 0;
+  const push = (chunk: string) => {
+    const clean = chunk.replace(ESCAPES, '').replace(CONTROLS, '');
+    if (!clean) return;
+    const prev = spans[spans.length - 1];
+    if (prev && prev.fg === fg && (prev.bold ?? false) === bold) {
+      prev.text += clean;
+      return;
+    }
+    const span: AnsiSpan = { text: clean };
+    if (fg !== undefined) span.fg = fg;
+    if (bold) span.bold = true;
+    spans.push(span);
+  };
+  // eslint-disable-next-line no-control-regex -- SGR: ESC [ params m
+  const sgr = /\x1b\[([0-9;]*)m/g;
+  for (let m = sgr.exec(text); m; m = sgr.exec(text)) {
+    push(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    const codes = (m[1] ?? '').split(';').map((c) => (c === '' ? 0 : Number(c)));
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i]!;
+      if (c === 0) {
+        fg = undefined;
+        bold = false;
+      } else if (c === 1) bold = true;
+      else if (c === 22) bold = false;
+      else if (c >= 30 && c <= 37) fg = c - 30;
+      else if (c >= 90 && c <= 97) fg = c - 90 + 8;
+      else if (c === 39) fg = undefined;
+      else if (c === 38) {
+        // 256-colour and true colour: keep the text, approximate nothing, skip the parameters.
+        i += codes[i + 1] === 5 ? 2 : codes[i + 1] === 2 ? 4 : 0;
+      }
+    }
+  }
+  push(text.slice(last));
+  return spans;
+}
+
+// ---- virtual rows ----
+
+export interface RowWindow {
+  /** First row to draw. */
+  start: number;
+  /** One past the last row to draw. */
+  end: number;
+}
+
+/** Rows on screen for a scroll position, plus `overscan` rows on each side so a quick scroll shows no gap. */
+export function visibleRows(scrollTop: number, viewportHeight: number, rowHeight: number, count: number, overscan = 10): RowWindow {
+  if (count <= 0 || rowHeight <= 0) return { start: 0, end: 0 };
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const shown = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1;
+  const start = Math.max(0, Math.min(count - 1, first) - overscan);
+  const end = Math.min(count, first + shown + overscan);
+  return { start, end: Math.max(start, end) };
+}
+
+/** Whether the view sits at the bottom (within a row), so new lines should keep it there. */
+export function isAtBottom(scrollTop: number, viewportHeight: number, scrollHeight: number, rowHeight: number): boolean {
+  return scrollHeight - (scrollTop + viewportHeight) <= rowHeight;
+}

@@ -1,0 +1,192 @@
+/**
+ * A build log that stays smooth with 100,000 lines: rows have one fixed height, and only the rows on screen
+ * (plus a few either side) exist in the page. It follows the newest line while scrolled to the bottom, and
+ * stops following as soon as the user scrolls up. Positions are set through the CSSOM (element.style), which
+ * the app's Content Security Policy allows, never through injected <style> elements, which it refuses.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { ArrowDownToLine, Copy, Download } from 'lucide-react';
+import type { BuildLogLine } from '../../../core/contract/build.js';
+import { isAtBottom, parseAnsi, visibleRows, type LogBuffer } from './log-panel-model.js';
+import '../styles/build-runs.css';
+
+/** Matches `.log-row` in build-runs.css. */
+export const LOG_ROW_HEIGHT = 18;
+
+export function shortPlatform(platform: string): string {
+  return platform.replace(/^linux\//, '');
+}
+
+export function downloadText(fileName: string, text: string, type = 'text/plain'): void {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has its own reference by now; the URL is only needed for the click.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+interface Props {
+  buffer: LogBuffer;
+  /** Changes whenever lines arrive (the buffer itself is the same object). */
+  version: number;
+  label: string;
+  /** A file name for Save, e.g. build-hello-1.log. */
+  fileName: string;
+  emptyText: string;
+  testId?: string;
+}
+
+export function LogPanel({ buffer, version, label, fileName, emptyText, testId }: Props) {
+  const viewport = useRef<HTMLDivElement>(null);
+  const [filter, setFilter] = useState<string | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(320);
+  const [follow, setFollow] = useState(true);
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const frame = useRef<number | null>(null);
+
+  // `version` is what tells us the buffer changed: the buffer object itself never does.
+  const count = useMemo(() => (version >= 0 ? buffer.count(filter) : 0), [buffer, filter, version]);
+  const platforms = useMemo(() => (version >= 0 ? buffer.platforms() : []), [buffer, version]);
+  const window_ = visibleRows(scrollTop, height, LOG_ROW_HEIGHT, count);
+  const rows = useMemo(() => (version >= 0 ? buffer.slice(filter, window_.start, window_.end) : []), [buffer, filter, window_.start, window_.end, version]);
+
+  useEffect(() => {
+    const el = viewport.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
+
+  // New lines while following: stay on the newest one.
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (el && follow) el.scrollTop = el.scrollHeight;
+  }, [count, follow]);
+
+  const onScroll = useCallback(() => {
+    if (frame.current !== null) return;
+    // One state update per frame, however many scroll events arrive.
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const el = viewport.current;
+      if (!el) return;
+      setScrollTop(el.scrollTop);
+      setFollow(isAtBottom(el.scrollTop, el.clientHeight, el.scrollHeight, LOG_ROW_HEIGHT));
+    });
+  }, []);
+
+  const copyAll = async () => {
+    try {
+      await navigator.clipboard.writeText(buffer.text(filter));
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+    setTimeout(() => setCopied('idle'), 1800);
+  };
+
+  const dropped = buffer.droppedCount;
+  const filterId = `${testId ?? 'log'}-filter`;
+  return (
+    <div className="log-panel" data-testid={testId}>
+      <div className="log-toolbar">
+        <label htmlFor={filterId} className="small muted">
+          Show
+        </label>
+        <select id={filterId} value={filter ?? ''} onChange={(e) => setFilter(e.target.value || null)} className="log-select">
+          <option value="">every platform</option>
+          {platforms.map((p) => (
+            <option key={p} value={p}>
+              {p} only
+            </option>
+          ))}
+        </select>
+        <span className="small muted" data-testid={testId ? `${testId}-count` : undefined} aria-live="off">
+          {count.toLocaleString('en-US')} {count === 1 ? 'line' : 'lines'}
+          {dropped > 0 ? ` (the first ${dropped.toLocaleString('en-US')} were dropped to save memory)` : ''}
+        </span>
+        <span className="log-toolbar-spacer" />
+        {!follow && count > 0 ? (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setFollow(true);
+              const el = viewport.current;
+              if (el) el.scrollTop = el.scrollHeight;
+            }}
+          >
+            <ArrowDownToLine aria-hidden="true" size={13} />
+            Follow newest
+          </button>
+        ) : null}
+        <button type="button" className="link-button" onClick={() => void copyAll()} disabled={count === 0}>
+          <Copy aria-hidden="true" size={13} />
+          {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy refused' : 'Copy'}
+        </button>
+        <button type="button" className="link-button" onClick={() => downloadText(fileName, buffer.text(filter))} disabled={count === 0}>
+          <Download aria-hidden="true" size={13} />
+          Save
+        </button>
+      </div>
+      <div
+        ref={viewport}
+        className="log-viewport"
+        onScroll={onScroll}
+        tabIndex={0}
+        role="region"
+        aria-label={`${label}: ${count} lines. Use the arrow and page keys to scroll.`}
+        data-testid={testId ? `${testId}-viewport` : undefined}
+      >
+        {count === 0 ? (
+          <p className="log-empty muted">{emptyText}</p>
+        ) : (
+          <div className="log-spacer" style={{ height: count * LOG_ROW_HEIGHT }}>
+            <div className="log-rows" style={{ transform: `translateY(${window_.start * LOG_ROW_HEIGHT}px)` }}>
+              {rows.map((line, i) => (
+                <LogRow key={window_.start + i} line={line} number={window_.start + i + 1} />
+              ))}
+            </div>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function LogRow({ line, number }: { line: BuildLogLine; number: number }) {
+  const spans = parseAnsi(line.text);
+  return (
+    <div className={`log-row log-stream-${line.stream}`} data-line={number}>
+      <span className="log-number" aria-hidden="true">
+        {number}
+      </span>
+      {line.platform ? (
+        <span className="log-platform">{shortPlatform(line.platform)}</span>
+      ) : (
+        <span className="log-platform log-platform-none">{line.stream === 0 ? 'app' : 'build'}</span>
+      )}
+      <span className="log-text">
+        {spans.map((s, i) => (
+          <span key={i} className={[s.fg !== undefined ? `ansi-${s.fg}` : '', s.bold ? 'ansi-bold' : ''].filter(Boolean).join(' ') || undefined}>
+            {s.text}
+          </span>
+        ))}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,375 @@
+/**
+ * The Build view's state: what to build (the sample or a folder, platforms, tag, builder, mode), the running
+ * build as the core streams it (task, per-platform progress, log lines) and how it ended.
+ * Log lines live in a LogBuffer outside the reactive state (a build can print 100,000 of them); the state
+ * only carries a version number that changes when lines arrive.
+ */
+import type { StateCreator } from 'zustand';
+import type {
+  BuildCheckResult,
+  BuildFailureDetails,
+  BuildMode,
+  BuildResult,
+  BuildRunInput,
+  DockerfileWarning,
+  PlatformProgress,
+  TutorialInitResult,
+} from '../../../core/contract/build.js';
+import type { TaskSnapshot } from '../../../core/contract/tasks.js';
+import type { ApiClient } from '../api/types.js';
+import { LogBuffer } from '../components/log-panel-model.js';
+import { fieldErrorsFrom } from '../lib/field-errors.js';
+import { toUiError } from './errors.js';
+import type { StoreState, UiError } from './types.js';
+
+export type BuildSource = 'sample' | 'folder';
+
+export const SAMPLE_BASE_DEFAULT = 'alpine:3.15';
+export const DEFAULT_BUILD_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+
+export interface BuildDraft {
+  source: BuildSource;
+  /** The sample's base image. */
+  base: string;
+  /** Where to write the sample; empty means the workspace's hello-multiarch folder. */
+  sampleDir: string;
+  /** A folder of the user's own. */
+  folder: string;
+  /** Relative to the folder; empty means its Dockerfile. */
+  dockerfile: string;
+  platforms: string[];
+  /** null until edited: the default follows the registry port in settings. */
+  tag: string | null;
+  /** Empty: let the app pick (see the builder choice in the view). */
+  builder: string;
+  mode: BuildMode;
+  noCache: boolean;
+}
+
+/** A failed build: what happened, the next step, and what the core knows about where it failed. */
+export interface BuildFailure extends UiError {
+  details?: BuildFailureDetails;
+  /** Field path -> what is wrong with it, for input the core refused. */
+  fields?: Record<string, string>;
+}
+
+export interface SampleError extends UiError {
+  /** The folder already holds the sample's files: offer to replace them. */
+  exists: boolean;
+}
+
+export interface BuildState {
+  draft: BuildDraft;
+  sample: TutorialInitResult | null;
+  sampleBusy: boolean;
+  sampleError: SampleError | null;
+  /** The Dockerfile of the project as last read, with its warnings. */
+  check: BuildCheckResult | null;
+  checkBusy: boolean;
+  checkError: UiError | null;
+  /** Warnings shown before a build; the build waits until the user builds anyway or fixes the file. */
+  pendingWarnings: DockerfileWarning[] | null;
+  running: boolean;
+  cancelling: boolean;
+  /** When the user pressed Build: the build's task is the newest `build` task started after this. */
+  since: number | null;
+  taskId: string | null;
+  /** The task as last reported (kept after the task list forgets it). */
+  task: TaskSnapshot | null;
+  /** What the current or last build was asked to do. */
+  request: { mode: BuildMode; platforms: string[]; tag: string; context: string } | null;
+  progress: PlatformProgress[] | null;
+  result: BuildResult | null;
+  failure: BuildFailure | null;
+  cancelled: boolean;
+  /** The last pushed reference: the Runs view starts from it. */
+  lastReference: string | null;
+  endedAt: number | null;
+}
+
+export interface BuildSlice {
+  build: BuildState;
+  /** The running build's log; the same object for the app's lifetime, cleared when a build starts. */
+  buildLog: LogBuffer;
+  /**
+   * Changes when log lines arrive. Kept outside `build` so a stream of lines re-renders the log panel only,
+   * not every part of the Build view.
+   */
+  buildLogVersion: number;
+  setBuildDraft(patch: Partial<BuildDraft>): void;
+  /** Writes the sample project; resolves true when written. */
+  createSample(overwrite?: boolean): Promise<boolean>;
+  /** Reads the Dockerfile of the chosen project. */
+  checkBuildProject(): Promise<BuildCheckResult | null>;
+  startBuild(options: { tag: string; ignoreWarnings?: boolean }): Promise<void>;
+  cancelBuild(): Promise<void>;
+  dismissBuildWarnings(): void;
+  dismissBuildOutcome(): void;
+}
+
+/** A build shorter than this is not worth a notification: the user is still looking. */
+export const NOTIFY_AFTER_MS = 10_000;
+/** Server and page clocks are the same machine's, but the click and the task's start are not the same instant. */
+const CLOCK_SLACK_MS = 5000;
+
+export function initialDraft(): BuildDraft {
+  return {
+    source: 'sample',
+    base: SAMPLE_BASE_DEFAULT,
+    sampleDir: '',
+    folder: '',
+    dockerfile: '',
+    platforms: [...DEFAULT_BUILD_PLATFORMS],
+    tag: null,
+    builder: '',
+    mode: 'modern',
+    noCache: false,
+  };
+}
+
+/** The folder the build would send, or null when there is none yet. */
+export function buildContext(state: Pick<BuildState, 'draft' | 'sample'>): string | null {
+  if (state.draft.source === 'sample') return state.sample?.dir ?? null;
+  const folder = state.draft.folder.trim();
+  return folder ? folder : null;
+}
+
+/** The sample on disk was written for another base image than the one now typed. */
+export function sampleIsStale(state: Pick<BuildState, 'draft' | 'sample'>): boolean {
+  return state.draft.source === 'sample' && state.sample !== null && state.sample.base !== state.draft.base.trim();
+}
+
+export function failureDetails(error: unknown): BuildFailureDetails | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const details = (error as { details?: unknown }).details;
+  if (!details || typeof details !== 'object' || Array.isArray(details)) return undefined;
+  return details as BuildFailureDetails;
+}
+
+function waitingProgress(platforms: string[]): PlatformProgress[] {
+  return platforms.map((platform) => ({ platform, state: 'waiting', steps: [], finished: 0 }));
+}
+
+/** Asks once, on the first build, whether the app may tell the user when a long build ends; a refusal is fine. */
+function askNotificationPermission(): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+  try {
+    void Notification.requestPermission().catch(() => undefined);
+  } catch {
+    // Some embedders throw instead of answering: the build goes on without notifications.
+  }
+}
+
+function notifyIfAway(title: string, body: string, tookMs: number): void {
+  if (tookMs < NOTIFY_AFTER_MS || typeof Notification === 'undefined') return;
+  if (typeof document !== 'undefined' && document.hasFocus() && document.visibilityState === 'visible') return;
+  if (Notification.permission !== 'granted') return;
+  try {
+    new Notification(title, { body });
+  } catch {
+    // Denied or unsupported here: the result is on screen either way.
+  }
+}
+
+export const createBuildSlice =
+  (api: ApiClient): StateCreator<StoreState, [], [], BuildSlice> =>
+  (set, get) => {
+    const buildLog = new LogBuffer();
+    let controller: AbortController | null = null;
+    const patch = (p: Partial<BuildState>) => set({ build: { ...get().build, ...p } });
+
+    const context = () => buildContext(get().build);
+
+    return {
+      buildLog,
+      buildLogVersion: buildLog.version,
+      build: {
+        draft: initialDraft(),
+        sample: null,
+        sampleBusy: false,
+        sampleError: null,
+        check: null,
+        checkBusy: false,
+        checkError: null,
+        pendingWarnings: null,
+        running: false,
+        cancelling: false,
+        since: null,
+        taskId: null,
+        task: null,
+        request: null,
+        progress: null,
+        result: null,
+        failure: null,
+        cancelled: false,
+        lastReference: null,
+        endedAt: null,
+      },
+
+      setBuildDraft: (p) => {
+        const before = get().build;
+        const draft = { ...before.draft, ...p };
+        // A different project means a different Dockerfile: what was read (and warned about) no longer applies.
+        const projectChanged = draft.source !== before.draft.source || draft.folder !== before.draft.folder || draft.dockerfile !== before.draft.dockerfile;
+        patch({ draft, ...(projectChanged ? { check: null, checkError: null, pendingWarnings: null } : {}) });
+      },
+
+      createSample: async (overwrite = false) => {
+        const { draft, sampleBusy } = get().build;
+        if (sampleBusy) return false;
+        patch({ sampleBusy: true, sampleError: null, checkError: null, pendingWarnings: null });
+        try {
+          const base = draft.base.trim() || SAMPLE_BASE_DEFAULT;
+          const sample = await api.invoke('tutorial:init', { base, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
+          patch({ sample, sampleBusy: false, check: null });
+          await get().checkBuildProject();
+          return true;
+        } catch (error) {
+          const ui = toUiError(error);
+          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict' } });
+          return false;
+        }
+      },
+
+      checkBuildProject: async () => {
+        const dir = context();
+        if (!dir) return null;
+        const { draft } = get().build;
+        patch({ checkBusy: true, checkError: null });
+        try {
+          const check = await api.invoke('build:check', { context: dir, ...(draft.source === 'folder' && draft.dockerfile.trim() ? { dockerfile: draft.dockerfile.trim() } : {}) });
+          patch({ check, checkBusy: false });
+          return check;
+        } catch (error) {
+          patch({ check: null, checkBusy: false, checkError: toUiError(error) });
+          return null;
+        }
+      },
+
+      startBuild: async ({ tag, ignoreWarnings = false }) => {
+        if (get().build.running) return;
+        const dir = context();
+        if (!dir) return;
+        patch({ pendingWarnings: null, failure: null, cancelled: false });
+        const check = await get().checkBuildProject();
+        if (!check) return;
+        if (!ignoreWarnings && check.warnings.length > 0) {
+          patch({ pendingWarnings: check.warnings });
+          return;
+        }
+        const { draft } = get().build;
+        askNotificationPermission();
+
+        const input: BuildRunInput = { context: dir, platforms: draft.platforms, tag: tag.trim(), mode: draft.mode };
+        if (draft.source === 'folder' && draft.dockerfile.trim()) input.dockerfile = draft.dockerfile.trim();
+        if (draft.builder) input.builder = draft.builder;
+        if (draft.noCache) input.noCache = true;
+
+        buildLog.clear();
+        set({ buildLogVersion: buildLog.version });
+        const since = Date.now();
+        controller = new AbortController();
+        patch({
+          running: true,
+          cancelling: false,
+          since,
+          taskId: null,
+          task: null,
+          request: { mode: draft.mode, platforms: [...draft.platforms], tag: input.tag, context: dir },
+          progress: waitingProgress(draft.platforms),
+          result: null,
+          failure: null,
+          cancelled: false,
+          endedAt: null,
+        });
+        try {
+          const result = await api.invoke('build:run', input, { signal: controller.signal });
+          const endedAt = Date.now();
+          patch({ running: false, cancelling: false, result, progress: result.timeline, lastReference: result.reference, endedAt });
+          notifyIfAway('Build finished', `${result.reference} was pushed with ${result.platforms.length} platforms.`, endedAt - since);
+        } catch (error) {
+          const endedAt = Date.now();
+          const ui = toUiError(error);
+          const details = failureDetails(error);
+          const cancelled = ui.code === 'cancelled';
+          const fields = fieldErrorsFrom(error);
+          const failure: BuildFailure = { ...ui, ...(details ? { details } : {}), ...(Object.keys(fields).length ? { fields } : {}) };
+          const progress = details?.timeline ?? markEnded(get().build.progress, cancelled ? 'cancelled' : 'error');
+          patch({ running: false, cancelling: false, cancelled, failure: cancelled ? null : failure, progress, endedAt });
+          notifyIfAway(cancelled ? 'Build cancelled' : 'Build failed', cancelled ? `${input.tag} was not pushed.` : ui.message, endedAt - since);
+        } finally {
+          controller = null;
+        }
+      },
+
+      cancelBuild: async () => {
+        const { running, taskId, cancelling } = get().build;
+        if (!running || cancelling) return;
+        patch({ cancelling: true });
+        if (taskId) {
+          try {
+            await api.invoke('tasks:cancel', { id: taskId });
+            return;
+          } catch {
+            // Fall through: cancelling the call itself ends the task too.
+          }
+        }
+        controller?.abort();
+      },
+
+      dismissBuildWarnings: () => patch({ pendingWarnings: null }),
+      dismissBuildOutcome: () => patch({ failure: null, cancelled: false }),
+    };
+  };
+
+/** Steps still running when a build ended without a final timeline end the way the build did. */
+function markEnded(progress: PlatformProgress[] | null, state: 'cancelled' | 'error'): PlatformProgress[] | null {
+  if (!progress) return null;
+  return progress.map((p) => ({
+    ...p,
+    state: p.state === 'running' || p.state === 'waiting' ? state : p.state,
+    steps: p.steps.map((s) => (s.state === 'running' ? { ...s, state } : s)),
+  }));
+}
+
+export const selectBuild = (s: StoreState) => s.build;
+export const selectBuildLog = (s: StoreState) => s.buildLog;
+export const selectBuildLogVersion = (s: StoreState) => s.buildLogVersion;
+
+/**
+ * Follows the running build: adopts its task (the newest `build` task since Build was pressed) and takes
+ * that task's log lines and progress; events of other builds (another window) are left alone.
+ */
+export function watchBuild(api: ApiClient, getState: () => StoreState, setState: (p: Partial<StoreState>) => void): () => void {
+  const patch = (p: Partial<BuildState>) => setState({ build: { ...getState().build, ...p } });
+  const adopt = (taskId: string, startedAt?: number): boolean => {
+    const b = getState().build;
+    if (b.taskId) return b.taskId === taskId;
+    if (!b.running || b.since === null) return false;
+    if (startedAt !== undefined && startedAt < b.since - CLOCK_SLACK_MS) return false;
+    patch({ taskId });
+    return true;
+  };
+  const offs = [
+    api.on('task:update', (task) => {
+      if (task.kind !== 'build') return;
+      const b = getState().build;
+      if (b.taskId === task.id || (!b.taskId && adopt(task.id, task.startedAt))) patch({ task });
+    }),
+    api.on('build:log', (event) => {
+      if (!adopt(event.taskId)) return;
+      const log = getState().buildLog;
+      log.append(event.lines);
+      setState({ buildLogVersion: log.version });
+    }),
+    api.on('build:progress', (event) => {
+      if (!adopt(event.taskId)) return;
+      // The final timeline of a finished build comes with its result; a late event must not undo it.
+      if (!getState().build.running) return;
+      patch({ progress: event.platforms });
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

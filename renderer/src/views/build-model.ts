@@ -1,0 +1,122 @@
+/**
+ * What the Build view shows before anything runs: the platforms on offer, the builder the app would pick
+ * (the same rule the core applies), the default tag, and the docker commands a build will amount to.
+ */
+import type { BuildMode } from '../../../core/contract/build.js';
+import type { DefaultDriverExplanation } from '../../../core/contract/builder.js';
+import type { PlatformStatus } from '../../../core/contract/doctor.js';
+import { hashForView, type ViewId } from '../lib/views.js';
+
+export interface PlatformOption {
+  platform: string;
+  /** Which machines use it, in a few words. */
+  machines: string;
+}
+
+export const PLATFORM_OPTIONS: PlatformOption[] = [
+  { platform: 'linux/amd64', machines: '64-bit Intel and AMD: most PCs and cloud servers' },
+  { platform: 'linux/arm64', machines: '64-bit ARM: Apple silicon, Graviton, Raspberry Pi on a 64-bit OS' },
+  { platform: 'linux/arm/v7', machines: '32-bit ARM: Raspberry Pi 2–4 on a 32-bit OS' },
+  { platform: 'linux/arm/v6', machines: 'older 32-bit ARM: Raspberry Pi Zero and 1' },
+  { platform: 'linux/386', machines: '32-bit Intel and AMD' },
+  { platform: 'linux/riscv64', machines: '64-bit RISC-V boards' },
+  { platform: 'linux/ppc64le', machines: 'IBM POWER, little-endian' },
+  { platform: 'linux/s390x', machines: 'IBM Z mainframes' },
+];
+
+export const MODE_TEXT: Record<BuildMode, { title: string; sentence: string }> = {
+  modern: {
+    title: 'Modern: one buildx build',
+    sentence: 'A single docker buildx build names every platform, builds them side by side and pushes the manifest list in one go.',
+  },
+  'old-school': {
+    title: 'Old-school: one build per platform + manifest list',
+    sentence:
+      'Each platform is built and pushed under its own tag, then the pushed images are joined into one manifest list, the way it was done before buildx (docker manifest create).',
+  },
+};
+
+export function defaultTag(registryPort: number | undefined): string {
+  return `localhost:${registryPort ?? 5000}/hello:latest`;
+}
+
+/** The engine's own builder is named after the docker context; without one it is "default". */
+export const ENGINE_BUILDER = 'default';
+
+export interface BuilderPick {
+  /** null: the app decides when the build starts (the engine could not be asked yet). */
+  name: string | null;
+  reason: string;
+  /** The builder the app would pick does not exist yet: the user should create it first. */
+  missing: boolean;
+}
+
+/** The builder the core picks when the user leaves the choice to the app (core/build/run-build.ts, chooseBuilder). */
+export function automaticBuilder(mode: BuildMode, driver: DefaultDriverExplanation | null, hostBuilder: string | undefined, existing: readonly string[] | null): BuilderPick {
+  if (mode === 'old-school') {
+    return { name: ENGINE_BUILDER, reason: 'the engine’s own builder: each build makes one platform, which any image store can hold', missing: false };
+  }
+  if (!driver) return { name: null, reason: 'decided when the build starts, from the engine’s image store', missing: false };
+  if (driver.multiPlatform) {
+    return { name: ENGINE_BUILDER, reason: 'the engine’s own builder: its containerd image store holds every platform of one image', missing: false };
+  }
+  const name = hostBuilder ?? 'mybuilder';
+  return {
+    name,
+    reason: 'the host-networked builder: the engine’s own builder cannot build several platforms at once with the classic image store',
+    missing: existing !== null && !existing.includes(name),
+  };
+}
+
+/** `linux/arm/v7` -> `armv7`, as the old-school flow names its per-platform tags. */
+export function platformSuffix(platform: string): string {
+  const [os = 'linux', arch = '', variant = ''] = platform.split('/');
+  const v = arch === 'arm64' && variant === 'v8' ? '' : variant;
+  return os === 'linux' ? `${arch}${v}` : `${os}-${arch}${v}`;
+}
+
+/** Splits `host:port/repo:tag` into the part before the tag and the tag. */
+export function splitTag(reference: string): { repository: string; tag: string } {
+  const slash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  if (colon > slash) return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
+  return { repository: reference, tag: 'latest' };
+}
+
+function isLoopback(reference: string): boolean {
+  const host = reference.split('/')[0] ?? '';
+  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
+}
+
+/** The docker commands a build will amount to, for a person to read or type (the core shows the same once it runs). */
+export function previewCommands(opts: { mode: BuildMode; platforms: readonly string[]; tag: string; context: string; builder: string | null; dockerfile?: string; noCache?: boolean }): string[][] {
+  const common: string[] = [];
+  if (opts.builder) common.push('--builder', opts.builder);
+  if (opts.dockerfile) common.push('--file', opts.dockerfile);
+  if (opts.noCache) common.push('--no-cache');
+  if (opts.mode === 'modern') {
+    return [
+      ['docker', 'buildx', 'build', '--platform', opts.platforms.join(','), '--tag', opts.tag, '--output', 'type=registry,registry.insecure=true', '--provenance=false', ...common, opts.context],
+    ];
+  }
+  const { repository, tag } = splitTag(opts.tag);
+  const tags = opts.platforms.map((p) => `${repository}:${tag}-${platformSuffix(p)}`);
+  const insecure = isLoopback(opts.tag) ? ['--insecure'] : [];
+  return [
+    ...opts.platforms.flatMap((p, i) => [
+      ['docker', 'build', '--platform', p, '-t', tags[i]!, '--provenance=false', ...common, opts.context],
+      ['docker', 'push', tags[i]!],
+    ]),
+    ['docker', 'manifest', 'create', ...insecure, opts.tag, ...tags.flatMap((t) => ['--amend', t])],
+    ['docker', 'manifest', 'push', ...insecure, opts.tag],
+  ];
+}
+
+export function supportByPlatform(platforms: readonly PlatformStatus[] | undefined): Map<string, PlatformStatus> {
+  return new Map((platforms ?? []).map((p) => [p.platform, p]));
+}
+
+/** Goes to another area the way the sidebar does: through the address, so Back returns here. */
+export function navigate(view: ViewId): void {
+  window.location.hash = hashForView(view);
+}

@@ -1,0 +1,211 @@
+import { CircleStop, Hammer, Play, SlidersHorizontal } from 'lucide-react';
+import type { BuildMode } from '../../../core/contract/build.js';
+import { Card } from '../components/card.js';
+import { CommandLine } from '../components/command-line.js';
+import { selectBuilders } from '../store/builder-slice.js';
+import { buildContext, sampleIsStale, selectBuild } from '../store/build-slice.js';
+import { selectDoctor, selectSettings } from '../store/index.js';
+import { useAppStore } from '../store/provider.js';
+import { selectRegistry } from '../store/registry-slice.js';
+import { automaticBuilder, defaultTag, MODE_TEXT, navigate, PLATFORM_OPTIONS, previewCommands, supportByPlatform } from './build-model.js';
+
+const supportWords = { native: 'native', emulated: 'emulated', unavailable: 'no emulator' } as const;
+
+/** Step two: platforms, where to push, which builder and which of the two ways; then Build (or Cancel). */
+export function BuildOptionsCard() {
+  const build = useAppStore(selectBuild);
+  const setDraft = useAppStore((s) => s.setBuildDraft);
+  const startBuild = useAppStore((s) => s.startBuild);
+  const cancelBuild = useAppStore((s) => s.cancelBuild);
+  const dismissWarnings = useAppStore((s) => s.dismissBuildWarnings);
+  const settings = useAppStore(selectSettings).value;
+  const builders = useAppStore(selectBuilders);
+  const report = useAppStore(selectDoctor).report;
+  const registry = useAppStore(selectRegistry).status;
+
+  const { draft, running, cancelling, pendingWarnings } = build;
+  const tag = draft.tag ?? defaultTag(settings?.registry.port);
+  const context = buildContext(build);
+  const support = supportByPlatform(report?.platforms);
+  const existing = builders.list ? builders.list.builders.map((b) => b.name) : null;
+  const auto = automaticBuilder(draft.mode, builders.defaultDriver, settings?.builder.name, existing);
+  const builderName = draft.builder || auto.name;
+
+  const togglePlatform = (platform: string, on: boolean) => {
+    const next = PLATFORM_OPTIONS.map((o) => o.platform).filter((p) => (p === platform ? on : draft.platforms.includes(p)));
+    setDraft({ platforms: next });
+  };
+
+  const localRegistry = registry?.exists && registry.running && registry.address ? registry.address : null;
+  const pushesToLocal = tag.startsWith('localhost:') || tag.startsWith('127.0.0.1:');
+  const registryMissing = pushesToLocal && registry !== null && (!localRegistry || !tag.startsWith(`${localRegistry}/`));
+
+  const problems: string[] = [];
+  if (!context) problems.push(draft.source === 'sample' ? 'Create the sample project first (step 1).' : 'Type the folder to build (step 1).');
+  if (draft.platforms.length === 0) problems.push('Pick at least one platform.');
+  if (!tag.trim()) problems.push('Name the image to push.');
+  const canBuild = !running && problems.length === 0;
+
+  return (
+    <Card title="2. Platforms, image and builder" icon={<SlidersHorizontal aria-hidden="true" size={16} />} labelId="build-options-title">
+      <fieldset className="choice build-platforms" disabled={running}>
+        <legend className="field-label">Platforms</legend>
+        <div className="platform-grid">
+          {PLATFORM_OPTIONS.map((o) => {
+            const s = support.get(o.platform)?.support;
+            return (
+              <label key={o.platform} className="check-field platform-option">
+                <input
+                  type="checkbox"
+                  checked={draft.platforms.includes(o.platform)}
+                  onChange={(e) => togglePlatform(o.platform, e.target.checked)}
+                  aria-label={o.platform}
+                  aria-describedby={`platform-help-${o.platform.replace(/\//g, '-')}`}
+                />
+                <span>
+                  <code className="platform-name">{o.platform}</code>
+                  {s ? <span className={`badge badge-${s}`}>{supportWords[s]}</span> : null}
+                  <span id={`platform-help-${o.platform.replace(/\//g, '-')}`} className="field-help block">
+                    {o.machines}
+                    {s ? ` (${supportWords[s]} on this engine)` : ''}
+                  </span>
+                </span>
+              </label>
+            );
+          })}
+        </div>
+      </fieldset>
+
+      <div className="fields build-fields">
+        <div className="field">
+          <label htmlFor="build-tag">Image (repository and tag)</label>
+          <input id="build-tag" value={tag} onChange={(e) => setDraft({ tag: e.target.value })} spellCheck={false} autoComplete="off" disabled={running} aria-describedby="build-tag-help" />
+          <p id="build-tag-help" className="field-help">
+            Where the manifest list is pushed. The default follows the registry port in Settings.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="build-builder">Builder</label>
+          <select id="build-builder" value={draft.builder} onChange={(e) => setDraft({ builder: e.target.value })} disabled={running} aria-describedby="build-builder-help">
+            <option value="">Automatic{auto.name ? `: ${auto.name}` : ''}</option>
+            {(builders.list?.builders ?? []).map((b) => (
+              <option key={b.name} value={b.name}>
+                {b.name} ({b.driver})
+              </option>
+            ))}
+          </select>
+          <p id="build-builder-help" className="field-help">
+            {draft.builder ? `The builder you chose (${draft.builder}).` : `Automatic picks ${auto.reason}.`}
+          </p>
+        </div>
+      </div>
+      {!draft.builder && auto.missing ? (
+        <div className="notice notice-warning" role="status">
+          <strong>The builder {auto.name} does not exist yet</strong>
+          <p>This engine’s own builder cannot build several platforms at once; create the host-networked builder first.</p>
+          <div className="notice-actions">
+            <button type="button" className="button" onClick={() => navigate('builder')}>
+              Go to Builder
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      <fieldset className="choice build-modes" disabled={running}>
+        <legend className="field-label">How to build</legend>
+        <div className="choice-cards">
+          {(['modern', 'old-school'] as BuildMode[]).map((mode) => (
+            <label key={mode} className={`choice-card ${draft.mode === mode ? 'choice-card-on' : ''}`}>
+              <input type="radio" name="build-mode" value={mode} checked={draft.mode === mode} onChange={() => setDraft({ mode })} />
+              <span>
+                <strong>{MODE_TEXT[mode].title}</strong>
+                <span className="field-help block">{MODE_TEXT[mode].sentence}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+
+      <label className="check-field">
+        <input type="checkbox" checked={draft.noCache} onChange={(e) => setDraft({ noCache: e.target.checked })} disabled={running} />
+        <span>
+          Build every step again
+          <span className="field-help"> Ignores the build cache (--no-cache), so the timeline shows what each step costs on each platform.</span>
+        </span>
+      </label>
+
+      {registryMissing ? (
+        <div className="notice notice-warning" role="status" data-testid="build-registry-missing">
+          <strong>{localRegistry ? `${tag.split('/')[0]} is not the local registry` : 'The local registry is not running'}</strong>
+          <p>
+            {localRegistry
+              ? `Your local registry runs at ${localRegistry}. Keep this name only if another registry answers at ${tag.split('/')[0]}.`
+              : `Start it first: the build pushes its result to a registry, and nothing is known to answer at ${tag.split('/')[0]}.`}
+          </p>
+          <div className="notice-actions">
+            <button type="button" className="button" onClick={() => navigate('registry')}>
+              Go to Registry
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      {pendingWarnings ? (
+        <div className="notice notice-warning" role="alert" data-testid="build-warnings">
+          <strong>Before building: the Dockerfile has {pendingWarnings.length === 1 ? 'a problem' : `${pendingWarnings.length} problems`} worth fixing</strong>
+          <ul className="warning-list">
+            {pendingWarnings.map((w) => (
+              <li key={`${w.line}-${w.code}`}>
+                <span className="badge">line {w.line}</span> {w.message} <span className="notice-hint">{w.hint}</span>
+              </li>
+            ))}
+          </ul>
+          <div className="notice-actions button-row">
+            <button type="button" className="button" onClick={() => void startBuild({ tag, ignoreWarnings: true })}>
+              Build anyway
+            </button>
+            <button type="button" className="button" onClick={dismissWarnings}>
+              Not now
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      {context && draft.platforms.length > 0 && tag.trim() ? (
+        <details className="disclosure">
+          <summary>The same with docker</summary>
+          <div className="commands">
+            {previewCommands({
+              mode: draft.mode,
+              platforms: draft.platforms,
+              tag: tag.trim(),
+              context,
+              builder: builderName,
+              ...(draft.source === 'folder' && draft.dockerfile.trim() ? { dockerfile: draft.dockerfile.trim() } : {}),
+              noCache: draft.noCache,
+            }).map((args, i) => (
+              <CommandLine key={i} args={args} />
+            ))}
+          </div>
+        </details>
+      ) : null}
+
+      <div className="form-actions build-actions">
+        <button type="button" className="button primary" onClick={() => void startBuild({ tag })} disabled={!canBuild} aria-describedby={problems.length ? 'build-problems' : undefined}>
+          {running ? <Hammer aria-hidden="true" size={14} className="spin-slow" /> : <Play aria-hidden="true" size={14} />}
+          {running ? 'Building…' : 'Build'}
+        </button>
+        <button type="button" className="button" onClick={() => void cancelBuild()} disabled={!running || cancelling} aria-busy={cancelling}>
+          <CircleStop aria-hidden="true" size={14} />
+          {cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+        {problems.length && !running ? (
+          <span id="build-problems" className="small muted">
+            {problems.join(' ')}
+          </span>
+        ) : null}
+        {sampleIsStale(build) ? <span className="small muted">The sample on disk still uses {build.sample?.base}.</span> : null}
+      </div>
+    </Card>
+  );
+}
