@@ -126,13 +126,13 @@ test('start a registry from the Registry view, browse to a platform’s layers, 
   await test.step('an image that cannot be pulled is named in the error, with the steps that ran', async () => {
     const missing = `registry:2-mal-e2e-missing-${suffix}`;
     const empty = page.getByTestId('registry-empty');
-    await empty.getByLabel('Image').fill(missing);
+    await empty.getByLabel('Image', { exact: true }).fill(missing);
     await page.getByRole('button', { name: 'Start registry' }).click();
     const refusal = page.getByRole('alert').filter({ hasText: 'The registry did not start' });
     await expect(refusal).toContainText(missing, { timeout: 120_000 });
     await expect(page.getByTestId('task-registry:up')).toContainText('failed');
     await refusal.getByRole('button', { name: 'Dismiss' }).click();
-    await empty.getByLabel('Image').fill('registry:2');
+    await empty.getByLabel('Image', { exact: true }).fill('registry:2');
   });
 
   await test.step('a taken port is refused with the next free one offered, and "Use port N" starts it there', async () => {
