@@ -4,10 +4,10 @@
  */
 import type { Command } from 'commander';
 import { AppError, formatCommand } from '../../core/index.js';
+import { formatBytes } from '../../core/format-bytes.js';
 import type { ImageInspection, ManifestNode, TreeNode } from '../../core/contract/registry.js';
 import { withCore } from '../core-session.js';
 import { printJson, processStreams, runAction } from '../output.js';
-import { formatBytes } from './registry.js';
 
 interface InspectFlags {
   raw?: boolean;

@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { AppError, formatCommand, type Core, type TaskSnapshot } from '../../core/index.js';
+import { formatBytes } from '../../core/format-bytes.js';
 import type { RegistryStatus, RegistryUpResult, RegistryVolumeUsage } from '../../core/contract/registry-lifecycle.js';
 import { withCore } from '../core-session.js';
 import { printJson, processStreams, runAction } from '../output.js';
@@ -33,20 +34,6 @@ interface GcFlags extends NameFlags {
 }
 
 const out = (text: string) => processStreams.stdout(text);
-
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return 'unknown size';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 'B';
-  for (const u of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = u;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
-}
 
 /** Commander hands flags over as text; the channel's schema decides what is valid. */
 function portOption(value: string): number {

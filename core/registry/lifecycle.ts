@@ -22,6 +22,7 @@ import type {
 import type { TaskProgress } from '../contract/tasks.js';
 import { engineIsLocal, type EngineAccess, type EngineConnection } from '../docker/engine.js';
 import { formatCommand } from '../docker/exec.js';
+import { formatBytes } from '../format-bytes.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { RegistryClient } from './client.js';
@@ -757,20 +758,6 @@ export async function registryVolumeUsage(deps: RegistryLifecycleDeps, input: { 
   return usage;
 }
 
-function formatBytes(bytes: number | null): string {
-  if (bytes === null) return 'an unknown amount of data';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 'B';
-  for (const u of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = u;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
-}
-
 export async function registryDown(deps: RegistryLifecycleDeps, input: { name?: string; removeVolume?: boolean; volume?: string }, signal?: AbortSignal): Promise<RegistryDownResult> {
   const { name, settingsName, settingsVolume } = await resolveName(deps, input.name);
   const connection = await deps.engine.connect(signal);
@@ -822,7 +809,7 @@ export async function registryDown(deps: RegistryLifecycleDeps, input: { name?: 
   if (input.removeVolume) {
     if (removedVolume && lost) {
       const repos = lost.repositories ? `${lost.repositories.length} ${lost.repositories.length === 1 ? 'repository' : 'repositories'}` : 'its repositories';
-      parts.push(`Removed the volume ${volume} with ${formatBytes(lost.sizeBytes)} and ${repos}.`);
+      parts.push(`Removed the volume ${volume} with ${formatBytes(lost.sizeBytes, 'an unknown amount of data')} and ${repos}.`);
     } else if (volume) parts.push(`The volume ${volume} did not exist.`);
     else parts.push('No volume was known to remove.');
   } else if (volume) {

@@ -2,7 +2,7 @@
  * What each platform should print for `uname -m`, how to find a machine name in a run's output, and the
  * verdict on one run (pass, fail and why, or unverified when nothing recognisable was printed). Pure functions.
  */
-import type { ExpectedMachine, RunExecution, RunFailure, RunResult } from '../contract/runs.js';
+import type { ExpectedMachine, PlatformRun, RunExecution } from '../contract/runs.js';
 import { normalizePlatform } from './host-match.js';
 
 /** Machine names as `uname -m` (and Go's GOARCH, which some programs print) spell them, and the platform they mean. */
@@ -149,15 +149,8 @@ export interface RunObservation {
   startError?: string;
 }
 
-export interface RunVerdict {
-  expected: ExpectedMachine[];
-  expectedText: string;
-  printed: string | null;
-  result: RunResult;
-  failure?: RunFailure;
-  explanation?: string;
-  note?: string;
-}
+/** The judged part of a PlatformRun: the contract documents each field. */
+export type RunVerdict = Pick<PlatformRun, 'expected' | 'expectedText' | 'printed' | 'result' | 'failure' | 'explanation' | 'note'>;
 
 const EMULATOR_FIX =
   'Install QEMU user emulation: on Debian/Ubuntu apt-get install qemu-user-static binfmt-support, or docker run --privileged --rm tonistiigi/binfmt --install all (see Builder → Emulators).';

@@ -4,36 +4,17 @@
  * failure name the image it could not pull. Builders get unique names (mal-e2e-bld-…); whatever
  * builder was current before is current again afterwards.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
-
-const run = promisify(execFile);
-const DOCKER = '/usr/bin/docker';
+import { docker, openApp } from './helpers/app.js';
 
 const suffix = randomBytes(4).toString('hex');
 const plain = `mal-e2e-bld-${suffix}`;
 const booted = `mal-e2e-bldb-${suffix}`;
 let previous: string | null = null;
 
-function docker(args: string[]) {
-  return run(DOCKER, args, { timeout: 120_000 });
-}
-
-function appUrl(): string {
-  const url = process.env.MULTIARCH_LAB_E2E_URL;
-  if (!url) throw new Error('MULTIARCH_LAB_E2E_URL is not set: the global setup did not start the server.');
-  return url;
-}
-
 async function openBuilderView(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(appUrl());
+  const problems = await openApp(page);
   await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Builder' }).click();
   await expect(page.getByRole('heading', { name: 'Builder', level: 1 })).toBeVisible();
   await expect(page.getByTestId('builders')).toBeVisible({ timeout: 60_000 });

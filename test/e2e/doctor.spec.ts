@@ -1,35 +1,15 @@
 /**
  * The Doctor in Chromium, through browser mode, against the real engine on this machine.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { expect, test, type Page } from '@playwright/test';
-
-const run = promisify(execFile);
-
-function appUrl(): string {
-  const url = process.env.MULTIARCH_LAB_E2E_URL;
-  if (!url) throw new Error('MULTIARCH_LAB_E2E_URL is not set: the global setup did not start the server.');
-  return url;
-}
+import { expect, test } from '@playwright/test';
+import { appUrl, docker, openApp } from './helpers/app.js';
 
 function origin(): string {
   return new URL(appUrl()).origin;
 }
 
-/** Opens the app as a user does: the printed address, token included. Collects CSP complaints on the way. */
-async function openApp(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(appUrl());
-  return problems;
-}
-
 test('the Doctor shows the engine version that `docker version` reports', async ({ page }) => {
-  const { stdout } = await run('/usr/bin/docker', ['version', '--format', '{{.Server.Version}}']);
+  const { stdout } = await docker(['version', '--format', '{{.Server.Version}}']);
   const expected = stdout.trim();
   expect(expected).not.toBe('');
 

@@ -4,53 +4,16 @@
  * and remove it again together with its volume.
  * Everything it creates has its own name (mal-e2e-reg-…) and port, and is removed in afterAll.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { promisify } from 'node:util';
-import { expect, test, type Page } from '@playwright/test';
-
-const run = promisify(execFile);
-const DOCKER = '/usr/bin/docker';
-const SOURCE_IMAGE = 'multiarch-lab-test/busybox:1';
+import { expect, test } from '@playwright/test';
+import { docker, freePort, openApp, pushSourceImage } from './helpers/app.js';
 
 const suffix = randomBytes(4).toString('hex');
 const name = `mal-e2e-reg-${suffix}`;
 const volume = `mal-e2e-vol-${suffix}`;
 const repository = 'e2e/busybox';
 let port = 0;
-
-function docker(args: string[]) {
-  return run(DOCKER, args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
-}
-
-function appUrl(): string {
-  const url = process.env.MULTIARCH_LAB_E2E_URL;
-  if (!url) throw new Error('MULTIARCH_LAB_E2E_URL is not set: the global setup did not start the server.');
-  return url;
-}
-
-/** A port nobody listens on right now, on every address the registry will publish to. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function openApp(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(appUrl());
-  return problems;
-}
 
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 const MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
@@ -171,9 +134,7 @@ test('start a registry from the Registry view, browse to a platform’s layers, 
 
   const ref = `localhost:${port}/${repository}:1`;
   await test.step('push a real multi-platform image into it from outside the app', async () => {
-    await docker(['tag', SOURCE_IMAGE, ref]);
-    await docker(['push', ref]);
-    await docker(['image', 'rm', ref]);
+    await pushSourceImage(ref);
   });
   const facts = await registryFacts({ port, repository, tag: '1' });
   const armLayers = facts.layersByPlatform.get('linux/arm64');

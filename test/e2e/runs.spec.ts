@@ -5,52 +5,20 @@
  * binaries flagged as a mismatch, with its explanation.
  * The registry container is our own (mal-e2e-runs-…, its own port, labelled) and is removed in afterAll.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
-import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
+import { docker, freePort, openApp, pushSourceImage, startTestRegistry } from './helpers/app.js';
 import { pushWrongBinariesIndex } from '../helpers/run-images.js';
 import type { RegistryProcess } from '../helpers/registry-process.js';
-
-const run = promisify(execFile);
-const DOCKER = '/usr/bin/docker';
-const SOURCE_IMAGE = 'multiarch-lab-test/busybox:1';
 
 const suffix = randomBytes(4).toString('hex');
 const registryName = `mal-e2e-runs-${suffix}`;
 let port = 0;
 const pulled = new Set<string>();
 
-function docker(args: string[]) {
-  return run(DOCKER, args, { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
-}
-
-function appUrl(): string {
-  const url = process.env.MULTIARCH_LAB_E2E_URL;
-  if (!url) throw new Error('MULTIARCH_LAB_E2E_URL is not set: the global setup did not start the server.');
-  return url;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 async function openRuns(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(appUrl());
+  const problems = await openApp(page);
   await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Runs', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Runs', level: 1 })).toBeVisible();
   return problems;
@@ -90,13 +58,7 @@ test.use({ viewport: { width: 1280, height: 1500 } });
 
 test.beforeAll(async () => {
   port = await freePort();
-  // --restart=always: other suites on this engine may restart dockerd while this one runs.
-  await docker(['run', '-d', '--name', registryName, '--label', 'dev.multiarch-lab.test=e2e-runs', '--restart=always', '-p', `${port}:5000`, 'registry:2']);
-  for (let i = 0; i < 50; i++) {
-    if (await fetch(`http://localhost:${port}/v2/`).then((r) => r.status === 200, () => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the test registry on port ${port} did not answer`);
+  await startTestRegistry({ name: registryName, port, label: 'dev.multiarch-lab.test=e2e-runs' });
 });
 
 test.afterAll(async () => {
@@ -109,9 +71,7 @@ test('run the matrix of a three-platform image: cards side by side, history, exp
   test.setTimeout(300_000);
   const reference = `localhost:${port}/e2e-runs/busybox:1`;
   pulled.add(reference);
-  await docker(['tag', SOURCE_IMAGE, reference]);
-  await docker(['push', reference]);
-  await docker(['image', 'rm', reference]);
+  await pushSourceImage(reference);
 
   const problems = await openRuns(page);
   const matrix = await runMatrix(page, reference, ['linux/amd64', 'linux/arm64', 'linux/arm/v7']);
@@ -201,9 +161,7 @@ test('run the matrix of a three-platform image: cards side by side, history, exp
 test('an arm64 entry holding amd64 binaries is flagged as a mismatch, with the reason', async ({ page }, testInfo) => {
   test.setTimeout(300_000);
   const source = `localhost:${port}/e2e-runs/wrong:src`;
-  await docker(['tag', SOURCE_IMAGE, source]);
-  await docker(['push', source]);
-  await docker(['image', 'rm', source]);
+  await pushSourceImage(source);
   await pushWrongBinariesIndex(registryHandle(), 'e2e-runs/wrong', 'src', 'forged');
   const reference = `localhost:${port}/e2e-runs/wrong:forged`;
   pulled.add(reference);

@@ -5,18 +5,13 @@
  * heredoc warning before building, a failing Dockerfile line, the old-school way, a 100,000-line log, and Cancel.
  * Everything has its own names (mal-e2e-tut…) and ports, carries dev.multiarch-lab.test, and is removed in afterAll.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { docker, freePort, openApp, pushSourceImage, startTestRegistry } from './helpers/app.js';
 
-const run = promisify(execFile);
-const DOCKER = '/usr/bin/docker';
-const SOURCE_IMAGE = 'multiarch-lab-test/busybox:1';
 const TEST_LABEL = 'dev.multiarch-lab.test=e2e-tutorial';
 const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 
@@ -26,43 +21,10 @@ const own = { name: `mal-e2e-tutown-${suffix}`, port: 0 };
 const localImages = new Set<string>();
 let workDir = '';
 
-function docker(args: string[]) {
-  return run(DOCKER, args, { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
-}
-
-function appUrl(): string {
-  const url = process.env.MULTIARCH_LAB_E2E_URL;
-  if (!url) throw new Error('MULTIARCH_LAB_E2E_URL is not set: the global setup did not start the server.');
-  return url;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function openApp(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(appUrl());
-  return problems;
-}
-
 /** The stand-in for alpine:3.15: the multi-platform busybox image, pushed into the test registry and untagged here again. */
 async function seedBase(port: number): Promise<string> {
   const base = `localhost:${port}/alpine:3.15`;
-  await docker(['tag', SOURCE_IMAGE, base]);
-  await docker(['push', base]);
-  await docker(['image', 'rm', base]);
+  await pushSourceImage(base);
   return base;
 }
 
@@ -249,12 +211,7 @@ test('the guided tour: from no registry to a pushed three-platform index, then e
 test('a folder of my own: the heredoc warning first, the failing line, the old-school way, 100,000 log lines, and Cancel', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   // Its own registry, started from here: this test does not depend on the tour above.
-  await docker(['run', '-d', '--name', own.name, '--label', TEST_LABEL, '--restart=always', '-p', `${own.port}:5000`, 'registry:2']);
-  for (let i = 0; i < 50; i++) {
-    const ok = await fetch(`http://localhost:${own.port}/v2/`).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await startTestRegistry({ name: own.name, port: own.port, label: TEST_LABEL });
   const base = await seedBase(own.port);
 
   const problems = await openApp(page);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { docker } from './registry-process.js';
+import { waitFor } from './wait.js';
 
 const execFileAsync = promisify(execFile);
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -30,15 +31,6 @@ export function pingEngine(timeoutMs = 2000): Promise<boolean> {
     req.on('error', () => resolve(false));
     req.end();
   });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** PIDs of running dockerd processes, read from /proc (no shell, no pgrep). */
@@ -64,20 +56,26 @@ function alive(pid: number): boolean {
   }
 }
 
-/**
- * Stops dockerd with SIGTERM (containers are stopped as on a reboot), waits until the socket no longer
- * answers and the process is gone, then starts it again through scripts/provision-test-engine.sh and
- * waits for /_ping. Other tests on this engine see it go away: run this rarely.
- */
-export async function restartEngine(): Promise<{ downMs: number }> {
+/** SIGTERM to dockerd, as a service manager stops it (containers stop as on a reboot); returns once the socket is silent and the process gone. */
+export async function stopEngine(): Promise<void> {
   const pids = await dockerdPids();
-  if (pids.length === 0) throw new Error('no dockerd process found to restart');
-  const started = Date.now();
+  if (pids.length === 0) throw new Error('no dockerd process found to stop');
   for (const pid of pids) process.kill(pid, 'SIGTERM');
-  await waitFor('the engine socket to stop answering', async () => !(await pingEngine(500)), 60_000);
-  await waitFor('dockerd to exit', async () => pids.every((pid) => !alive(pid)), 60_000);
+  await waitFor('the engine socket to stop answering', async () => ((await pingEngine(500)) ? undefined : true), 60_000);
+  await waitFor('dockerd to exit', () => (pids.every((pid) => !alive(pid)) ? true : undefined), 60_000);
+}
+
+/** Starts dockerd through scripts/provision-test-engine.sh (idempotent, quick when the rest is in place) and waits for /_ping. */
+export async function startEngine(): Promise<void> {
   await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts', 'provision-test-engine.sh')], { timeout: 300_000, maxBuffer: 8 * 1024 * 1024 });
-  await waitFor('the engine to answer /_ping', () => pingEngine(1000), 60_000);
+  await waitFor('the engine to answer /_ping', async () => ((await pingEngine(1000)) ? true : undefined), 60_000);
+}
+
+/** Stops dockerd and starts it again. Other tests on this engine see it go away: run this rarely. */
+export async function restartEngine(): Promise<{ downMs: number }> {
+  const started = Date.now();
+  await stopEngine();
+  await startEngine();
   return { downMs: Date.now() - started };
 }
 

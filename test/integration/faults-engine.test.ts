@@ -7,13 +7,10 @@
  * This stops dockerd for every other test on the machine: it is the only test here that does, it is kept short,
  * and afterAll starts the engine again whatever happened.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app.js';
@@ -21,12 +18,11 @@ import { AppError } from '../../core/contract/errors.js';
 import type { EventMap } from '../../core/contract/events.js';
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
-import { dockerdPids, pingEngine } from '../helpers/engine.js';
+import { pingEngine, startEngine, stopEngine } from '../helpers/engine.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { removeImagesFrom } from '../helpers/run-images.js';
+import { waitFor } from '../helpers/wait.js';
 
-const execFileAsync = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const testLabel = `faults-engine-${randomBytes(4).toString('hex')}`;
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
 
@@ -36,40 +32,6 @@ let core: Core;
 let reference: string;
 const statuses: Array<EventMap['engine:status'] & { at: number }> = [];
 const tasks: TaskSnapshot[] = [];
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM to dockerd, as a service manager stops it; returns once the socket is silent and the process gone. */
-async function stopEngine(): Promise<void> {
-  const pids = await dockerdPids();
-  if (pids.length === 0) throw new Error('no dockerd process to stop');
-  for (const pid of pids) process.kill(pid, 'SIGTERM');
-  await waitFor('the engine to stop answering', async () => ((await pingEngine(500)) ? undefined : true), 60_000);
-  await waitFor('dockerd to exit', () => (pids.every((pid) => !alive(pid)) ? true : undefined), 60_000);
-}
-
-/** Starts dockerd the way the provisioning script does (idempotent, quick when everything else is in place). */
-async function startEngine(): Promise<void> {
-  await execFileAsync('bash', [path.join(root, 'scripts', 'provision-test-engine.sh')], { timeout: 300_000, maxBuffer: 8 * 1024 * 1024 });
-  await waitFor('the engine to answer /_ping', async () => ((await pingEngine(1000)) ? true : undefined), 60_000);
-}
 
 async function ourContainers(): Promise<Docker.ContainerInfo[]> {
   return engine.listContainers({ all: true, filters: { label: [`dev.multiarch-lab.test=${testLabel}`] } });

@@ -14,6 +14,7 @@ import { createCore, type Core } from '../../core/app.js';
 import { AppError } from '../../core/contract/errors.js';
 import { removeTestResources, uniqueName } from '../helpers/engine.js';
 import { DOCKER_CLI, docker, freePort, SEED_IMAGE } from '../helpers/registry-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const LABEL = 'dev.multiarch-lab.test=faults-registry';
 const PREFIX = uniqueName('mal-test-faults-reg');
@@ -28,16 +29,6 @@ let port: number;
 let volumeDir: string;
 let before: { reference: string; digest: string };
 const bigImages: string[] = [];
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** An image with one layer of fresh random bytes on top of the busybox stand-in, tagged for the test registry. */
 async function buildBigImage(tag: string): Promise<string> {

@@ -11,6 +11,7 @@ import { createCore, type Core } from '../../core/app.js';
 import type { EventMap } from '../../core/contract/events.js';
 import { pingEngine, removeTestResources, restartEngine, uniqueName } from '../helpers/engine.js';
 import { docker, freePort, SEED_IMAGE } from '../helpers/registry-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const LABEL = 'dev.multiarch-lab.test=registry';
 const PREFIX = uniqueName('mal-test-reg-restart');
@@ -19,16 +20,6 @@ let core: Core;
 let dataDir: string;
 const statuses: Array<EventMap['engine:status']> = [];
 const changes: Array<EventMap['engine:changed']> = [];
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mal-reg-restart-'));

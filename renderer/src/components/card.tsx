@@ -15,13 +15,48 @@ export function Card({ title, icon, actions, children, className, labelId }: { t
   );
 }
 
-export function ErrorNotice({ title, message, hint, action }: { title: string; message: string; hint?: string | undefined; action?: ReactNode }) {
+/** A failure in words with its hint; `onDismiss` adds the usual Dismiss button as its action. */
+export function ErrorNotice({
+  title,
+  message,
+  hint,
+  action,
+  onDismiss,
+}: {
+  title: string;
+  message: string;
+  hint?: string | undefined;
+  action?: ReactNode;
+  onDismiss?: () => void;
+}) {
+  const actions =
+    action ??
+    (onDismiss ? (
+      <button type="button" className="button" onClick={onDismiss}>
+        Dismiss
+      </button>
+    ) : null);
   return (
     <div className="notice notice-error" role="alert">
       <strong>{title}</strong>
       <p>{message}</p>
       {hint ? <p className="notice-hint">{hint}</p> : null}
-      {action ? <div className="notice-actions">{action}</div> : null}
+      {actions ? <div className="notice-actions">{actions}</div> : null}
+    </div>
+  );
+}
+
+/** What an action did, in words, with whatever shows it (commands, tables) and a Dismiss button. */
+export function SuccessNotice({ title, testId, onDismiss, children }: { title: ReactNode; testId?: string; onDismiss: () => void; children?: ReactNode }) {
+  return (
+    <div className="notice notice-success" role="status" data-testid={testId}>
+      <strong>{title}</strong>
+      {children}
+      <div className="notice-actions">
+        <button type="button" className="button" onClick={onDismiss}>
+          Dismiss
+        </button>
+      </div>
     </div>
   );
 }

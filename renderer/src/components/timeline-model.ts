@@ -4,6 +4,16 @@
  */
 import type { BuildStepState, PlatformProgress } from '../../../core/contract/build.js';
 
+/** A build step's state as the timeline and the step chips say it. */
+export const buildStepWords: Record<BuildStepState, string> = {
+  waiting: 'waiting',
+  running: 'running',
+  cached: 'cached',
+  done: 'done',
+  error: 'failed',
+  cancelled: 'cancelled',
+};
+
 export interface TimelineBar {
   key: string;
   name: string;

@@ -6,17 +6,8 @@
 import { useEffect, useState } from 'react';
 import type { PlatformProgress } from '../../../core/contract/build.js';
 import type { PlatformStatus } from '../../../core/contract/doctor.js';
-import { buildTimeline, formatMs, slowdownWords } from './timeline-model.js';
+import { buildStepWords, buildTimeline, formatMs, slowdownWords } from './timeline-model.js';
 import '../styles/build-runs.css';
-
-const stateWords: Record<string, string> = {
-  waiting: 'waiting',
-  running: 'running',
-  cached: 'cached',
-  done: 'done',
-  error: 'failed',
-  cancelled: 'cancelled',
-};
 
 export function Timeline({ platforms, running, support }: { platforms: readonly PlatformProgress[]; running: boolean; support: ReadonlyMap<string, PlatformStatus> }) {
   const [now, setNow] = useState(() => Date.now());
@@ -51,7 +42,7 @@ export function Timeline({ platforms, running, support }: { platforms: readonly 
             <div className="timeline-label">
               <span className="timeline-platform">{row.platform}</span>
               <span className="small muted">
-                {row.durationMs !== null ? formatMs(row.durationMs) : stateWords[row.state]}
+                {row.durationMs !== null ? formatMs(row.durationMs) : buildStepWords[row.state]}
                 {how ? ` · ${how}` : ''}
                 {slow.get(row.platform) ? ` · ${slow.get(row.platform)}` : ''}
               </span>
@@ -65,7 +56,7 @@ export function Timeline({ platforms, running, support }: { platforms: readonly 
                   key={bar.key}
                   className={`timeline-bar bar-${bar.cached ? 'cached' : bar.state}${bar.open ? ' bar-open' : ''}`}
                   style={{ left: `${bar.left}%`, width: `${bar.width}%` }}
-                  title={`${bar.name}: ${bar.cached ? 'cached' : `${stateWords[bar.state]}, ${formatMs(bar.durationMs)}`}`}
+                  title={`${bar.name}: ${bar.cached ? 'cached' : `${buildStepWords[bar.state]}, ${formatMs(bar.durationMs)}`}`}
                   data-step={bar.name}
                 />
               ))}

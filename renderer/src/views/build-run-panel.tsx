@@ -7,7 +7,7 @@ import { CommandLine } from '../components/command-line.js';
 import { LogPanel } from '../components/log-panel.js';
 import { StatusChip } from '../components/status-chip.js';
 import { Timeline } from '../components/timeline.js';
-import { formatMs } from '../components/timeline-model.js';
+import { buildStepWords, formatMs } from '../components/timeline-model.js';
 import type { Tone } from '../lib/status.js';
 import { selectBuild, selectBuildLog, selectBuildLogVersion, type BuildFailure } from '../store/build-slice.js';
 import { selectDoctor } from '../store/index.js';
@@ -24,25 +24,16 @@ const stepTone: Record<BuildStepState, Tone | null> = {
   cancelled: 'needs-action',
 };
 
-const stepWords: Record<BuildStepState, string> = {
-  waiting: 'waiting',
-  running: 'running',
-  cached: 'cached',
-  done: 'done',
-  error: 'failed',
-  cancelled: 'cancelled',
-};
-
 export function BuildStateChip({ state, testId }: { state: BuildStepState; testId?: string }) {
   const tone = stepTone[state];
   if (!tone) {
     return (
       <span className="chip chip-neutral" data-testid={testId}>
-        {stepWords[state]}
+        {buildStepWords[state]}
       </span>
     );
   }
-  return <StatusChip tone={tone} label={stepWords[state]} {...(testId ? { testId } : {})} />;
+  return <StatusChip tone={tone} label={buildStepWords[state]} {...(testId ? { testId } : {})} />;
 }
 
 function useNow(running: boolean): number {

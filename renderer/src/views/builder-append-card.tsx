@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Server } from 'lucide-react';
-import { Card, ErrorNotice } from '../components/card.js';
+import { Card, ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
+import { TextField } from '../components/text-field.js';
 import { selectBuilders } from '../store/builder-slice.js';
 import { useAppStore } from '../store/provider.js';
 import { appendCommand, splitList, type AppendDraft } from './builder-commands.js';
@@ -37,30 +38,7 @@ export function BuilderAppendCard() {
   const input = (key: 'endpoint' | 'node' | 'platforms', errorKey: string, label: string, help: string, placeholder: string) => {
     const id = `append-${key}`;
     const err = fields[errorKey] ?? Object.entries(fields).find(([k]) => k.startsWith(`${errorKey}.`))?.[1];
-    return (
-      <div className={`field ${err ? 'field-invalid' : ''}`}>
-        <label htmlFor={id}>{label}</label>
-        <input
-          id={id}
-          type="text"
-          value={draft[key]}
-          onChange={(e) => set({ [key]: e.target.value })}
-          placeholder={placeholder}
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={err ? true : undefined}
-          aria-describedby={`${id}-help${err ? ` ${id}-error` : ''}`}
-        />
-        <p id={`${id}-help`} className="field-help">
-          {help}
-        </p>
-        {err ? (
-          <p id={`${id}-error`} className="field-error">
-            {err}
-          </p>
-        ) : null}
-      </div>
-    );
+    return <TextField id={id} label={label} help={help} error={err} value={draft[key]} onChange={(value) => set({ [key]: value })} placeholder={placeholder} />;
   };
 
   return (
@@ -103,18 +81,11 @@ export function BuilderAppendCard() {
           title="The node was not added"
           message={failure.error.message}
           hint={failure.error.hint}
-          action={
-            <button type="button" className="button" onClick={() => dismiss('appendFailure')}>
-              Dismiss
-            </button>
-          }
+          onDismiss={() => dismiss('appendFailure')}
         />
       ) : null}
       {appended ? (
-        <div className="notice notice-success" role="status">
-          <strong>
-            Node {appended.node} joined {appended.builder.name}
-          </strong>
+        <SuccessNotice title={<>Node {appended.node} joined {appended.builder.name}</>} onDismiss={() => dismiss('appended')}>
           <CommandLine args={appended.command} />
           {appended.builder.platformNodes.length ? (
             <table className="table compact">
@@ -140,12 +111,7 @@ export function BuilderAppendCard() {
               </tbody>
             </table>
           ) : null}
-          <div className="notice-actions">
-            <button type="button" className="button" onClick={() => dismiss('appended')}>
-              Dismiss
-            </button>
-          </div>
-        </div>
+        </SuccessNotice>
       ) : null}
     </Card>
   );

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { Network, Plus } from 'lucide-react';
-import { Card, ErrorNotice } from '../components/card.js';
+import { Card, ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { TaskProgress } from '../components/task-progress.js';
+import { TextField } from '../components/text-field.js';
 import { selectSettings } from '../store/index.js';
 import { selectBuilders } from '../store/builder-slice.js';
 import { useAppStore } from '../store/provider.js';
@@ -45,27 +46,7 @@ export function BuilderCreateCard() {
           A <code>docker-container</code> builder runs BuildKit in a container of its own, so it can build several platforms in one go and push them as one multi-platform image.
         </p>
         <div className="fields">
-          <div className={`field ${nameError ? 'field-invalid' : ''}`}>
-            <label htmlFor="builder-name">Name</label>
-            <input
-              id="builder-name"
-              type="text"
-              value={draft.name}
-              onChange={(e) => set({ name: e.target.value })}
-              spellCheck={false}
-              autoComplete="off"
-              aria-invalid={nameError ? true : undefined}
-              aria-describedby={`builder-name-help${nameError ? ' builder-name-error' : ''}`}
-            />
-            <p id="builder-name-help" className="field-help">
-              Defaults to the builder name in Settings.
-            </p>
-            {nameError ? (
-              <p id="builder-name-error" className="field-error">
-                {nameError}
-              </p>
-            ) : null}
-          </div>
+          <TextField id="builder-name" label="Name" help="Defaults to the builder name in Settings." error={nameError} value={draft.name} onChange={(name) => set({ name })} />
           <div className="field">
             <span className="field-label">Driver</span>
             <code className="field-static">docker-container</code>
@@ -84,29 +65,20 @@ export function BuilderCreateCard() {
           </span>
         </label>
 
-        <div className={`field ${insecureError ? 'field-invalid' : ''}`}>
-          <label htmlFor="builder-insecure">Plain-HTTP registries (optional)</label>
-          <input
-            id="builder-insecure"
-            type="text"
-            value={draft.insecure}
-            onChange={(e) => set({ insecure: e.target.value })}
-            placeholder="192.168.1.20:5000, registry.localhost:5000"
-            spellCheck={false}
-            autoComplete="off"
-            aria-invalid={insecureError ? true : undefined}
-            aria-describedby={`builder-insecure-help${insecureError ? ' builder-insecure-error' : ''}`}
-          />
-          <p id="builder-insecure-help" className="field-help">
-            Registries not on localhost that speak HTTP, not HTTPS (a LAN address, or registry.localhost:5000 from k3d). Multiarch Lab writes a buildkitd.toml marking them http and
-            insecure, and creates the builder with it. localhost needs nothing.
-          </p>
-          {insecureError ? (
-            <p id="builder-insecure-error" className="field-error">
-              {insecureError}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          id="builder-insecure"
+          label="Plain-HTTP registries (optional)"
+          help={
+            <>
+              Registries not on localhost that speak HTTP, not HTTPS (a LAN address, or registry.localhost:5000 from k3d). Multiarch Lab writes a buildkitd.toml marking them http and
+              insecure, and creates the builder with it. localhost needs nothing.
+            </>
+          }
+          error={insecureError}
+          value={draft.insecure}
+          onChange={(insecure) => set({ insecure })}
+          placeholder="192.168.1.20:5000, registry.localhost:5000"
+        />
 
         <div className="check-row">
           <label className="check-field">
@@ -148,19 +120,12 @@ export function BuilderCreateCard() {
           title="The builder was not set up"
           message={failure.error.message}
           hint={failure.error.hint}
-          action={
-            <button type="button" className="button" onClick={() => dismiss('createFailure')}>
-              Dismiss
-            </button>
-          }
+          onDismiss={() => dismiss('createFailure')}
         />
       ) : null}
 
       {created ? (
-        <div className="notice notice-success" role="status" data-testid="builder-created">
-          <strong>
-            Builder {created.builder.name} created{created.bootstrapped ? ' and started' : ''}
-          </strong>
+        <SuccessNotice title={<>Builder {created.builder.name} created{created.bootstrapped ? ' and started' : ''}</>} testId="builder-created" onDismiss={() => dismiss('created')}>
           <dl className="facts">
             <dt>Status</dt>
             <dd>
@@ -192,12 +157,7 @@ export function BuilderCreateCard() {
               <CommandLine key={i} args={args} />
             ))}
           </div>
-          <div className="notice-actions">
-            <button type="button" className="button" onClick={() => dismiss('created')}>
-              Dismiss
-            </button>
-          </div>
-        </div>
+        </SuccessNotice>
       ) : null}
     </Card>
   );

@@ -1,7 +1,7 @@
-import { Cpu, Download, Layers } from 'lucide-react';
-import type { PlatformSupport } from '../../../core/contract/doctor.js';
-import { Card, ErrorNotice } from '../components/card.js';
+import { Cpu, Download } from 'lucide-react';
+import { Card, ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
+import { PlatformSupportTable } from '../components/platform-support-table.js';
 import { StatusChip } from '../components/status-chip.js';
 import { TaskProgress } from '../components/task-progress.js';
 import { selectBuilders } from '../store/builder-slice.js';
@@ -12,13 +12,6 @@ const sourceWords = {
   builder: 'from the current builder’s platform list',
   none: 'nowhere: the engine could not be asked',
 } as const;
-
-function SupportChip({ support }: { support: PlatformSupport }) {
-  if (support === 'native') return <StatusChip tone="ready" label="native" />;
-  // Works, only slower: its own look so it reads apart from native at a glance.
-  if (support === 'emulated') return <StatusChip tone="ready" label="emulated" icon={Layers} look="info" />;
-  return <StatusChip tone="failed" label="missing" />;
-}
 
 export function BuilderEmulatorsCard() {
   const builders = useAppStore(selectBuilders);
@@ -48,28 +41,7 @@ export function BuilderEmulatorsCard() {
           <p className="muted small">
             This engine runs <code>{report.engineArch}</code> natively; the rest is known {sourceWords[report.source]}.
           </p>
-          <table className="table compact" data-testid="emulators">
-            <thead>
-              <tr>
-                <th scope="col">Platform</th>
-                <th scope="col">Runs</th>
-                <th scope="col">How</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.platforms.map((p) => (
-                <tr key={p.platform} data-platform={p.platform}>
-                  <td>
-                    <code>{p.platform}</code>
-                  </td>
-                  <td>
-                    <SupportChip support={p.support} />
-                  </td>
-                  <td className="muted small">{p.via ?? (p.support === 'native' ? 'the host CPU' : p.support === 'unavailable' ? 'no emulator registered' : '')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PlatformSupportTable platforms={report.platforms} testId="emulators" supportHeading="Runs" unavailableLabel="missing" compact />
         </>
       ) : !builders.emulatorsError ? (
         <p className="muted" role="status">
@@ -93,23 +65,13 @@ export function BuilderEmulatorsCard() {
           title="Emulators were not installed"
           message={builders.installError.message}
           hint={builders.installError.hint}
-          action={
-            <button type="button" className="button" onClick={() => dismiss('installError')}>
-              Dismiss
-            </button>
-          }
+          onDismiss={() => dismiss('installError')}
         />
       ) : null}
       {installed ? (
-        <div className="notice notice-success" role="status">
-          <strong>{installed.installed.length ? `Installed: ${installed.installed.join(', ')}` : 'Nothing was missing'}</strong>
+        <SuccessNotice title={installed.installed.length ? `Installed: ${installed.installed.join(', ')}` : 'Nothing was missing'} onDismiss={() => dismiss('installed')}>
           {installed.command ? <CommandLine args={installed.command} /> : null}
-          <div className="notice-actions">
-            <button type="button" className="button" onClick={() => dismiss('installed')}>
-              Dismiss
-            </button>
-          </div>
-        </div>
+        </SuccessNotice>
       ) : null}
     </Card>
   );

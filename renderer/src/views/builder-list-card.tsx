@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { CirclePause, Hammer, Trash2 } from 'lucide-react';
 import type { BuilderInfo } from '../../../core/contract/builder.js';
-import { Card, ErrorNotice } from '../components/card.js';
+import { Card, ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { StatusChip } from '../components/status-chip.js';
@@ -53,16 +53,11 @@ export function BuilderListCard() {
           title={`Could not switch to ${builders.rowError.name}`}
           message={builders.rowError.error.message}
           hint={builders.rowError.error.hint}
-          action={
-            <button type="button" className="button" onClick={() => dismiss('rowError')}>
-              Dismiss
-            </button>
-          }
+          onDismiss={() => dismiss('rowError')}
         />
       ) : null}
       {builders.removed ? (
-        <div className="notice notice-success" role="status" data-testid="builder-removed">
-          <strong>Removed {builders.removed.name}</strong>
+        <SuccessNotice title={<>Removed {builders.removed.name}</>} testId="builder-removed" onDismiss={() => dismiss('removed')}>
           <p>
             Nothing left behind: no container{' '}
             {builders.removed.checked.containers.map((c) => (
@@ -80,12 +75,7 @@ export function BuilderListCard() {
             .{builders.removed.keptVolumes.length ? ` Kept on purpose: ${builders.removed.keptVolumes.join(', ')}.` : ''}
           </p>
           <CommandLine args={builders.removed.command} />
-          <div className="notice-actions">
-            <button type="button" className="button" onClick={() => dismiss('removed')}>
-              Dismiss
-            </button>
-          </div>
-        </div>
+        </SuccessNotice>
       ) : null}
       {!list ? (
         <p className="muted" role="status">

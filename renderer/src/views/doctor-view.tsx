@@ -1,10 +1,11 @@
-import { Cpu, Hammer, Layers, ListChecks, Plug, RefreshCw, Server } from 'lucide-react';
+import { Cpu, Hammer, ListChecks, Plug, RefreshCw, Server } from 'lucide-react';
 import type { DoctorReport } from '../../../core/contract/index.js';
 import { Card, ErrorNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { CopyButton } from '../components/copy-button.js';
+import { PlatformSupportTable } from '../components/platform-support-table.js';
 import { StatusChip } from '../components/status-chip.js';
-import { buildxTone, checkTone, checkWords, engineTone, overallHeadline, overallTone, supportTone } from '../lib/status.js';
+import { buildxTone, checkTone, checkWords, engineTone, overallHeadline, overallTone } from '../lib/status.js';
 import { selectDoctor, selectRefreshDoctor } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 
@@ -210,35 +211,11 @@ function BuildxCard({ report }: { report: DoctorReport }) {
   );
 }
 
-const supportWords = { native: 'native', emulated: 'emulated', unavailable: 'unavailable' } as const;
-
 function PlatformsCard({ report }: { report: DoctorReport }) {
   return (
     <Card title="Platforms this machine can run" icon={<Cpu aria-hidden="true" size={16} />} labelId="platforms-title">
       {report.platforms.length > 0 ? (
-        <table className="table" data-testid="platforms">
-          <thead>
-            <tr>
-              <th scope="col">Platform</th>
-              <th scope="col">Support</th>
-              <th scope="col">How</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.platforms.map((p) => (
-              <tr key={p.platform} data-platform={p.platform}>
-                <td>
-                  <code>{p.platform}</code>
-                </td>
-                <td>
-                  {/* Emulated works, only slower: its own look, so it reads apart from native at a glance. */}
-                  <StatusChip tone={supportTone(p.support)} label={supportWords[p.support]} {...(p.support === 'emulated' ? { icon: Layers, look: 'info' as const } : {})} />
-                </td>
-                <td className="muted">{p.via ?? (p.support === 'native' ? 'the host CPU' : p.support === 'unavailable' ? 'no emulator registered' : '')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <PlatformSupportTable platforms={report.platforms} testId="platforms" supportHeading="Support" unavailableLabel="unavailable" />
       ) : (
         <p className="empty">No platform information yet: it needs a reachable engine.</p>
       )}

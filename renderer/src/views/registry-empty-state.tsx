@@ -2,6 +2,7 @@ import { Database, Play } from 'lucide-react';
 import type { RegistryVolumeUsage } from '../../../core/contract/registry-lifecycle.js';
 import { ErrorNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
+import { TextField } from '../components/text-field.js';
 import { formatBytes } from '../lib/status.js';
 import type { UiError } from '../store/types.js';
 import { parsePort, registryRunCommand } from './registry-commands.js';
@@ -35,28 +36,15 @@ export function RegistryEmptyState({ name, takenBy, draft, onDraft, onStart, sta
     const id = `registry-option-${key}`;
     const err = fieldErrors[`registry.${key}`];
     return (
-      <div className={`field ${err ? 'field-invalid' : ''}`}>
-        <label htmlFor={id}>{label}</label>
-        <input
-          id={id}
-          type={key === 'port' ? 'number' : 'text'}
-          value={draft[key]}
-          onChange={(e) => onDraft({ ...draft, [key]: e.target.value })}
-          aria-invalid={err ? true : undefined}
-          aria-describedby={`${id}-help${err ? ` ${id}-error` : ''}`}
-          spellCheck={false}
-          autoComplete="off"
-          {...(key === 'port' ? { min: 1, max: 65535, inputMode: 'numeric' as const } : {})}
-        />
-        <p id={`${id}-help`} className="field-help">
-          {help}
-        </p>
-        {err ? (
-          <p id={`${id}-error`} className="field-error">
-            {err}
-          </p>
-        ) : null}
-      </div>
+      <TextField
+        id={id}
+        label={label}
+        help={help}
+        error={err}
+        value={draft[key]}
+        onChange={(value) => onDraft({ ...draft, [key]: value })}
+        port={key === 'port'}
+      />
     );
   };
   const hasFieldErrors = Object.keys(fieldErrors).some((k) => k.startsWith('registry.'));

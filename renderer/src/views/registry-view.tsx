@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { RefreshCw } from 'lucide-react';
 import type { Settings } from '../../../core/contract/settings.js';
-import { ErrorNotice } from '../components/card.js';
+import { ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { TaskProgress } from '../components/task-progress.js';
 import { selectSaveSettings, selectSettings } from '../store/index.js';
@@ -113,8 +113,7 @@ export function RegistryView() {
       {upRunning || actionError?.action === 'up' ? <TaskProgress kind="registry:up" since={registry.busySince} label="Starting the registry" running={upRunning} /> : null}
 
       {registry.lastUp ? (
-        <div className="notice notice-success" role="status">
-          <strong>{registry.lastUp.adopted ? 'Using the registry that was already there' : 'The registry is up'}</strong>
+        <SuccessNotice title={registry.lastUp.adopted ? 'Using the registry that was already there' : 'The registry is up'} onDismiss={() => dismiss('lastUp')}>
           <p>{registry.lastUp.message}</p>
           {registry.lastUp.notes.map((n) => (
             <p key={n} className="muted">
@@ -123,24 +122,13 @@ export function RegistryView() {
           ))}
           <p className="small">Next, push an image to it:</p>
           <CommandLine args={registry.lastUp.nextStep} />
-          <div className="notice-actions">
-            <button type="button" className="button" onClick={() => dismiss('lastUp')}>
-              Dismiss
-            </button>
-          </div>
-        </div>
+        </SuccessNotice>
       ) : null}
 
       {registry.lastDown ? (
-        <div className="notice notice-success" role="status">
-          <strong>Removed</strong>
+        <SuccessNotice title="Removed" onDismiss={() => dismiss('lastDown')}>
           <p>{registry.lastDown.message}</p>
-          <div className="notice-actions">
-            <button type="button" className="button" onClick={() => dismiss('lastDown')}>
-              Dismiss
-            </button>
-          </div>
-        </div>
+        </SuccessNotice>
       ) : null}
 
       {!status && !registry.error ? (

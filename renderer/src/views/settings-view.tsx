@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../core/contract/index.js';
 import { ErrorNotice } from '../components/card.js';
+import { TextField } from '../components/text-field.js';
 import { selectLoadSettings, selectSaveSettings, selectSettings } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 
@@ -84,32 +85,19 @@ function SettingsForm({ initial, onSave }: { initial: Settings; onSave: (patch: 
     e.preventDefault();
     void onSave(patchFrom(draft));
   };
-  const field = (key: keyof Draft, errorKey: string, label: string, help: string, type: 'text' | 'number' = 'text') => {
+  const field = (key: keyof Draft, errorKey: string, label: string, help: string, type: 'text' | 'port' = 'text') => {
     const id = `setting-${key}`;
     const err = fieldErrors[errorKey];
     return (
-      <div className={`field ${err ? 'field-invalid' : ''}`}>
-        <label htmlFor={id}>{label}</label>
-        <input
-          id={id}
-          type={type}
-          value={draft[key]}
-          onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
-          aria-invalid={err ? true : undefined}
-          aria-describedby={`${id}-help${err ? ` ${id}-error` : ''}`}
-          spellCheck={false}
-          autoComplete="off"
-          {...(type === 'number' ? { min: 1, max: 65535, inputMode: 'numeric' as const } : {})}
-        />
-        <p id={`${id}-help`} className="field-help">
-          {help}
-        </p>
-        {err ? (
-          <p id={`${id}-error`} className="field-error">
-            {err}
-          </p>
-        ) : null}
-      </div>
+      <TextField
+        id={id}
+        label={label}
+        help={help}
+        error={err}
+        value={draft[key]}
+        onChange={(value) => setDraft({ ...draft, [key]: value })}
+        port={type === 'port'}
+      />
     );
   };
   const otherErrors = Object.entries(fieldErrors).filter(([k]) => !['registry.name', 'registry.port', 'registry.volume', 'registry.image', 'builder.name', 'workspaceDir'].includes(k));
@@ -130,7 +118,7 @@ function SettingsForm({ initial, onSave }: { initial: Settings; onSave: (patch: 
           <legend>Local registry</legend>
           <div className="fields">
             {field('registryName', 'registry.name', 'Container name', 'The registry container Multiarch Lab creates and manages.')}
-            {field('registryPort', 'registry.port', 'Port', 'Published on this machine; images are pushed to localhost:PORT.', 'number')}
+            {field('registryPort', 'registry.port', 'Port', 'Published on this machine; images are pushed to localhost:PORT.', 'port')}
             {field('registryVolume', 'registry.volume', 'Volume', 'Named volume that keeps pushed images across restarts.')}
             {field('registryImage', 'registry.image', 'Image', 'The registry image to run, e.g. registry:2.')}
           </div>
