@@ -4,7 +4,7 @@
  * stops following as soon as the user scrolls up. Positions are set through the CSSOM (element.style), which
  * the app's Content Security Policy allows, never through injected <style> elements, which it refuses.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ArrowDownToLine, Copy, Download } from 'lucide-react';
 import type { BuildLogLine } from '../../../core/contract/build.js';
 import { isAtBottom, parseAnsi, visibleRows, type LogBuffer } from './log-panel-model.js';
@@ -89,6 +89,16 @@ export function LogPanel({ buffer, version, label, fileName, emptyText, testId }
     });
   }, []);
 
+  // Home/End jump at once: the browser's own smooth scroll over a million-pixel list can take long enough to feel broken.
+  const onKeyDown = useCallback((event: KeyboardEvent<HTMLDivElement>) => {
+    const el = viewport.current;
+    if (!el || (event.key !== 'Home' && event.key !== 'End')) return;
+    event.preventDefault();
+    el.scrollTop = event.key === 'Home' ? 0 : el.scrollHeight;
+    setScrollTop(el.scrollTop);
+    setFollow(event.key === 'End');
+  }, []);
+
   const copyAll = async () => {
     try {
       await navigator.clipboard.writeText(buffer.text(filter));
@@ -147,6 +157,7 @@ export function LogPanel({ buffer, version, label, fileName, emptyText, testId }
         ref={viewport}
         className="log-viewport"
         onScroll={onScroll}
+        onKeyDown={onKeyDown}
         tabIndex={0}
         role="region"
         aria-label={`${label}: ${count} lines. Use the arrow and page keys to scroll.`}
