@@ -95,7 +95,8 @@ const counts = { passed: 0, failed: 0, skipped: 0 };
 function record(label, ok, tally) {
   results.push({ label, ok });
   if (tally) for (const k of Object.keys(counts)) counts[k] += tally[k];
-  else if (!ok) counts.failed += 1; // a phase that failed without a test report still counts as a failure
+  // a phase that failed with no failing test (no report, or a suite that failed in its setup) still counts as one failure
+  if (!ok && (!tally || tally.failed === 0)) counts.failed += 1;
 }
 
 await ensureEngine();
