@@ -3,6 +3,7 @@
  * builds and pushes one multi-platform image. Progress goes to stderr a line per finished step; the pushed
  * reference, digest and platforms to stdout. A failure exits 1 and names the Dockerfile line.
  */
+import { cancelOnInterrupt } from '../interrupt.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { BuildFailureDetails, BuildProgressEvent, BuildResult, PlatformProgress } from '../../core/contract/build.js';
 import { AppError, serializeError } from '../../core/contract/errors.js';
@@ -58,9 +59,8 @@ function parsePair(value: string, previous: Record<string, string>): Record<stri
 async function build(dir: string, flags: BuildFlags, streams: Streams = processStreams): Promise<number> {
   return withCore('cli', async (core) => {
     const controller = new AbortController();
-    // First Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    // Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.
+    const stopInterrupt = cancelOnInterrupt(controller);
     const stop = flags.json ? () => undefined : followBuild(core, streams);
     try {
       const result = await core.call(
@@ -88,7 +88,7 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
       return printError(error, flags, streams);
     } finally {
       stop();
-      process.removeListener('SIGINT', onSigint);
+      stopInterrupt();
     }
   });
 }

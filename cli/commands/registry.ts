@@ -2,6 +2,7 @@
  * `multiarch-lab registry up|status|stop|start|down|gc`: the local registry from the command line.
  * The work happens in the core; this file turns flags into channel input and results into lines.
  */
+import { cancelOnInterrupt } from '../interrupt.js';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { AppError, formatCommand, type Core, type TaskSnapshot } from '../../core/index.js';
@@ -40,15 +41,13 @@ function portOption(value: string): number {
   return /^\d+$/.test(value) ? Number(value) : Number.NaN;
 }
 
-/** Ctrl-C cancels the running call (its task stops and cleans up) instead of killing the process mid-step. */
 async function cancellable<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new AppError('cancelled', 'Cancelled with Ctrl-C.'));
-  process.once('SIGINT', onSigint);
+  const stopInterrupt = cancelOnInterrupt(controller, new AppError('cancelled', 'Cancelled with Ctrl-C.'));
   try {
     return await body(controller.signal);
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    stopInterrupt();
   }
 }
 

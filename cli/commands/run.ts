@@ -3,6 +3,7 @@
  * print what each one says, side by side. Exits 1 when any platform fails, so it works as a CI check.
  * `--history` lists saved runs; `--export ID [--format markdown|json]` prints one.
  */
+import { cancelOnInterrupt } from '../interrupt.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError, type Core, type TaskSnapshot } from '../../core/index.js';
 import type { PlatformRun, RunMatrix, RunSummary } from '../../core/contract/runs.js';
@@ -88,8 +89,7 @@ async function run(ref: string | undefined, command: string[], flags: RunFlags, 
   }
   return withCore('cli', async (core) => {
     const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const stopInterrupt = cancelOnInterrupt(controller);
     const stopProgress = flags.json ? () => undefined : followProgress(core, streams);
     try {
       const matrix = await core.call(
@@ -110,7 +110,7 @@ async function run(ref: string | undefined, command: string[], flags: RunFlags, 
       return matrix.ok ? 0 : 1;
     } finally {
       stopProgress();
-      process.removeListener('SIGINT', onSigint);
+      stopInterrupt();
     }
   });
 }
