@@ -56,7 +56,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   // By the unique names only: never the user's own `registry` or its volume.
-  await docker(['rm', '-f', name]).catch(() => undefined);
+  await docker(['rm', '-f', '-v', name]).catch(() => undefined);
   await docker(['volume', 'rm', '-f', volume]).catch(() => undefined);
   await docker(['image', 'rm', `localhost:${port}/${repository}:1`]).catch(() => undefined);
 });

@@ -62,7 +62,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await docker(['rm', '-f', registryName]).catch(() => undefined);
+  await docker(['rm', '-f', '-v', registryName]).catch(() => undefined);
   // The run matrix pulls each variant into the engine: take back what it pulled for our references.
   for (const ref of pulled) await docker(['image', 'rm', '-f', ref]).catch(() => undefined);
 });

@@ -58,7 +58,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   // By our own names only: never the user's `registry`, its volume, or anybody else's images.
-  for (const name of [tour.name, own.name]) await docker(['rm', '-f', name]).catch(() => undefined);
+  for (const name of [tour.name, own.name]) await docker(['rm', '-f', '-v', name]).catch(() => undefined);
   await docker(['volume', 'rm', '-f', tour.volume]).catch(() => undefined);
   for (const image of localImages) await docker(['image', 'rm', image]).catch(() => undefined);
   if (workDir) await rm(workDir, { recursive: true, force: true });

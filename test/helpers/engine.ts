@@ -83,7 +83,7 @@ export async function restartEngine(): Promise<{ downMs: number }> {
 export async function removeTestResources(label: string, prefix: string): Promise<void> {
   const { stdout: containers } = await docker(['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}']).catch(() => ({ stdout: '' }));
   const names = containers.split('\n').map((s) => s.trim()).filter((n) => n.startsWith(prefix));
-  if (names.length) await docker(['rm', '-f', ...names]).catch(() => undefined);
+  if (names.length) await docker(['rm', '-f', '-v', ...names]).catch(() => undefined);
   const { stdout: volumes } = await docker(['volume', 'ls', '-q', '--filter', `label=${label}`]).catch(() => ({ stdout: '' }));
   const vols = volumes.split('\n').map((s) => s.trim()).filter((n) => n.startsWith(prefix));
   if (vols.length) await docker(['volume', 'rm', '-f', ...vols]).catch(() => undefined);

@@ -314,7 +314,7 @@ describe('an image that is not here yet', () => {
       await docker(['create', '--label', LABEL, '--name', builder, 'registry:2']);
       await docker(['cp', path.join(scratch, 'noise'), `${builder}:/noise`]);
       await docker(['commit', builder, pushed]);
-      await docker(['rm', builder]);
+      await docker(['rm', '-v', builder]);
       await docker(['push', pushed]);
       await docker(['image', 'rm', pushed]);
       const seen = tasks.length;
@@ -330,7 +330,7 @@ describe('an image that is not here yet', () => {
       expect(bytes.some((p) => p!.total !== undefined && p!.current > 0 && p!.current < p!.total)).toBe(true);
       expect(mine.at(-1)!.steps.find((s) => s.id === 'image')).toMatchObject({ state: 'done', detail: 'pulled' });
     } finally {
-      await docker(['rm', '-f', name]).catch(() => undefined);
+      await docker(['rm', '-f', '-v', name]).catch(() => undefined);
       await docker(['image', 'rm', image]).catch(() => undefined);
       await docker(['image', 'rm', pushed]).catch(() => undefined);
       await slow.close();
