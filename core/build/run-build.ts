@@ -39,7 +39,7 @@ import {
   type BuildCommandOptions,
 } from './commands.js';
 import { checkProject } from './check.js';
-import { buildFailedError } from './errors.js';
+import { buildFailedError, pushLoginRefused } from './errors.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 
@@ -161,7 +161,8 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   if (result.code !== 0) {
     const error = failure(tracker, ['docker', ...args], result, reporter);
     reporter.close(tracker.platforms());
-    throw error;
+    // only the push meets the login: a base image behind a login fails as pull-failed above
+    throw (error.code !== 'pull-failed' && /failed to push/i.test(error.message) && pushLoginRefused(p.ref.registry, p.ref.original, error.message, error.details)) || error;
   }
   reporter.close(tracker.platforms());
   task.step('build', 'done');
@@ -250,6 +251,8 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       job.push.state = 'error';
       const last = pushed.stderr.trim().split(/\r?\n/).slice(-1)[0] ?? '';
       job.push.error = last;
+      const refused = pushLoginRefused(p.ref.registry, job.tag, last, { command: pushEquivalent(job.tag), platform: job.platform });
+      if (refused) throw refused;
       throw new AppError('registry-error', `docker push ${job.tag} failed: ${last || `exit code ${pushed.code}`}`, {
         hint: `Check that the registry ${p.ref.registry} is running (Registry step) and that this engine may push to it (plain HTTP is allowed for localhost only, unless the engine lists the registry as insecure).`,
         details: { command: pushEquivalent(job.tag), platform: job.platform },

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { AppError, type ErrorCode } from '../contract/errors.js';
 import type { RegistryCatalog, RegistryDeleteResult, RegistryPing, RegistryTags } from '../contract/registry.js';
 import { basicAuthorization, fetchBearerToken, parseAuthChallenges, TokenCache, type RegistryCredentials } from './auth.js';
+import { readDockerLogin } from './docker-credentials.js';
 import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './manifest.js';
 import { checkRegistryAddress, isDigest, isLoopbackRegistry, normalizeRegistry, parseImageReference, registryEndpoint } from './reference.js';
 
@@ -16,6 +17,12 @@ export interface RegistryClientOptions {
   /** Use plain HTTP for a registry that is not on loopback (loopback always uses HTTP). */
   insecure?: boolean;
   credentials?: RegistryCredentials;
+  /**
+   * When the registry asks for a login and no credentials were given, use the one `docker login` stored
+   * (DOCKER_CONFIG in this environment). Default true: one login serves docker, buildx and the app.
+   */
+  dockerLogin?: boolean;
+  env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   /** Cancels every request of this client. */
   signal?: AbortSignal;
@@ -156,7 +163,11 @@ export class RegistryClient {
   readonly baseUrl: string;
   readonly plainHttp: boolean;
   private readonly insecure: boolean;
-  private readonly credentials: RegistryCredentials | undefined;
+  private credentials: RegistryCredentials | undefined;
+  /** Where the credentials came from when `docker login` stored them; undefined when the caller gave them. */
+  private loginSource: string | undefined;
+  private loginLookup: 'pending' | 'done' | 'off';
+  private readonly env: NodeJS.ProcessEnv;
   private readonly fetchImpl: typeof fetch;
   private readonly signal: AbortSignal | undefined;
   private readonly timeoutMs: number;
@@ -172,6 +183,8 @@ export class RegistryClient {
     this.plainHttp = this.insecure || isLoopbackRegistry(endpoint);
     this.baseUrl = `${this.plainHttp ? 'http' : 'https'}://${endpoint}`;
     this.credentials = options.credentials;
+    this.loginLookup = options.credentials || options.dockerLogin === false ? 'off' : 'pending';
+    this.env = options.env ?? process.env;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.signal = options.signal;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -395,6 +408,14 @@ export class RegistryClient {
       const challenges = parseAuthChallenges(res.headers.get('www-authenticate'));
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       const basic = challenges.find((c) => c.scheme === 'basic');
+      if ((bearer || basic) && this.loginLookup === 'pending') {
+        this.loginLookup = 'done';
+        const stored = await readDockerLogin(this.registry, this.env);
+        if (stored) {
+          this.credentials = stored.credentials;
+          this.loginSource = stored.source;
+        }
+      }
       if (bearer) {
         const got = await fetchBearerToken({
           challenge: bearer,
@@ -406,6 +427,8 @@ export class RegistryClient {
             const r = await this.send('GET', tokenUrl, tokenHeaders, undefined, 1024 * 1024, 'a token');
             return { status: r.status, bodyText: r.body.toString('utf8') };
           },
+        }).catch((error: unknown) => {
+          throw error instanceof AppError && error.code === 'unauthorized' ? this.withLoginHint(error) : error;
         });
         this.tokens.set(spec.scope, got.token, got.expiresIn);
         if (got.scope !== spec.scope) this.tokens.set(got.scope, got.token, got.expiresIn);
@@ -417,6 +440,18 @@ export class RegistryClient {
     }
     if ((res.status >= 200 && res.status < 300) || spec.accept?.includes(res.status)) return res;
     throw this.statusError(res, spec);
+  }
+
+  /** The next step for a refused login, naming where the credentials came from. */
+  private loginHint(): string {
+    const login = `docker login ${this.registry}`;
+    if (this.loginSource) return `The login stored by \`${login}\` (in ${this.loginSource}) was refused: run \`${login}\` again with the right username and password.`;
+    if (this.credentials) return 'Check the username and password for this registry.';
+    return `Log in with \`${login}\` (the app uses the same login as docker), then try again.`;
+  }
+
+  private withLoginHint(error: AppError): AppError {
+    return new AppError(error.code, error.message, { hint: this.loginHint(), ...(error.details !== undefined ? { details: error.details } : {}) });
   }
 
   private statusError(res: RawResponse, spec: RequestSpec): AppError {
@@ -435,8 +470,11 @@ export class RegistryClient {
           return make(
             'unauthorized',
             `${at} refused ${spec.what}: it wants a login${challenges.length ? ` (${challenges.map((c) => c.scheme).join(', ')})` : ' but sent no usable challenge'}${suffix}.`,
-            this.credentials ? 'Check the username and password for this registry.' : 'Provide credentials for this registry, then try again.',
+            this.loginHint(),
           );
+        }
+        if (challenges.some((c) => c.scheme === 'basic') && !challenges.some((c) => c.scheme === 'bearer')) {
+          return make('unauthorized', `${at} refused the username and password for ${spec.what}${suffix}.`, this.loginHint());
         }
         return make('unauthorized', `${at} refused ${spec.what} even after authenticating${suffix}.`, 'Check that these credentials may read (or write) this repository.');
       }

@@ -76,7 +76,8 @@ async function waitForRegistry(url: string, child: ChildProcess, output: () => s
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${output()}`);
     try {
       const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
+      // 401: a registry with auth configured is up and asking for a login
+      if (res.status === 200 || res.status === 401) return;
     } catch {
       // not listening yet
     }
@@ -85,7 +86,13 @@ async function waitForRegistry(url: string, child: ChildProcess, output: () => s
   throw new Error(`docker-registry did not answer ${url}/v2/ within ${timeoutMs} ms: ${output()}`);
 }
 
-export async function startRegistryProcess(options: { deleteEnabled?: boolean } = {}): Promise<RegistryProcess> {
+export interface RegistryProcessOptions {
+  deleteEnabled?: boolean;
+  /** More top-level config sections as YAML lines (e.g. an `auth:` block); each line as it goes in the file. */
+  extraConfig?: string[];
+}
+
+export async function startRegistryProcess(options: RegistryProcessOptions = {}): Promise<RegistryProcess> {
   const deleteEnabled = options.deleteEnabled ?? false;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-registry-'));
   for (let attempt = 0; ; attempt++) {
@@ -103,6 +110,7 @@ export async function startRegistryProcess(options: { deleteEnabled?: boolean } 
       `    enabled: ${deleteEnabled}`,
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(options.extraConfig ?? []),
       '',
     ].join('\n');
     const configPath = path.join(dataDir, 'config.yml');
