@@ -44,29 +44,42 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function docker(args: string[], options: { timeoutMs?: number } = {}): Promise<{ stdout: string; stderr: string }> {
-  const run = () =>
-    execFileAsync(DOCKER_CLI, args, {
+/** The docker CLI, once: no retry, so a test of a push sees every failure the registry gives. */
+export async function docker(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await execFileAsync(DOCKER_CLI, args, {
       timeout: options.timeoutMs ?? 120_000,
       maxBuffer: 32 * 1024 * 1024,
-      env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` },
+      env: { ...(options.env ?? process.env), PATH: `/usr/bin:${process.env.PATH ?? ''}` },
     });
-  try {
-    return await run();
   } catch (error) {
     const e = error as { stderr?: string; message?: string };
-    // Seeding only: Debian's registry 2.8 now and then answers a HEAD of a manifest not yet written with a 500
-    // under load. That is the test registry's flake, not the code under test, so a push gets one more try.
-    if (args[0] === 'push' && /\b500 Internal Server Error\b/.test(e.stderr ?? '')) {
-      console.warn(`[test] docker ${args.join(' ')}: the registry answered 500; pushing once more`);
-      try {
-        return await run();
-      } catch (again) {
-        const e2 = again as { stderr?: string; message?: string };
-        throw new Error(`docker ${args.join(' ')} failed twice: ${e2.stderr?.trim() || e2.message}`, { cause: again });
-      }
-    }
     throw new Error(`docker ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: error });
+  }
+}
+
+/**
+ * Seeding only: puts SEED_IMAGE into a registry as `reference` (no other image can go through here) and
+ * removes the local tag. Debian's registry 2.8 now and then answers a HEAD of a manifest not yet written
+ * with a 500 under load; that is the test registry's flake, not the code under test, so this push, and no
+ * other, gets one more try, and says so.
+ */
+export async function pushSeedImage(reference: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ digest: string }> {
+  await docker(['tag', SEED_IMAGE, reference]);
+  try {
+    let stdout: string;
+    try {
+      ({ stdout } = await docker(['push', reference], options));
+    } catch (error) {
+      if (!/\b500 Internal Server Error\b/.test((error as Error).message)) throw error;
+      console.warn(`[test] seeding ${reference}: the registry answered 500; pushing once more`);
+      ({ stdout } = await docker(['push', reference], options));
+    }
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+    if (!digest) throw new Error(`docker push ${reference} did not print a digest:\n${stdout}`);
+    return { digest };
+  } finally {
+    await docker(['image', 'rm', reference]).catch(() => undefined);
   }
 }
 
@@ -171,13 +184,6 @@ export interface SeededImage {
  */
 export async function seedMultiArchImage(registry: RegistryProcess, repository = 'test/busybox', tag = '1'): Promise<SeededImage> {
   const target = `${registry.localhostAddress}/${repository}:${tag}`;
-  await docker(['tag', SEED_IMAGE, target]);
-  try {
-    const { stdout } = await docker(['push', target]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
-    if (!digest) throw new Error(`docker push did not print a digest:\n${stdout}`);
-    return { pushedAs: target, repository, tag, digest };
-  } finally {
-    await docker(['image', 'rm', target]).catch(() => undefined);
-  }
+  const { digest } = await pushSeedImage(target);
+  return { pushedAs: target, repository, tag, digest };
 }

@@ -16,7 +16,7 @@ import { AppError } from '../../core/contract/errors.js';
 import type { EventMap } from '../../core/contract/events.js';
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import { containersNamed, removeTestResources, uniqueName, volumeExists } from '../helpers/engine.js';
-import { docker, freePort, SEED_IMAGE, startRegistryProcess } from '../helpers/registry-process.js';
+import { docker, freePort, pushSeedImage, SEED_IMAGE, startRegistryProcess } from '../helpers/registry-process.js';
 
 const LABEL = 'dev.multiarch-lab.test=registry';
 const PREFIX = uniqueName('mal-test-reg');
@@ -52,13 +52,7 @@ async function inspect(name: string): Promise<Inspected> {
 }
 
 async function pushSeed(address: string, repository: string): Promise<void> {
-  const target = `${address}/${repository}:1`;
-  await docker(['tag', SEED_IMAGE, target]);
-  try {
-    await docker(['push', target]);
-  } finally {
-    await docker(['image', 'rm', target]).catch(() => undefined);
-  }
+  await pushSeedImage(`${address}/${repository}:1`);
 }
 
 async function catalog(port: number): Promise<string[]> {
