@@ -100,3 +100,14 @@ export function pushLoginRefused(registry: string, reference: string, why: strin
     details,
   });
 }
+
+const REGISTRY_GONE = /connection refused|connection reset|unexpected EOF|broken pipe|no route to host|i\/o timeout/i;
+
+/** A push that lost the registry mid-way (it stopped, crashed or the network dropped), said as such. */
+export function pushRegistryGone(registry: string, reference: string, why: string, details: unknown): AppError | undefined {
+  if (!REGISTRY_GONE.test(why)) return undefined;
+  return new AppError('registry-error', `The push of ${reference} failed: ${registry} stopped answering (${shorten(why)})`, {
+    hint: `Check that the registry ${registry} is running (Registry step), then build again.`,
+    details,
+  });
+}

@@ -39,7 +39,7 @@ import {
   type BuildCommandOptions,
 } from './commands.js';
 import { checkProject } from './check.js';
-import { buildFailedError, pushLoginRefused } from './errors.js';
+import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 
@@ -162,7 +162,8 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     const error = failure(tracker, ['docker', ...args], result, reporter);
     reporter.close(tracker.platforms());
     // only the push meets the login: a base image behind a login fails as pull-failed above
-    throw (error.code !== 'pull-failed' && /failed to push/i.test(error.message) && pushLoginRefused(p.ref.registry, p.ref.original, error.message, error.details)) || error;
+    const pushFailed = error.code !== 'pull-failed' && /failed to push/i.test(error.message);
+    throw (pushFailed && (pushLoginRefused(p.ref.registry, p.ref.original, error.message, error.details) ?? pushRegistryGone(p.ref.registry, p.ref.original, error.message, error.details))) || error;
   }
   reporter.close(tracker.platforms());
   task.step('build', 'done');

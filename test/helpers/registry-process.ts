@@ -28,6 +28,10 @@ export interface RegistryProcess {
   deleteEnabled: boolean;
   /** What the registry printed, for failure messages. */
   output(): string;
+  /** SIGKILL, as a crash: the storage stays for `start()`. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, config and storage, and waits until it answers. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,23 +132,25 @@ export async function startRegistryProcess(options: RegistryProcessOptions = {})
     ].join('\n');
     const configPath = path.join(dataDir, 'config.yml');
     await writeFile(configPath, config);
-    const child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const append = (chunk: Buffer) => {
       log = (log + chunk.toString('utf8')).slice(-8000);
     };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
     const url = `http://127.0.0.1:${port}`;
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dataDir, { recursive: true, force: true });
+    const spawnRegistry = () => {
+      const c = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      c.stdout?.on('data', append);
+      c.stderr?.on('data', append);
+      return c;
+    };
+    let child = spawnRegistry();
+    const end = async (signal: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     };
     try {
       await waitForRegistry(url, child, () => log);
@@ -163,7 +169,16 @@ export async function startRegistryProcess(options: RegistryProcessOptions = {})
       dataDir,
       deleteEnabled,
       output: () => log,
-      stop,
+      kill: () => end('SIGKILL'),
+      start: async () => {
+        if (child.exitCode === null && child.signalCode === null) throw new Error('the registry is still running');
+        child = spawnRegistry();
+        await waitForRegistry(url, child, () => log);
+      },
+      stop: async () => {
+        await end('SIGTERM');
+        await rm(dataDir, { recursive: true, force: true });
+      },
     };
   }
 }
