@@ -104,7 +104,8 @@ const npx = 'npx';
 if (want('typecheck')) record('typecheck', await run('typecheck', npx, ['tsc', '-b']));
 if (want('lint')) record('lint', await run('lint', npx, ['eslint', '.']));
 let built = true;
-if (want('build') || want('e2e')) {
+// e2e serves dist/, and integration spawns dist/cli (a real `serve` restart): both need the build of these sources
+if (want('build') || want('e2e') || want('integration')) {
   // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
   built = (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']));
   record('build', built);
