@@ -140,7 +140,7 @@ describe.each([
     }
   });
 
-  test('with `docker login`: build:run pushes both ways, and the app browses and inspects what it pushed (core and CLI)', async () => {
+  test('with `docker login`: build:run pushes both ways, and the app browses and inspects what it pushed (core and CLI, builds included)', async () => {
     const login = await config.login(at, registry.user);
     expect(login.output).toMatch(/Login Succeeded/);
     expect(login.ok).toBe(true);
@@ -154,10 +154,17 @@ describe.each([
     expect(o.platforms).toEqual(TWO);
     expect(o.images.map((i) => i.reference)).toEqual([`${old}-amd64`, `${old}-arm64`]);
 
+    // the CLI's build, as a user types it after docker login
+    const viaCli = `${at}/lab/hello:cli`;
+    localImages.add(viaCli).add(`${viaCli}-amd64`).add(`${viaCli}-arm64`);
+    const cliBuild = await cli(['build', project, '--platform', TWO.join(','), '--tag', viaCli, '--old-school', '--label', 'dev.multiarch-lab.test=registry-auth', '--json']);
+    expect(cliBuild.code, cliBuild.stderr).toBe(0);
+    expect((JSON.parse(cliBuild.stdout) as { platforms: string[] }).platforms).toEqual(TWO);
+
     const catalog = await core.call('registry:catalog', { registry: at });
     expect(catalog.repositories).toEqual(['lab/hello']);
     const tags = await core.call('registry:tags', { registry: at, repository: 'lab/hello' });
-    expect([...tags.tags].sort()).toEqual(['modern', 'old', 'old-amd64', 'old-arm64']);
+    expect([...tags.tags].sort()).toEqual(['cli', 'cli-amd64', 'cli-arm64', 'modern', 'old', 'old-amd64', 'old-arm64']);
     for (const result of [m, o]) {
       const inspected = await core.call('registry:inspect', { reference: result.reference });
       expect(inspected.digest).toBe(result.digest);
@@ -171,7 +178,7 @@ describe.each([
     const ls = await cli(['ls', `${at}/lab/hello`]);
     expect(ls.stderr).toBe('');
     expect(ls.code).toBe(0);
-    for (const t of ['modern', 'old', 'old-amd64', 'old-arm64']) expect(ls.stdout).toContain(t);
+    for (const t of ['cli', 'modern', 'old', 'old-amd64', 'old-arm64']) expect(ls.stdout).toContain(t);
     const inspect = await cli(['inspect', old, '--json']);
     expect(inspect.code).toBe(0);
     expect((JSON.parse(inspect.stdout) as ImageInspection).digest).toBe(o.digest);
