@@ -241,11 +241,13 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
         },
       });
     let pushed = await push();
+    let tries = 1;
     if (pushed.code !== 0 && TRANSIENT_PUSH_ERROR.test(pushed.stderr)) {
       // Pushes of several platforms into one repository at once can meet a registry answering 5xx while another
       // push commits a shared blob; a push is safe to repeat.
       reporter.note(`docker push ${job.tag} met a registry error; trying once more.`, job.platform);
       pushed = await push();
+      tries = 2;
     }
     job.push.endedAt = Date.now();
     if (pushed.code !== 0) {
@@ -254,7 +256,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       job.push.error = last;
       const refused = pushLoginRefused(p.ref.registry, job.tag, last, { command: pushEquivalent(job.tag), platform: job.platform });
       if (refused) throw refused;
-      throw new AppError('registry-error', `docker push ${job.tag} failed: ${last || `exit code ${pushed.code}`}`, {
+      throw new AppError('registry-error', `docker push ${job.tag} failed${tries > 1 ? ' twice' : ''}: ${last || `exit code ${pushed.code}`}`, {
         hint: `Check that the registry ${p.ref.registry} is running (Registry step) and that this engine may push to it (plain HTTP is allowed for localhost only, unless the engine lists the registry as insecure).`,
         details: { command: pushEquivalent(job.tag), platform: job.platform },
       });
