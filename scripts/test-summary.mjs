@@ -92,3 +92,38 @@ export function addPhase(totals, ok, tally) {
 export function phaseOk(exitOk, tally) {
   return exitOk && (tally === null || tally.failed === 0);
 }
+
+/**
+ * The order of the phases and what a failure stops. `actions` run a phase and answer `{ ok, tally }` (tally null
+ * when there is no report); `record(label, ok, tally, note)` adds it to the summary. The build runs for e2e (it
+ * serves dist/) and integration (it spawns dist/cli) too; e2e is not run after a failed build, since it would
+ * test whatever older build dist/ holds, and counts as failed.
+ */
+export async function runPlan(phases, actions, record) {
+  const want = (p) => phases.includes(p);
+  if (want('typecheck')) {
+    const r = await actions.typecheck();
+    record('typecheck', r.ok, r.tally);
+  }
+  if (want('lint')) {
+    const r = await actions.lint();
+    record('lint', r.ok, r.tally);
+  }
+  let built = true;
+  if (want('build') || want('e2e') || want('integration')) {
+    const r = await actions.build();
+    built = r.ok;
+    record('build', r.ok, r.tally);
+  }
+  for (const project of ['unit', 'integration']) {
+    if (!want(project)) continue;
+    const r = await actions.vitest(project);
+    record(project, r.ok, r.tally);
+  }
+  if (want('e2e') && !built) {
+    record('e2e', false, null, '(not run: the build failed, and dist/ may hold an older build)');
+  } else if (want('e2e')) {
+    const r = await actions.e2e();
+    record('e2e', r.ok, r.tally);
+  }
+}

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addPhase, parsePhases, phaseOk, tallyPlaywright, tallyVitest } from './test-summary.mjs';
+import { addPhase, parsePhases, phaseOk, runPlan, tallyPlaywright, tallyVitest } from './test-summary.mjs';
 
 // A misspelt phase (`npm test -- integraton`) must not pass by running nothing.
 const asked = parsePhases(process.argv.slice(2));
@@ -15,7 +15,6 @@ if (asked.error) {
   console.error(`error: ${asked.error}`);
   process.exit(2);
 }
-const want = (phase) => asked.phases.includes(phase);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -101,34 +100,36 @@ function record(label, exitOk, tally = null, note = '') {
 await ensureEngine();
 
 const npx = 'npx';
-if (want('typecheck')) record('typecheck', await run('typecheck', npx, ['tsc', '-b']));
-if (want('lint')) record('lint', await run('lint', npx, ['eslint', '.']));
-let built = true;
-// e2e serves dist/, and integration spawns dist/cli (a real `serve` restart): both need the build of these sources
-if (want('build') || want('e2e') || want('integration')) {
-  // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
-  built = (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']));
-  record('build', built);
-}
-for (const project of ['unit', 'integration']) {
-  if (!want(project)) continue;
-  const out = path.join(reportDir, `${project}.json`);
-  const ok = await run(project, npx, ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=./scripts/vitest-outcome-reporter.mjs'], {
-    MULTIARCH_LAB_VITEST_OUTCOME: out,
-  });
-  const outcome = readJson(out);
-  record(project, ok, outcome && tallyVitest(outcome));
-}
-if (want('e2e') && !built) {
-  // the browser would load whatever an earlier build left in dist/: a green run there proves nothing
-  console.log('\n=== e2e: not run, because the build failed (dist/ may be an older build)');
-  record('e2e', false, null, '(not run: the build failed)');
-} else if (want('e2e')) {
-  const out = path.join(reportDir, 'e2e.json');
-  const ok = await run('e2e', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
-  const report = readJson(out);
-  record('e2e', ok, report && tallyPlaywright(report));
-}
+await runPlan(
+  asked.phases,
+  {
+    typecheck: async () => ({ ok: await run('typecheck', npx, ['tsc', '-b']), tally: null }),
+    lint: async () => ({ ok: await run('lint', npx, ['eslint', '.']), tally: null }),
+    // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
+    build: async () => ({
+      ok: (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'])),
+      tally: null,
+    }),
+    vitest: async (project) => {
+      const out = path.join(reportDir, `${project}.json`);
+      const ok = await run(project, npx, ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=./scripts/vitest-outcome-reporter.mjs'], {
+        MULTIARCH_LAB_VITEST_OUTCOME: out,
+      });
+      const outcome = readJson(out);
+      return { ok, tally: outcome && tallyVitest(outcome) };
+    },
+    e2e: async () => {
+      const out = path.join(reportDir, 'e2e.json');
+      const ok = await run('e2e', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+      const report = readJson(out);
+      return { ok, tally: report && tallyPlaywright(report) };
+    },
+  },
+  (label, ok, tally, note) => {
+    if (note) console.log(`\n=== ${label}: ${note}`);
+    record(label, ok, tally, note);
+  },
+);
 
 console.log('\n=== summary');
 for (const r of results) console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.label}${r.note ? ` ${r.note}` : ''}`);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain .mjs script beside the runner, without type declarations
-import { addPhase, parsePhases, phaseOk, tallyPlaywright, tallyVitest } from '../../../scripts/test-summary.mjs';
+import { addPhase, parsePhases, phaseOk, runPlan, tallyPlaywright, tallyVitest } from '../../../scripts/test-summary.mjs';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -126,5 +126,36 @@ describe('totals', () => {
     expect(phaseOk(true, { passed: 1, failed: 1, skipped: 0, notRun: [] })).toBe(false);
     expect(phaseOk(true, null)).toBe(true);
     expect(phaseOk(false, { passed: 1, failed: 0, skipped: 0, notRun: [] })).toBe(false);
+  });
+});
+
+describe('the plan', () => {
+  type Outcome = { ok: boolean; tally: Tally | null };
+  /** Stand-in phases: each records that it ran and answers as told (the real ones spawn tsc, vite, vitest, playwright). */
+  async function plan(phases: string[], answers: Partial<Record<string, boolean>> = {}) {
+    const ran: string[] = [];
+    const recorded: Array<[string, boolean, string]> = [];
+    const act = (name: string) => async (): Promise<Outcome> => {
+      ran.push(name);
+      return { ok: answers[name] ?? true, tally: null };
+    };
+    await (runPlan as (p: string[], a: unknown, r: (label: string, ok: boolean, tally: unknown, note?: string) => void) => Promise<void>)(
+      phases,
+      { typecheck: act('typecheck'), lint: act('lint'), build: act('build'), vitest: (project: string) => act(project)(), e2e: act('e2e') },
+      (label, ok, _tally, note) => recorded.push([label, ok, note ?? '']),
+    );
+    return { ran, recorded };
+  }
+
+  test('after a failed build, e2e does not run against the old dist/ and counts as failed; the other phases still run', async () => {
+    const { ran, recorded } = await plan(['typecheck', 'lint', 'build', 'unit', 'integration', 'e2e'], { build: false });
+    expect(ran).toEqual(['typecheck', 'lint', 'build', 'unit', 'integration']);
+    expect(recorded.at(-1)).toEqual(['e2e', false, '(not run: the build failed, and dist/ may hold an older build)']);
+  });
+
+  test('e2e alone, and integration alone, build first (both run dist/); unit alone does not', async () => {
+    expect((await plan(['e2e'])).ran).toEqual(['build', 'e2e']);
+    expect((await plan(['integration'])).ran).toEqual(['build', 'integration']);
+    expect((await plan(['unit'])).ran).toEqual(['unit']);
   });
 });
