@@ -54,7 +54,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 
 ensure_packages() {
   local bookworm=() trixie=()
-  for p in qemu-user-static binfmt-support docker-registry chromium xvfb busybox-static iproute2 ca-certificates; do
+  for p in qemu-user-static binfmt-support docker-registry chromium xvfb busybox-static iproute2 ca-certificates openssl; do
     have_pkg "$p" || bookworm+=("$p")
   done
   if ! /usr/sbin/dockerd --version 2>/dev/null | grep -qE 'version (2[6-9]|[3-9][0-9])\.'; then
