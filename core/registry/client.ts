@@ -166,7 +166,8 @@ export class RegistryClient {
   private credentials: RegistryCredentials | undefined;
   /** Where the credentials came from when `docker login` stored them; undefined when the caller gave them. */
   private loginSource: string | undefined;
-  private loginLookup: 'pending' | 'done' | 'off';
+  /** The stored-login lookup: started by the first 401, awaited by every request that meets one. */
+  private loginLookup: Promise<void> | 'pending' | 'off';
   private readonly env: NodeJS.ProcessEnv;
   private readonly fetchImpl: typeof fetch;
   private readonly signal: AbortSignal | undefined;
@@ -408,13 +409,16 @@ export class RegistryClient {
       const challenges = parseAuthChallenges(res.headers.get('www-authenticate'));
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       const basic = challenges.find((c) => c.scheme === 'basic');
-      if ((bearer || basic) && this.loginLookup === 'pending') {
-        this.loginLookup = 'done';
-        const stored = await readDockerLogin(this.registry, this.env);
-        if (stored) {
-          this.credentials = stored.credentials;
-          this.loginSource = stored.source;
+      if ((bearer || basic) && this.loginLookup !== 'off') {
+        if (this.loginLookup === 'pending') {
+          this.loginLookup = readDockerLogin(this.registry, this.env).then((stored) => {
+            if (stored) {
+              this.credentials = stored.credentials;
+              this.loginSource = stored.source;
+            }
+          });
         }
+        await this.loginLookup;
       }
       if (bearer) {
         const got = await fetchBearerToken({
@@ -428,7 +432,9 @@ export class RegistryClient {
             return { status: r.status, bodyText: r.body.toString('utf8') };
           },
         }).catch((error: unknown) => {
-          throw error instanceof AppError && error.code === 'unauthorized' ? this.withLoginHint(error) : error;
+          // only a refusal by the token service is about the login; a misconfigured realm keeps its own hint
+          const refused = error instanceof AppError && error.code === 'unauthorized' && [401, 403].includes((error.details as { status?: number } | undefined)?.status ?? 0);
+          throw refused ? this.withLoginHint(error as AppError) : error;
         });
         this.tokens.set(spec.scope, got.token, got.expiresIn);
         if (got.scope !== spec.scope) this.tokens.set(got.scope, got.token, got.expiresIn);
