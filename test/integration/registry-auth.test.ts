@@ -116,7 +116,7 @@ describe.each([
     expect(done.filter((id) => !/^(build|platform|step):/.test(id))).toEqual([]);
   });
 
-  test('a wrong password: docker login fails, and a stale stored login makes the app say which login was refused', async () => {
+  test('a wrong password: docker login fails, and a stale stored login makes browse and build say which login was refused', async () => {
     const wrong = { username: registry.user.username, password: 'not-the-password' };
     const login = await config.login(at, wrong);
     expect(login.ok).toBe(false);
@@ -134,6 +134,14 @@ describe.each([
       expect(error.message).toMatch(/refused the username and password/);
       expect(error.hint).toBe(`The login stored by \`docker login ${at}\` (in ${file}) was refused: run \`docker login ${at}\` again with the right username and password.`);
       if (registry.kind === 'token') expect(registry.tokenRequests.at(-1)).toMatchObject({ account: wrong.username, granted: false });
+
+      // the build pushes with the same stale login: refused, said so, nothing pushed
+      const tag = `${at}/lab/stale:1`;
+      localImages.add(tag).add(`${tag}-amd64`).add(`${tag}-arm64`);
+      const build = await failure(core.call('build:run', { context: project, platforms: TWO, tag, mode: 'old-school', labels: TEST_LABELS }));
+      expect(build.code).toBe('unauthorized');
+      expect(build.message).toMatch(new RegExp(`^${at} refused the push of ${tag}-(amd64|arm64): it wants a login`));
+      expect(build.hint).toMatch(new RegExp(`^Log in with \`docker login ${at}\``));
     } finally {
       delete stored.auths[at];
       await writeFile(file, JSON.stringify(stored));
