@@ -104,7 +104,8 @@ await ensureEngine();
 const npx = 'npx';
 if (want('typecheck')) record('typecheck', await run('typecheck', npx, ['tsc', '-b']));
 if (want('lint')) record('lint', await run('lint', npx, ['eslint', '.']));
-if (want('build') || want('e2e')) {
+if (want('build') || want('integration') || want('e2e')) {
+  // integration needs dist/ too: the packaging test packs it and the npm start test serves it
   // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
   const ok = (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']));
   record('build', ok);
