@@ -18,6 +18,7 @@ import { createPackage, extractAll, extractFile, listPackage } from '@electron/a
 import { getConfig } from 'app-builder-lib/out/util/config/config.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { appPaths } from '../../electron/main/app-paths.js';
+import { metadataProblems } from '../../scripts/lib/dist-metadata.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
@@ -67,6 +68,48 @@ function run(file: string, args: string[], timeoutMs: number): Promise<{ code: n
       resolve({ code, output });
     });
   });
+}
+
+/**
+ * Every dependency edge of the app at run time: package.json's dependencies and, recursively, theirs,
+ * as installed (found the way Node finds them from each package's folder); optional ones that are not
+ * installed are left out. `from` is the requiring package's folder relative to the project ('' = the app).
+ */
+async function runtimeEdges(): Promise<Array<{ from: string; name: string }>> {
+  const edges: Array<{ from: string; name: string }> = [];
+  const seen = new Set<string>();
+  const visit = async (fromDir: string, deps: Record<string, string>, optional: Set<string>) => {
+    const from = path.relative(root, fromDir).split(path.sep).join('/');
+    for (const name of Object.keys(deps)) {
+      let dir = fromDir;
+      let located: string | undefined;
+      for (;;) {
+        const candidate = path.join(dir, 'node_modules', name);
+        if (existsSync(path.join(candidate, 'package.json'))) {
+          located = candidate;
+          break;
+        }
+        if (dir === root || path.dirname(dir) === dir) break;
+        dir = path.dirname(dir);
+      }
+      if (!located) {
+        if (optional.has(name)) continue;
+        throw new Error(`${name} (needed by ${from || 'the app'}) is not installed`);
+      }
+      edges.push({ from, name });
+      if (seen.has(located)) continue;
+      seen.add(located);
+      const pkg = JSON.parse(await readFile(path.join(located, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+        optionalDependencies?: Record<string, string>;
+      };
+      const optionalDeps = pkg.optionalDependencies ?? {};
+      await visit(located, { ...pkg.dependencies, ...optionalDeps }, new Set(Object.keys(optionalDeps)));
+    }
+  };
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  await visit(root, pkg.dependencies, new Set());
+  return edges;
 }
 
 /** An unpacked "Electron" with what electron-builder and @electron/fuses read; it cannot run. */
@@ -140,6 +183,25 @@ describe('the packaged Linux app (electron-builder --dir on a stand-in Electron)
     }
   });
 
+  test('every package the app needs at run time resolves inside the package, the way Node looks it up there', async () => {
+    const unresolved: string[] = [];
+    for (const { from, name } of await runtimeEdges()) {
+      // from the requiring package's folder up to the root, as Node's lookup goes
+      let dir = from;
+      let found = false;
+      for (;;) {
+        if (entries.includes(`${dir === '' ? '' : `/${dir}`}/node_modules/${name}/package.json`)) {
+          found = true;
+          break;
+        }
+        if (dir === '') break;
+        dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : '';
+      }
+      if (!found) unresolved.push(`${name} (needed by ${from || 'the app'})`);
+    }
+    expect(unresolved).toEqual([]);
+  });
+
   test('and no sources, source maps, type or build-info files, tests, or packages only the build uses', () => {
     const offending = entries.filter(
       (entry) =>
@@ -163,13 +225,15 @@ describe('the packaged Linux app (electron-builder --dir on a stand-in Electron)
     for (const ref of referenced) expect(entries, `index.html loads ${ref}`).toContain(`${paths.rendererDir}/${ref}`);
   });
 
-  test('the packaged core finds the tutorial templates (its own lookup, run on the extracted package)', async () => {
+  test('the packaged core loads with what the package holds and finds the tutorial templates (its own lookup, run on the extracted package)', async () => {
     const extracted = path.join(work, 'extracted');
     extractAll(asarFile, extracted);
     const sample = path.join(extracted, 'dist', 'core', 'tutorial', 'sample.js');
-    const script = `import(${JSON.stringify(`file://${sample}`)}).then((m) => console.log(m.tutorialAssetsDir({})))`;
+    const app = path.join(extracted, 'dist', 'core', 'app.js');
+    // loading the core pulls in every runtime package (dockerode and its own dependencies) from the package
+    const script = `const m = await import(${JSON.stringify(`file://${sample}`)}); const core = await import(${JSON.stringify(`file://${app}`)}); console.log(typeof core.createCore); console.log(m.tutorialAssetsDir({}));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '' } });
-    expect(stdout.trim()).toBe(path.join(extracted, 'assets', 'tutorial'));
+    expect(stdout.trim().split('\n')).toEqual(['function', path.join(extracted, 'assets', 'tutorial')]);
   });
 
   test('the fuses are burnt into the packaged binary as the config says', async () => {
@@ -204,6 +268,8 @@ describe('the packaged Linux app (electron-builder --dir on a stand-in Electron)
       expect(pkg.desktopName).toBe('multiarch-lab.desktop');
     }
     expect(source.license).toBe('MIT');
+    // the same check npm run dist makes before it starts electron-builder
+    expect(metadataProblems(source as unknown as Record<string, unknown>, config as unknown as Record<string, unknown>, root)).toEqual([]);
     // AppImage: a desktop entry with a category; dmg and nsis: an app id and their icons
     expect(config.linux?.category).toBeTruthy();
     expect(config.linux?.syncDesktopName).toBe(true);
