@@ -115,6 +115,8 @@ async function runChild(command, args, env, { electron = false } = {}) {
       return;
     }
     forwarded = signal;
+    // on Windows the console hands Ctrl-C to the child itself, and kill() there would end it at once
+    if (!ownGroup) return;
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
