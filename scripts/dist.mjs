@@ -43,15 +43,16 @@ const offline = /(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET)\s+(\S+)
 if (code !== 0 && offline) {
   const building = [...output.matchAll(/building\s+target=(\S+)/g)].at(-1)?.[1];
   const packaging = /packaging\s+platform=(\S+)/.exec(output)?.[1];
+  const appOutDir = /appOutDir=(\S+)/.exec(output)?.[1];
   const what = building ? `the tool the ${building} target runs` : `the Electron zip for ${packaging ?? 'this platform'}`;
   console.error(
     [
       '',
       `npm run dist stopped at a download: electron-builder needed ${what} from ${offline[2]}, which this machine cannot reach (${offline[1]}).`,
       building
-        ? `Everything before the ${building} target was built; out/ holds the unpacked app.`
+        ? `The metadata checks and the unpacked app${appOutDir ? ` (${appOutDir})` : ''} are done; the ${building} installer is not.`
         : 'Nothing was packaged. With an Electron zip or an unpacked Electron folder at hand: npm run dist -- -c.electronDist=PATH',
-      'Otherwise run it where GitHub (or ELECTRON_MIRROR / ELECTRON_BUILDER_BINARIES_MIRROR) is reachable.',
+      'To finish, run it where GitHub (or ELECTRON_MIRROR / ELECTRON_BUILDER_BINARIES_MIRROR) is reachable.',
     ].join('\n'),
   );
 }
