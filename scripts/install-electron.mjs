@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+const strict = process.argv.includes('--strict');
 // a stuck proxy must not hold `npm install` forever; a normal download takes well under this
 const TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -59,6 +60,11 @@ const why =
   // the first line of a stack is the error's message (e.g. "RequestError: getaddrinfo ENOTFOUND github.com")
   errorLines.find((line) => !line.startsWith('at ')) ??
   (signal ? `ended by ${signal}` : `exit code ${code}`);
+// asked for on its own (npm run electron:download), a failed download is a failure
+if (strict) {
+  console.error(`Electron ${version} binary: the download failed (${why}). Try again once GitHub (or your ELECTRON_MIRROR) is reachable.`);
+  process.exit(1);
+}
 console.log(
   [
     `Electron ${version} binary: NOT installed (${why}).`,
