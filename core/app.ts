@@ -109,6 +109,8 @@ export function createCore(options: CoreOptions): Core {
     call: async (channel, input, ctx) => unwrap(await dispatch(channel, input, ctx)) as never,
     startEngineWatch: () => engineWatch.start(),
     close: async () => {
+      // quitting must not leave a build's docker processes (own process groups) running behind us
+      await deps.tasks.cancelAll();
       await engineWatch.stop();
       await deps.engine.close();
     },

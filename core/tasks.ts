@@ -25,6 +25,8 @@ const KEEP_FINISHED = 50;
 /** Long work as tasks: each has an id, steps, progress events and an AbortController. */
 export class TaskManager {
   private readonly tasks = new Map<string, { snapshot: TaskSnapshot; controller: AbortController }>();
+  /** Bodies still running, so closing the app can wait for the processes they started to end. */
+  private readonly unsettled = new Set<Promise<unknown>>();
 
   constructor(private readonly events: EventBus) {}
 
@@ -42,6 +44,16 @@ export class TaskManager {
     if (!t || t.snapshot.state !== 'running') return false;
     t.controller.abort(new AppError('cancelled', `${t.snapshot.title} was cancelled.`));
     return true;
+  }
+
+  /** Cancels every running task and waits (at most `waitMs`) for their bodies, and the processes they started, to end. */
+  async cancelAll(waitMs = 10_000): Promise<void> {
+    for (const [id] of this.tasks) this.cancel(id);
+    if (this.unsettled.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.allSettled([...this.unsettled]), deadline]);
+    clearTimeout(timer);
   }
 
   /**
@@ -95,8 +107,14 @@ export class TaskManager {
     };
 
     publish();
+    const running = body(handle);
+    this.unsettled.add(running);
+    void running.then(
+      () => this.unsettled.delete(running),
+      () => this.unsettled.delete(running),
+    );
     try {
-      const result = await body(handle);
+      const result = await running;
       if (controller.signal.aborted) throw cancellation(controller.signal, title);
       snapshot.state = 'succeeded';
       return result;
