@@ -108,11 +108,11 @@ test.describe('Electron app', () => {
       const g = globalThis as unknown as Record<string, unknown> & { multiarchLab?: PreloadApi };
       return { require: typeof g.require, process: typeof g.process, api: Object.keys(g.multiarchLab ?? {}).sort() };
     });
-    expect(surface).toEqual({ require: 'undefined', process: 'undefined', api: ['invoke', 'on', 'platform'] });
+    expect(surface).toEqual({ require: 'undefined', process: 'undefined', api: ['cancel', 'invoke', 'on', 'platform'] });
 
     // a malformed call is refused by the core's validation, over the real IPC
     const refused = await page.evaluate(() =>
-      (globalThis as unknown as { multiarchLab: PreloadApi }).multiarchLab.invoke('tasks:cancel', { id: '../../etc/passwd' }),
+      (globalThis as unknown as { multiarchLab: PreloadApi }).multiarchLab.invoke('c-e2e-1', 'tasks:cancel', { id: '../../etc/passwd' }),
     );
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.error.code).toBe('invalid-input');
