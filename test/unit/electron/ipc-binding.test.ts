@@ -106,10 +106,14 @@ describe('the Electron IPC adapter', () => {
 
   test('a task started by a call carries that call\u2019s id, and cancelling the call cancels the task', async () => {
     // a registry that accepts the connection and never answers keeps the run's first step waiting
-    const silent = net.createServer(() => undefined);
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((socket) => held.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
-    onTestFinished(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    onTestFinished(() => {
+      for (const socket of held) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
     const callId = newCallId();
     const controller = new AbortController();
     const probe = api.invoke('runs:start', { reference: `127.0.0.1:${port}/silent:1` }, { signal: controller.signal, callId }).catch((e: unknown) => e);
