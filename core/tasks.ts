@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, serializeError } from './contract/errors.js';
 import type { StepState, TaskProgress, TaskSnapshot, TaskStep } from './contract/tasks.js';
 import type { EventBus } from './events.js';
+import { taskKindOf, type TaskChannel } from './contract/channels.js';
+import { currentCall } from './calls.js';
 
 export interface StepSpec {
   id: string;
@@ -57,30 +59,39 @@ export class TaskManager {
   }
 
   /**
-   * Runs `body` as a task. Resolves with its result; rejects with its error (a cancelled task
-   * rejects with a `cancelled` AppError). Progress is published as `task:update` events.
-   * An outer signal (e.g. the caller went away) cancels the task too.
+   * Runs `body` as the task of `channel` (its kind is the one the contract declares for that channel).
+   * Resolves with its result; rejects with its error (a cancelled task rejects with a `cancelled` AppError).
+   * Progress is published as `task:update` events. The task carries the id of the call it works for, and
+   * that call's signal (the caller cancelled or went away) cancels it, as does the `outer` signal.
    */
   async run<R>(
-    kind: string,
+    channel: TaskChannel,
     title: string,
     steps: StepSpec[],
     body: (task: TaskHandle) => Promise<R>,
     outer?: AbortSignal,
   ): Promise<R> {
     const id = randomUUID();
+    const kind = taskKindOf(channel);
+    const call = currentCall();
     const controller = new AbortController();
     const snapshot: TaskSnapshot = {
       id,
       kind,
+      ...(call?.callId !== undefined ? { callId: call.callId } : {}),
       title,
       state: 'running',
       steps: steps.map((s) => ({ ...s, state: 'pending' as StepState })),
       startedAt: Date.now(),
     };
     this.tasks.set(id, { snapshot, controller });
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const linked = [...new Set([outer, call?.signal])].filter((s): s is AbortSignal => s !== undefined);
+    const unlink = linked.map((signal) => {
+      const onAbort = () => controller.abort(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    });
     const publish = () => this.events.emit('task:update', structuredClone(snapshot));
 
     const handle: TaskHandle = {
@@ -128,7 +139,7 @@ export class TaskManager {
       }
       throw err;
     } finally {
-      outer?.removeEventListener('abort', onOuterAbort);
+      for (const off of unlink) off();
       snapshot.endedAt = Date.now();
       publish();
       this.prune();

@@ -8,7 +8,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { BuildFailureDetails, BuildProgressEvent, BuildResult, PlatformProgress } from '../../core/contract/build.js';
 import { AppError, serializeError } from '../../core/contract/errors.js';
 import { formatCommand } from '../../core/docker/exec.js';
-import type { Core } from '../../core/index.js';
+import type { Core, TaskSnapshot } from '../../core/index.js';
+import { callWithProgress } from '../task-printer.js';
 import { withCore } from '../core-session.js';
 import { printError, printJson, processStreams, runAction, type Streams } from '../output.js';
 
@@ -61,9 +62,11 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
     const controller = new AbortController();
     // Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.
     const stopInterrupt = cancelOnInterrupt(controller);
-    const stop = flags.json ? () => undefined : followBuild(core, streams);
+    const follow = flags.json ? undefined : followBuild(core, streams);
+    const stop = () => follow?.stop();
     try {
-      const result = await core.call(
+      const result = await callWithProgress(
+        core,
         'build:run',
         {
           context: dir,
@@ -76,7 +79,7 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
           ...(flags.buildArg && Object.keys(flags.buildArg).length ? { buildArgs: flags.buildArg } : {}),
           ...(flags.label && Object.keys(flags.label).length ? { labels: flags.label } : {}),
         },
-        { signal: controller.signal },
+        { write: flags.json ? null : streams.stderr, signal: controller.signal, ...(follow ? { onTask: follow.adopt } : {}) },
       );
       stop();
       if (flags.json) printJson(result, streams);
@@ -93,21 +96,32 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
   });
 }
 
-/** One stderr line per step that finished, per platform, and the app's own notes (builder, warnings). */
-function followBuild(core: Core, streams: Streams): () => void {
+/**
+ * One stderr line per step that finished, per platform, and the app's own notes (builder, warnings), for
+ * the build task of this call only (adopted by the call id the core stamps on it).
+ */
+function followBuild(core: Core, streams: Streams): { adopt: (task: TaskSnapshot) => void; stop: () => void } {
   const said = new Map<string, string>();
+  let taskId: string | undefined;
   const offProgress = core.events.on('build:progress', (event: BuildProgressEvent) => {
+    if (event.taskId !== taskId) return;
     for (const line of progressLines(event.platforms, said)) streams.stderr(`${line}\n`);
   });
   const offLog = core.events.on('build:log', (event) => {
+    if (event.taskId !== taskId) return;
     for (const l of event.lines) if (l.stream === 0) streams.stderr(`${l.text}\n`);
   });
   let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    offProgress();
-    offLog();
+  return {
+    adopt: (task) => {
+      taskId ??= task.id;
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      offProgress();
+      offLog();
+    },
   };
 }
 

@@ -138,7 +138,7 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
   }
   steps.push({ id: 'verify', title: 'Read the pushed list back from the registry', command: imagetoolsInspectEquivalent(ref.original) });
 
-  return deps.tasks.run('build', title, steps, async (task) => {
+  return deps.tasks.run('build:run', title, steps, async (task) => {
     const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
     reporter.note(`Builder: ${prepared.builder.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Empty, FsPath, ImageReference, PlatformString, ResourceName } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
 
 export const BuildMode = z.enum(['modern', 'old-school']);
@@ -232,12 +232,8 @@ export interface TutorialSteps {
   glossary: TutorialExplanation[];
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const buildChannels = {
-  'build:run': channel<BuildResult>()(BuildRunInput),
+  'build:run': taskChannel<BuildResult>()('build', BuildRunInput),
   'build:check': channel<BuildCheckResult>()(BuildCheckInput),
   'tutorial:init': channel<TutorialInitResult>()(TutorialInitInput),
   'tutorial:steps': channel<TutorialSteps>()(Empty),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Empty, PlatformString, ResourceName } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { PlatformStatus } from './doctor.js';
 
 export const builderDrivers = ['docker-container', 'kubernetes', 'remote'] as const;
@@ -206,18 +206,14 @@ export interface DefaultDriverExplanation {
   suggestion?: { title: string; text: string; command: string[] };
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const builderChannels = {
   'builder:list': channel<BuilderList>()(Empty),
-  'builder:create': channel<BuilderCreateResult>()(BuilderCreateInput),
+  'builder:create': taskChannel<BuilderCreateResult>()('builder:create', BuilderCreateInput),
   'builder:inspect': channel<BuilderInfo>()(BuilderNameInput),
   'builder:use': channel<BuilderUseResult>()(BuilderNameInput),
   'builder:remove': channel<BuilderRemoveResult>()(BuilderRemoveInput),
   'builder:append-node': channel<BuilderAppendResult>()(BuilderAppendInput),
   'builder:emulators': channel<EmulatorReport>()(Empty),
-  'builder:install-emulators': channel<InstallEmulatorsResult>()(InstallEmulatorsInput),
+  'builder:install-emulators': taskChannel<InstallEmulatorsResult>()('builder:install-emulators', InstallEmulatorsInput),
   'builder:default-driver': channel<DefaultDriverExplanation>()(Empty),
 } as const;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ImageReference, Port, ResourceName } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
 
 export const REGISTRY_DATA_PATH = '/var/lib/registry';
@@ -152,12 +152,8 @@ export interface RegistryGcResult {
   output: string;
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const registryLifecycleChannels = {
-  'registry:up': channel<RegistryUpResult>()(RegistryUpInput),
+  'registry:up': taskChannel<RegistryUpResult>()('registry:up', RegistryUpInput),
   'registry:status': channel<RegistryStatus>()(RegistryNameInput),
   'registry:stop': channel<RegistryStateChange>()(RegistryNameInput),
   'registry:start': channel<RegistryStateChange>()(RegistryNameInput),

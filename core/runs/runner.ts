@@ -55,7 +55,7 @@ export async function runMatrix(request: RunMatrixRequest, deps: RunMatrixDeps, 
     { id: 'inspect', title: 'Read the platforms from the registry', command: ['docker', 'buildx', 'imagetools', 'inspect', reference] },
     { id: 'engine', title: 'Check the engine and its emulators', command: ['docker', 'info'] },
   ];
-  const matrix = await deps.tasks.run('runs', `Run every platform of ${reference}`, steps, (task) => runMatrixTask(request, deps, task), outer);
+  const matrix = await deps.tasks.run('runs:start', `Run every platform of ${reference}`, steps, (task) => runMatrixTask(request, deps, task), outer);
   await deps.history.save(matrix);
   return matrix;
 }

@@ -90,7 +90,7 @@ async function startSlowBuild(page: Page, context: string): Promise<string> {
     g.multiarchLab.on('task:update', (task) => {
       if (task.kind.startsWith('build') && task.state === 'running' && !g.__buildTasks?.includes(task.id)) g.__buildTasks?.push(task.id);
     });
-    g.__build = g.multiarchLab.invoke('build:run', {
+    g.__build = g.multiarchLab.invoke('c-e2e-build', 'build:run', {
       context: ctx,
       platforms: ['linux/amd64'],
       tag: 'localhost:1/mal-e2e-electron:1',
@@ -157,12 +157,12 @@ test.describe('Electron app', () => {
       const g = globalThis as unknown as Record<string, unknown> & { multiarchLab?: PreloadApi };
       return { require: typeof g.require, process: typeof g.process, api: Object.keys(g.multiarchLab ?? {}).sort() };
     });
-    expect(surface.require).toBe('undefined');
-    expect(surface.process).toBe('undefined');
-    expect(surface.api).toEqual(expect.arrayContaining(['invoke', 'on', 'platform']));
+    expect(surface).toEqual({ require: 'undefined', process: 'undefined', api: ['cancel', 'invoke', 'on', 'platform'] });
 
     // a malformed call is refused by the core's validation, over the real IPC
-    const refused = await page.evaluate(() => (globalThis as unknown as Api).multiarchLab.invoke('tasks:cancel', { id: '../../etc/passwd' }));
+    const refused = await page.evaluate(() =>
+      (globalThis as unknown as { multiarchLab: PreloadApi }).multiarchLab.invoke('c-e2e-1', 'tasks:cancel', { id: '../../etc/passwd' }),
+    );
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.error.code).toBe('invalid-input');
 
@@ -192,13 +192,13 @@ test.describe('Electron app', () => {
     const context = await slowProject(folder);
     const taskId = await startSlowBuild(page, context);
 
-    const cancelled = await page.evaluate((id) => (globalThis as unknown as Api).multiarchLab.invoke('tasks:cancel', { id }), taskId);
-    expect(cancelled).toMatchObject({ ok: true, result: { cancelled: true } });
+    // the renderer's cancel: the contract's one cancel message for the build's call id, sent over IPC
+    await page.evaluate(() => (globalThis as unknown as Api).multiarchLab.cancel('c-e2e-build'));
     const answer = await page.evaluate(() => (globalThis as unknown as { __build: Promise<{ ok: boolean; error?: { code: string } }> }).__build);
     expect(answer.ok).toBe(false);
     expect(answer.error?.code).toBe('cancelled');
     await expect.poll(() => dockerProcessesFor(context), { timeout: 15_000 }).toEqual([]);
-    const tasks = await page.evaluate(() => (globalThis as unknown as Api).multiarchLab.invoke('tasks:list', {}));
+    const tasks = await page.evaluate(() => (globalThis as unknown as Api).multiarchLab.invoke('c-e2e-list', 'tasks:list', {}));
     expect(tasks.ok && (tasks.result as Array<{ id: string; state: string }>).find((t) => t.id === taskId)?.state).toBe('cancelled');
   });
 
@@ -216,13 +216,13 @@ test.describe('Electron app', () => {
     const doctorNav = page.getByRole('link', { name: /^doctor$/i }).or(page.getByRole('button', { name: /^doctor$/i })).first();
     if (await doctorNav.isVisible().catch(() => false)) await doctorNav.click();
     await expect(page.getByTestId('engine-version')).toContainText(expectedVersion, { timeout: 60_000 });
-    const listed = await page.evaluate(() => (globalThis as unknown as Api).multiarchLab.invoke('tasks:list', {}));
+    const listed = await page.evaluate(() => (globalThis as unknown as Api).multiarchLab.invoke('c-e2e-list', 'tasks:list', {}));
     expect(listed.ok).toBe(true);
     const task = (listed.ok ? (listed.result as Array<{ id: string; state: string }>) : []).find((t) => t.id === taskId);
     // the build either ended with the page that started it, or is still listed so the new page can cancel it
     expect(task, 'the build started before the reload is listed').toBeDefined();
     if (task?.state === 'running') {
-      const cancelled = await page.evaluate((id) => (globalThis as unknown as Api).multiarchLab.invoke('tasks:cancel', { id }), taskId);
+      const cancelled = await page.evaluate((id) => (globalThis as unknown as Api).multiarchLab.invoke('c-e2e-cancel', 'tasks:cancel', { id }), taskId);
       expect(cancelled).toMatchObject({ ok: true, result: { cancelled: true } });
     } else {
       expect(task?.state).toBe('cancelled');

@@ -113,7 +113,7 @@ export function BuilderCreateCard() {
         </div>
       </form>
 
-      {builders.creating || failure ? <TaskProgress kind="builder:create" since={builders.createSince} label="Creating the builder" running={builders.creating} /> : null}
+      {builders.creating || failure ? <TaskProgress callId={builders.createCallId} label="Creating the builder" running={builders.creating} /> : null}
 
       {failure ? (
         <ErrorNotice

@@ -110,7 +110,7 @@ export function RegistryView() {
         />
       ) : null}
 
-      {upRunning || actionError?.action === 'up' ? <TaskProgress kind="registry:up" since={registry.busySince} label="Starting the registry" running={upRunning} /> : null}
+      {upRunning || actionError?.action === 'up' ? <TaskProgress callId={registry.busyCallId} label="Starting the registry" running={upRunning} /> : null}
 
       {registry.lastUp ? (
         <SuccessNotice title={registry.lastUp.adopted ? 'Using the registry that was already there' : 'The registry is up'} onDismiss={() => dismiss('lastUp')}>

@@ -161,7 +161,7 @@ export function RunsView() {
           </div>
         </Card>
 
-        {runs.running || runs.runError ? <TaskProgress kind="runs" since={runs.since} label="Running every platform" running={runs.running} /> : null}
+        {runs.running || runs.runError ? <TaskProgress callId={runs.callId} label="Running every platform" running={runs.running} /> : null}
         {runs.runError ? <ErrorNotice title="The run did not finish" message={runs.runError.message} hint={runs.runError.hint} /> : null}
 
         {runs.current ? <RunsMatrix matrix={runs.current} /> : null}

@@ -17,6 +17,7 @@ type IpcListener = (event: unknown, ...args: unknown[]) => void;
 interface Loaded {
   exposed: Map<string, Record<string, unknown>>;
   invoked: unknown[][];
+  sent: unknown[][];
   ipcListeners: Map<string, IpcListener[]>;
   required: string[];
   ipcRenderer: object;
@@ -28,11 +29,14 @@ async function loadPreload(): Promise<Loaded> {
     fileName: 'index.cts',
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
   });
-  const loaded: Loaded = { exposed: new Map(), invoked: [], ipcListeners: new Map(), required: [], ipcRenderer: {} };
+  const loaded: Loaded = { exposed: new Map(), invoked: [], sent: [], ipcListeners: new Map(), required: [], ipcRenderer: {} };
   const ipcRenderer = {
     invoke: async (...args: unknown[]) => {
       loaded.invoked.push(args);
       return { ok: true, result: 'from-main' };
+    },
+    send: (...args: unknown[]) => {
+      loaded.sent.push(args);
     },
     on: (channel: string, listener: IpcListener) => {
       loaded.ipcListeners.set(channel, [...(loaded.ipcListeners.get(channel) ?? []), listener]);
@@ -71,10 +75,10 @@ describe('the preload bridge', () => {
     api = loaded.exposed.get('multiarchLab') ?? {};
   });
 
-  test('requires nothing but electron and exposes only invoke, on and platform', () => {
+  test('requires nothing but electron and exposes only invoke, cancel, on and platform', () => {
     expect(loaded.required).toEqual(['electron']);
     expect([...loaded.exposed.keys()]).toEqual(['multiarchLab']);
-    expect(Object.keys(api).sort()).toEqual(['invoke', 'on', 'platform']);
+    expect(Object.keys(api).sort()).toEqual(['cancel', 'invoke', 'on', 'platform']);
     expect(api.platform).toBe('linux');
     for (const value of Object.values(api)) {
       expect(value).not.toBe(loaded.ipcRenderer);
@@ -82,14 +86,23 @@ describe('the preload bridge', () => {
     }
   });
 
-  test('invoke goes through the one invoke channel', async () => {
-    const invoke = api.invoke as (channel: unknown, input: unknown) => Promise<unknown>;
-    await expect(invoke('doctor:report', {})).resolves.toEqual({ ok: true, result: 'from-main' });
-    expect(loaded.invoked).toEqual([['multiarch-lab:invoke', 'doctor:report', {}]]);
-    const refused = (await invoke(42, {})) as { ok: boolean; error?: { code: string } };
-    expect(refused.ok).toBe(false);
-    expect(refused.error?.code).toBe('invalid-input');
+  test('invoke sends the contract\u2019s invoke message through the one invoke channel', async () => {
+    const invoke = api.invoke as (id: unknown, channel: unknown, input: unknown) => Promise<unknown>;
+    await expect(invoke('c-1', 'doctor:report', {})).resolves.toEqual({ ok: true, result: 'from-main' });
+    expect(loaded.invoked).toEqual([['multiarch-lab:invoke', { type: 'invoke', id: 'c-1', channel: 'doctor:report', input: {} }]]);
+    for (const [id, channel] of [[42, 'doctor:report'], ['c-2', 42]]) {
+      const refused = (await invoke(id, channel, {})) as { ok: boolean; error?: { code: string } };
+      expect(refused.ok).toBe(false);
+      expect(refused.error?.code).toBe('invalid-input');
+    }
     expect(loaded.invoked).toHaveLength(1);
+  });
+
+  test('cancel sends the contract\u2019s one cancel message, and nothing for a malformed id', () => {
+    const cancel = api.cancel as (id: unknown) => void;
+    cancel('c-1');
+    cancel({ not: 'an id' });
+    expect(loaded.sent).toEqual([['multiarch-lab:cancel', { type: 'cancel', id: 'c-1' }]]);
   });
 
   test('only known events can be subscribed, and listeners get the payload alone', () => {
