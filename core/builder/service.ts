@@ -20,6 +20,7 @@ import type { z } from 'zod';
 import type { DockerCli } from '../docker/docker-cli.js';
 import { commandFailed } from '../docker/docker-cli.js';
 import type { EngineAccess } from '../docker/engine.js';
+import { engineGet } from '../docker/engine-http.js';
 import type { CommandResult } from '../docker/exec.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
@@ -31,6 +32,7 @@ import { extraLabelsFrom } from '../registry/registry-container.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';
+import { builderNameTaken, readNewBuilder } from './state-files.js';
 import {
   appendArgs,
   BINFMT_IMAGE,
@@ -187,7 +189,9 @@ export class BuilderService {
     const version = await this.buildx(signal);
     const name = input.name ?? (await this.deps.settings.read()).builder.name;
     const driverOpts = input.driverOpts ?? (input.driver === 'docker-container' ? { network: 'host' } : {});
-    if (await this.exists(name, signal)) throw conflictError(name);
+    // buildx's own files answer "is the name taken?" without a process; buildx itself when they cannot say
+    const taken = await builderNameTaken(name, await this.cli().commandEnv(signal));
+    if (taken ?? (await this.exists(name, signal))) throw conflictError(name);
 
     const registries = input.insecureRegistries ?? [];
     const configFlag = buildkitdConfigFlag(version);
@@ -240,13 +244,39 @@ export class BuilderService {
           bootstrapped = true;
         }
 
-        const builder = fromInspect(await this.inspectRaw(name, task.signal), input.use);
+        const builder = fromInspect((bootstrapped ? undefined : await this.readCreated(name, input.driver, task.signal)) ?? (await this.inspectRaw(name, task.signal)), input.use);
         const result: BuilderCreateResult = { builder, commands, bootstrapped, taskId: task.id };
         if (configFile) result.configFile = configFile;
         return result;
       },
       signal,
     );
+  }
+
+  /**
+   * A builder just created and not started, as `buildx inspect` would show it, from the files `buildx create`
+   * wrote plus one look for its BuildKit container (none yet means "inactive"). undefined sends the caller to
+   * `buildx inspect`: another driver, or anything the files do not settle.
+   */
+  private async readCreated(name: string, driver: string, signal?: AbortSignal): Promise<BuildxInspect | undefined> {
+    if (driver !== 'docker-container') return undefined;
+    const created = await readNewBuilder(name, await this.cli().commandEnv(signal));
+    if (!created) return undefined;
+    const connection = await this.deps.engine.connect(signal);
+    for (const node of created.nodes) {
+      // a plain GET where the endpoint allows: the CLI need not load dockerode for one look
+      const looked = await (engineGet(connection, `/containers/${encodeURIComponent(buildkitContainerName(node.name))}/json`, signal) ??
+        connection.docker
+          .getContainer(buildkitContainerName(node.name))
+          .inspect()
+          .then(
+            () => ({ status: 200 }),
+            (error: { statusCode?: number }) => ({ status: error.statusCode ?? 0 }),
+          ));
+      // a container there already (or no clear answer): its state is for buildx to describe
+      if (looked.status !== 404) return undefined;
+    }
+    return created;
   }
 
   /** Runs one step's command; a non-zero exit fails the step with the mapped error (or command-failed). */
