@@ -263,6 +263,72 @@ export class RegistryClient {
     return { digest, size: res.body.length, text, json: this.parseJson(text, where, 'blob') };
   }
 
+  /**
+   * A blob (a layer) as a stream of bytes, never held whole. A HEAD goes first so the usual auth exchange
+   * runs (and caches its token) through `request`; the GET then streams, and stalls longer than the
+   * client's timeout between two chunks abort it. The caller checks the digest over what it reads.
+   */
+  async openBlobStream(repository: string, digest: string): Promise<{ size: number | null; body: AsyncIterable<Uint8Array> }> {
+    if (!isDigest(digest)) throw new AppError('invalid-input', `"${digest}" is not a digest.`, { hint: 'A digest looks like sha256:<64 hex digits>.' });
+    const scope = `repository:${repository}:pull`;
+    const what = `blob ${digest} of ${repository}`;
+    const path = `/v2/${repository}/blobs/${digest}`;
+    await this.request({ method: 'HEAD', path, scope, what });
+    const headers: Record<string, string> = {};
+    const token = this.tokens.get(scope);
+    if (token) headers.Authorization = `Bearer ${token}`;
+    else if (this.useBasic && this.credentials) headers.Authorization = basicAuthorization(this.credentials);
+    const url = this.resolveUrl(path).toString();
+    const idle = new AbortController();
+    const signal = this.signal ? AbortSignal.any([this.signal, idle.signal]) : idle.signal;
+    let timer = setTimeout(() => idle.abort(), this.timeoutMs);
+    const stall = (): AppError =>
+      new AppError('timeout', `${this.registry} stopped sending ${what} for ${Math.round(this.timeoutMs / 1000)} s.`, {
+        hint: 'The registry is slow or stuck: check that it is running and not overloaded, then try again.',
+      });
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, { method: 'GET', headers, signal, redirect: 'follow' });
+    } catch (error) {
+      clearTimeout(timer);
+      if (idle.signal.aborted && !this.signal?.aborted) throw stall();
+      throw this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+    }
+    if (res.status < 200 || res.status >= 300 || !res.body) {
+      clearTimeout(timer);
+      const body = Buffer.from(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+      throw this.statusError({ status: res.status, headers: res.headers, body, url }, { method: 'GET', path, scope, what });
+    }
+    const length = res.headers.get('content-length');
+    const stream = res.body;
+    const outer = this.signal;
+    const timeoutMs = this.timeoutMs;
+    const failed = (error: unknown) => this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      const reader = stream.getReader();
+      try {
+        for (;;) {
+          let next: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            next = await reader.read();
+          } catch (error) {
+            if (idle.signal.aborted && !outer?.aborted) throw stall();
+            throw failed(error);
+          }
+          if (next.done) return;
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), timeoutMs);
+          yield next.value;
+        }
+      } finally {
+        clearTimeout(timer);
+        reader.releaseLock();
+        await stream.cancel().catch(() => undefined);
+      }
+    }
+    return { size: length !== null && /^\d+$/.test(length) ? Number(length) : null, body: chunks() };
+  }
+
   /** Deletes a manifest by digest. Registries refuse unless deletes are enabled. */
   async deleteManifest(repository: string, digest: string): Promise<void> {
     if (!isDigest(digest)) {
