@@ -55,7 +55,9 @@ export function renderVerification(report: VerifyReport): string {
       for (const o of c.onlyInSome.slice(0, 8)) lines.push(`    ${o.path}  missing from ${o.missingFrom.join(', ')}`);
     }
     for (const t of c.timeOnly) {
-      lines.push(`  ! ${t.layers.length} layers hold the same ${t.files} files and differ only in file times: ${t.layers.map((l) => `${shortDigest(l.digest)} (${l.platforms.join(', ')})`).join(', ')}; ${formatBytes(t.wastedBytes)} stored and pulled twice.`);
+      const files = `${t.files} ${t.files === 1 ? 'file' : 'files'}`;
+      const times = t.layers.length === 2 ? 'twice' : `${t.layers.length} times`;
+      lines.push(`  ! ${t.layers.length} layers hold the same ${files} (names, sizes, modes, owners and bytes) and differ only in file times: ${t.layers.map((l) => `${shortDigest(l.digest)} (${l.platforms.join(', ')})`).join(', ')}; ${formatBytes(t.wastedBytes)} more is stored and pulled because they are kept ${times} instead of once.`);
       lines.push('    fix: build that layer once for all platforms (a stage FROM --platform=$BUILDPLATFORM, COPY --link) or set SOURCE_DATE_EPOCH so times match.');
     }
     lines.push('');

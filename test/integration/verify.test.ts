@@ -53,7 +53,7 @@ async function extractBusybox(platform: string): Promise<string> {
 }
 
 /** Builds a context directory and pushes it for the given platforms with the engine's default builder. */
-async function build(name: string, platforms: string[], dockerfile: string, files: Record<string, string | { copy: string; mtime?: number }> = {}, provenance = false): Promise<string> {
+async function build(name: string, platforms: string[], dockerfile: string, files: Record<string, string | { copy: string; mtime?: number }> = {}, provenance = false, compression?: 'zstd'): Promise<string> {
   const ctx = path.join(work, name);
   await mkdir(ctx, { recursive: true });
   await writeFile(path.join(ctx, 'Dockerfile'), dockerfile);
@@ -68,7 +68,7 @@ async function build(name: string, platforms: string[], dockerfile: string, file
   }
   const tag = `${registry.localhostAddress}/verify/${name}:1`;
   await docker(
-    ['buildx', 'build', '--builder', 'default', '--platform', platforms.join(','), '--label', LABEL, provenance ? '--provenance=mode=min' : '--provenance=false', '--tag', tag, '--output', 'type=registry,registry.insecure=true', ctx],
+    ['buildx', 'build', '--builder', 'default', '--platform', platforms.join(','), '--label', LABEL, provenance ? '--provenance=mode=min' : '--provenance=false', '--tag', tag, '--output', `type=registry,registry.insecure=true${compression ? `,compression=${compression},force-compression=true` : ''}`, ctx],
     { timeoutMs: 300_000 },
   );
   return tag;
@@ -277,6 +277,32 @@ describe('verify', () => {
     expect(report.compare.wastedBytes).toBe(t.wastedBytes);
     const run = await cli(['verify', `${registry.localhostAddress}/verify/t-amd64:joined`]);
     expect(run.stdout).toMatch(/differ only in file times/);
+  });
+
+  test('zstd layers as buildx pushes them are read too', async () => {
+    const tag = await build('zstd', ['linux/amd64', 'linux/arm64'], `FROM ${base}\nCOPY --chmod=755 hello /usr/local/bin/hello\nCMD ["hello"]\n`, { hello: '#!/bin/sh\necho hi\n' }, false, 'zstd');
+    const report = await verify(tag);
+    for (const p of report.platforms) {
+      expect(p.verdict, p.summary).toBe('ok');
+      expect(p.layers.every((l) => l.compression === 'zstd')).toBe(true);
+    }
+  });
+
+  test('a layer the registry lost: unknown, naming the layer and the registry answer; the CLI exits non-zero', async () => {
+    const tag = await build('lost', ['linux/amd64'], `FROM ${base}\nCOPY --chmod=755 hello /usr/local/bin/hello\nCMD ["hello"]\n`, { hello: '#!/bin/sh\necho lost\n' });
+    const client = new RegistryClient({ registry: registry.address });
+    const m = await platformManifest('verify/lost', 'linux/amd64');
+    const layers = ((await client.getManifest('verify/lost', m.digest)).json as { layers: Array<{ digest: string }> }).layers;
+    const last = layers[layers.length - 1]!.digest;
+    const hex = last.slice('sha256:'.length);
+    await rm(path.join(registry.dataDir, 'storage', 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex), { recursive: true });
+    const v = platformOf(await verify(tag), 'linux/amd64');
+    expect(v.verdict).toBe('unknown');
+    expect(v.summary).toMatch(new RegExp(`Layer ${last} could not be read`));
+    expect(v.layers.find((l) => l.digest === last)?.error?.code).toBe('not-found');
+    const run = await cli(['verify', tag]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/UNKNOWN/);
   });
 
   test('bad input and a missing image get clear errors', async () => {

@@ -1,0 +1,139 @@
+/**
+ * Benchmark: `registry:verify` of a 3-platform index vs `docker pull --platform P` of the same three platforms,
+ * side by side, and the peak memory of the verify.
+ * Run: PATH=/usr/bin:$PATH npx tsx bench/verify.ts [rounds] [--mb N]
+ *
+ * Sets up a throwaway registry process, pushes the busybox test image as the base, then builds one image for
+ * linux/amd64, linux/arm64 and linux/arm/v7 whose extra layer is N MiB (default 30) of random bytes of its own per
+ * platform (random, so gzip cannot shrink it: N MiB cross the wire per platform for both sides). Each round
+ * alternates which side goes first. The pull side removes what it pulled before the next round so every pull
+ * downloads. Memory: this process's resident set sampled every 10 ms while verify runs (the highest sample, and
+ * the rise over the resident set just before), plus the kernel's high-water mark of the process (VmHWM).
+ * Everything it creates is labelled dev.multiarch-lab.test=bench-verify and removed at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RegistryClient } from '../core/registry/client.js';
+import { verifyImage } from '../core/verify/verify.js';
+import { seedMultiArchImage, startRegistryProcess } from '../test/helpers/registry-process.js';
+import { removeImagesFrom } from '../test/helpers/run-images.js';
+import { docker, execFileAsync, formatBytes, formatMs, median, printTable, ratio, timeMs, type Row } from './lib.js';
+
+const ARGS = process.argv.slice(2);
+const mbAt = ARGS.indexOf('--mb');
+const MB = mbAt >= 0 ? Math.max(1, Number(ARGS[mbAt + 1] ?? 30)) : 30;
+const ROUNDS = Math.max(1, Number(ARGS.find((a, i) => /^\d+$/.test(a) && ARGS[i - 1] !== '--mb') ?? 3));
+const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+const LABEL = 'dev.multiarch-lab.test=bench-verify';
+
+async function vmHwmBytes(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : Number.NaN;
+}
+
+/** `--child REF`: one verify in a fresh process that does nothing else, so its high-water mark is the verify's. */
+async function child(ref: string, registry: string): Promise<void> {
+  const ms = await timeMs(() => verifyImage(new RegistryClient({ registry }), ref, { hostCheck: false }));
+  process.stdout.write(`${JSON.stringify({ ms, hwm: await vmHwmBytes(), maxRss: process.resourceUsage().maxRSS * 1024 })}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const registry = await startRegistryProcess();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-bench-verify-'));
+  try {
+    process.stdout.write(`setting up: base image, then 3 platforms with ${MB} MiB of their own each… `);
+    await seedMultiArchImage(registry, 'bench/base', '1');
+    const base = `${registry.localhostAddress}/bench/base:1`;
+    for (const p of ['amd64', 'arm64', 'armv7']) await writeFile(path.join(dir, `payload-${p}.bin`), randomBytes(MB * 1024 * 1024));
+    await writeFile(
+      path.join(dir, 'Dockerfile'),
+      `FROM ${base}\nARG TARGETARCH\nARG TARGETVARIANT\nCOPY payload-\${TARGETARCH}\${TARGETVARIANT}.bin /data/payload.bin\nCMD ["/bin/sh", "-c", "ls -l /data"]\n`,
+    );
+    const ref = `${registry.localhostAddress}/bench/verify:1`;
+    await docker(['buildx', 'build', '--builder', 'default', '--platform', PLATFORMS.join(','), '--provenance=false', '--label', LABEL, '-t', ref, '--output', 'type=registry,registry.insecure=true', dir]);
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const client = () => new RegistryClient({ registry: registry.localhostAddress });
+    const check = await verifyImage(client(), ref, { hostCheck: false });
+    console.log(`${ref}: ${check.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', ')}; ${check.read.layers} layers, ${formatBytes(check.read.compressedBytes)} read\n`);
+
+    const pullAll = async () => {
+      for (const p of PLATFORMS) await docker(['pull', '--quiet', '--platform', p, ref]);
+    };
+    const cleanPulled = () => removeImagesFrom(registry.localhostAddress);
+    await cleanPulled();
+
+    const verifyMs: number[] = [];
+    const pullMs: number[] = [];
+    let peakRss = 0;
+    let peakRise = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const sides = [
+        async () => {
+          if (global.gc) global.gc();
+          const before = process.memoryUsage.rss();
+          let max = before;
+          const timer = setInterval(() => {
+            max = Math.max(max, process.memoryUsage.rss());
+          }, 10);
+          verifyMs.push(await timeMs(() => verifyImage(client(), ref, { hostCheck: false })));
+          clearInterval(timer);
+          max = Math.max(max, process.memoryUsage.rss());
+          peakRss = Math.max(peakRss, max);
+          peakRise = Math.max(peakRise, max - before);
+        },
+        async () => {
+          pullMs.push(await timeMs(pullAll));
+          await cleanPulled();
+        },
+      ];
+      if (round % 2) sides.reverse();
+      for (const side of sides) await side();
+    }
+
+    // the peak of a process that only verifies: node + tsx start-up included, nothing of this script's setup
+    const childRuns: Array<{ ms: number; hwm: number }> = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ref, registry.localhostAddress], { maxBuffer: 1024 * 1024 });
+      childRuns.push(JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; hwm: number });
+    }
+    const childPeak = Math.max(...childRuns.map((r) => r.hwm));
+    const v = median(verifyMs);
+    const p = median(pullMs);
+    const rows: Row[] = [
+      {
+        flow: `verify, 3 platforms × ${MB} MiB`,
+        app: formatMs(v),
+        cli: formatMs(p),
+        ratio: ratio(v, p),
+        how: `registry:verify (every layer streamed once, entrypoint and programs checked) vs docker pull --platform P for the 3 platforms one after another; median of ${ROUNDS}`,
+      },
+      {
+        flow: 'verify peak memory',
+        app: formatBytes(childPeak),
+        cli: '',
+        ratio: '',
+        how: `high-water mark (VmHWM) of a process that only runs the verify, node start-up included (${ROUNDS} runs, each ${childRuns.map((r) => formatMs(r.ms)).join(', ')}); in the bench process the resident set rose by at most ${formatBytes(peakRise)} (peak sample ${formatBytes(peakRss)})`,
+      },
+    ];
+    const md = printTable('verify vs docker pull', ['flow', 'the app', 'docker CLI', 'ratio', 'how'], rows);
+    console.log(`\nverify runs: ${verifyMs.map(formatMs).join(', ')}; pull runs: ${pullMs.map(formatMs).join(', ')}`);
+    console.log(`\n${md}`);
+    console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await removeImagesFrom(registry.localhostAddress).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    await registry.stop();
+  }
+}
+
+const childAt = ARGS.indexOf('--child');
+(childAt >= 0 ? child(ARGS[childAt + 1]!, ARGS[childAt + 2]!) : main()).catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
