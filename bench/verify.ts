@@ -123,6 +123,8 @@ async function main(): Promise<void> {
     ];
     const md = printTable('verify vs docker pull', ['flow', 'the app', 'docker CLI', 'ratio', 'how'], rows);
     console.log(`\nverify runs: ${verifyMs.map(formatMs).join(', ')}; pull runs: ${pullMs.map(formatMs).join(', ')}`);
+    // the machine is often shared: the load says how much the figures above competed for the CPUs
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     console.log(`\n${md}`);
     console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {

@@ -128,8 +128,8 @@ export interface PlatformComparison {
   /** Files present in some platforms and not others (the first ones; `onlyInSomeCount` counts all). */
   onlyInSome: Array<{ path: string; in: string[]; missingFrom: string[] }>;
   onlyInSomeCount: number;
-  /** Platforms much smaller or larger than the median of the rest. */
-  sizeOutliers: Array<{ platform: string; uncompressedSize: number; medianOfOthers: number; ratio: number; message: string }>;
+  /** Platforms much smaller or larger than the median of all (with two platforms: the larger against the smaller). */
+  sizeOutliers: Array<{ platform: string; uncompressedSize: number; median: number; ratio: number; message: string }>;
   timeOnly: TimeOnlyDifference[];
   wastedBytes: number;
 }

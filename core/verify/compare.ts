@@ -1,6 +1,6 @@
 /**
  * The platforms of one image side by side, from what the layer scan saw: which layers they share by
- * digest, their sizes, files only some of them have, a platform far off the others' size, and layers
+ * digest, their sizes, files only some of them have, a platform far off the median size, and layers
  * that hold the same files (names, sizes, modes, owners, bytes) and differ only in file times, which
  * makes the registry store and every pull fetch them once per platform instead of once.
  */
@@ -73,19 +73,20 @@ export function comparePlatforms(platforms: readonly ComparedPlatform[]): Platfo
     }
   }
 
+  // each platform against the median of all of them, so one outlier does not drag the yardstick with it
   const sizeOutliers: PlatformComparison['sizeOutliers'] = [];
   if (sizes.length >= 3) {
+    const mid = median(sizes.map((s) => s.uncompressedSize));
     for (const s of sizes) {
-      const others = median(sizes.filter((o) => o !== s).map((o) => o.uncompressedSize));
-      if (others <= 0) continue;
-      const ratio = s.uncompressedSize / others;
+      if (mid <= 0) break;
+      const ratio = s.uncompressedSize / mid;
       if (ratio >= OUTLIER_RATIO || ratio <= 1 / OUTLIER_RATIO) {
         sizeOutliers.push({
           platform: s.platform,
           uncompressedSize: s.uncompressedSize,
-          medianOfOthers: others,
+          median: mid,
           ratio,
-          message: ratio > 1 ? `${s.platform} is ${formatRatio(ratio)}× the size of the other platforms (median).` : `${s.platform} is ${formatRatio(1 / ratio)}× smaller than the other platforms (median).`,
+          message: ratio > 1 ? `${s.platform} is ${formatRatio(ratio)}× the median size of the platforms (unpacked).` : `${s.platform} is ${formatRatio(1 / ratio)}× smaller than the median of the platforms (unpacked).`,
         });
       }
     }
@@ -93,7 +94,7 @@ export function comparePlatforms(platforms: readonly ComparedPlatform[]): Platfo
     const [a, b] = [...sizes].sort((x, y) => y.uncompressedSize - x.uncompressedSize) as [(typeof sizes)[number], (typeof sizes)[number]];
     if (b.uncompressedSize > 0 && a.uncompressedSize / b.uncompressedSize >= OUTLIER_RATIO) {
       const ratio = a.uncompressedSize / b.uncompressedSize;
-      sizeOutliers.push({ platform: a.platform, uncompressedSize: a.uncompressedSize, medianOfOthers: b.uncompressedSize, ratio, message: `${a.platform} is ${formatRatio(ratio)}× the size of ${b.platform}.` });
+      sizeOutliers.push({ platform: a.platform, uncompressedSize: a.uncompressedSize, median: b.uncompressedSize, ratio, message: `${a.platform} is ${formatRatio(ratio)}× the size of ${b.platform} (unpacked).` });
     }
   }
 
