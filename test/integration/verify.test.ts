@@ -18,7 +18,7 @@ import { createCore, type Core } from '../../core/index.js';
 import { RegistryClient } from '../../core/registry/client.js';
 import { createIndex } from '../../core/registry/manifest.js';
 import { docker, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
-import { indexEntries, removeImagesFrom } from '../helpers/run-images.js';
+import { indexEntries, pushWithRandomLayer, removeImagesFrom } from '../helpers/run-images.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -303,6 +303,16 @@ describe('verify', () => {
     const run = await cli(['verify', tag]);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/UNKNOWN/);
+  });
+
+  test('cancelling a verify of a 64 MiB layer ends it at once with "cancelled"', async () => {
+    await pushWithRandomLayer(registry, 'base/busybox', '1', 'big', 64 * 1024 * 1024);
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = core.call('registry:verify', { reference: `${registry.localhostAddress}/base/busybox:big`, hostCheck: false }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 150);
+    await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   test('bad input and a missing image get clear errors', async () => {
