@@ -253,6 +253,21 @@ function followProgram(
       return;
     }
     followProgram(fs, interp, r.path, r.entry, config, platform, expected, resolution, findings, depth + 1);
+    // `#!/usr/bin/env NAME` runs NAME from PATH: that program is what must exist and fit the machine
+    const envTarget = /(^|\/)env$/.test(r.path) ? content.argument?.split(/[ \t]+/).find((w) => w && !w.startsWith('-') && !w.includes('=')) : undefined;
+    if (envTarget && !findings.some((f) => f.kind === 'will-not-start')) {
+      const lookup = findProgram(fs, envTarget, config);
+      if (!lookup.found) {
+        findings.push({
+          kind: 'will-not-start',
+          path: envTarget,
+          message: `${shown} runs "${envTarget}" through ${interp}, and no executable ${envTarget} is in the image's PATH (${pathOf(config.env)}): env answers "No such file or directory".`,
+          fix: `Install ${envTarget} in the image, or put its directory on PATH (ENV PATH=…).`,
+        });
+        return;
+      }
+      followProgram(fs, lookup.found.path, lookup.found.resolvedPath, lookup.found.entry, config, platform, expected, resolution, findings, depth + 1);
+    }
     return;
   }
   resolution.chain.push(checkedFile(path, entry, resolvedPath, false));

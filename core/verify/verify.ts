@@ -145,7 +145,8 @@ async function loadManifest(client: RegistryClient, repository: string, target: 
     if (parsed.kind !== 'manifest') throw new AppError('unsupported', `${target.digest} is an index where an image manifest was expected.`);
     const config = await client.getBlobJson(repository, parsed.config.digest);
     const loaded: Loaded = { ...target, layers: parsed.layers.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType })), config: configOf(config.json) };
-    if (!target.platform) {
+    if (!target.platformInfo) {
+      // a single image, or an index entry without a platform: the config says what it is
       const c = loaded.config!;
       loaded.platform = formatPlatform({ os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) });
       loaded.platformInfo = { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) };
@@ -161,6 +162,11 @@ async function loadManifest(client: RegistryClient, repository: string, target: 
 function judgePlatform(target: Loaded, fs: LayerFs, summaries: LayerSummary[], host: PlatformVerification['host'] | undefined): PlatformVerification {
   const config = target.config!;
   const info = target.platformInfo ?? parsePlatform(target.platform);
+  if (info.os !== 'linux') {
+    const v = emptyVerification(target, 'unknown', `${target.platform} is not a Linux image; Multiarch Lab checks Linux (ELF) programs only.`);
+    if (host) v.host = host;
+    return v;
+  }
   const expected = expectedMachineFor(info);
   const findings: VerifyFinding[] = [];
 

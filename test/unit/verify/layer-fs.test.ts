@@ -76,6 +76,9 @@ describe('entrypoint', () => {
     file('/app/crlf.sh', { kind: 'script', interpreter: '/bin/sh\r', crlf: true }),
     file('/app/data', { kind: 'other', magic: '504b0304' }),
     file('/app/noexec', ARM64, 0o644),
+    file('/usr/bin/env', ARM64),
+    file('/app/py.sh', { kind: 'script', interpreter: '/usr/bin/env', argument: 'python3' }),
+    file('/app/sh.sh', { kind: 'script', interpreter: '/usr/bin/env', argument: '-S sh -e' }),
   ]);
   const expected = expectedMachineFor({ architecture: 'arm64' });
   const run = (entrypoint: string[] | null, cmd: string[] | null, env = ['PATH=/usr/local/bin:/bin']) => analyzeEntrypoint(fs, { entrypoint, cmd, env }, 'linux/arm64', expected);
@@ -107,6 +110,13 @@ describe('entrypoint', () => {
     expect(run(['/app/noexec'], null).findings[0]!.message).toMatch(/permission denied/);
     expect(run(['nothere'], null).findings[0]!.message).toMatch(/"nothere" is not in the image/);
     expect(run(null, null).findings[0]!.message).toMatch(/neither ENTRYPOINT nor CMD/);
+  });
+
+  it('follows #!/usr/bin/env NAME to NAME in PATH', () => {
+    expect(run(['/app/py.sh'], null).findings[0]).toMatchObject({ kind: 'will-not-start', path: 'python3', message: expect.stringMatching(/no executable python3 is in the image's PATH/) });
+    const ok = run(['/app/sh.sh'], null);
+    expect(ok.findings).toEqual([]);
+    expect(ok.resolution.chain.map((c) => c.resolvedPath ?? c.path)).toEqual(['/app/sh.sh', '/usr/bin/env', '/bin/busybox']);
   });
 
   it('follows a script to its interpreter and judges that', () => {
