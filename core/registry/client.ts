@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { AppError, type ErrorCode } from '../contract/errors.js';
 import type { RegistryCatalog, RegistryDeleteResult, RegistryPing, RegistryTags } from '../contract/registry.js';
 import { basicAuthorization, fetchBearerToken, parseAuthChallenges, TokenCache, type RegistryCredentials } from './auth.js';
+import { streamGet } from './blob-stream.js';
 import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './manifest.js';
 import { checkRegistryAddress, isDigest, isLoopbackRegistry, normalizeRegistry, parseImageReference, registryEndpoint } from './reference.js';
 
@@ -286,33 +287,60 @@ export class RegistryClient {
       new AppError('timeout', `${this.registry} stopped sending ${what} for ${Math.round(this.timeoutMs / 1000)} s.`, {
         hint: 'The registry is slow or stuck: check that it is running and not overloaded, then try again.',
       });
-    let res: Response;
+    const failed = (error: unknown): AppError => {
+      if (idle.signal.aborted && !this.signal?.aborted) return stall();
+      return this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+    };
+    // node:http when the client uses the platform fetch (the usual case); an injected fetch is honoured as is
+    let res: { status: number; headers: Headers; url: string; body: AsyncIterable<Uint8Array>; readAll(): Promise<Buffer>; cancel(): Promise<void> };
     try {
-      res = await this.fetchImpl(url, { method: 'GET', headers, signal, redirect: 'follow' });
+      if (this.fetchImpl === globalThis.fetch) {
+        const r = await streamGet(url, headers, signal);
+        res = {
+          ...r,
+          readAll: async () => {
+            const parts: Buffer[] = [];
+            for await (const c of r.body) parts.push(c as Buffer);
+            return Buffer.concat(parts);
+          },
+          cancel: async () => {
+            r.body.destroy();
+          },
+        };
+      } else {
+        const r = await this.fetchImpl(url, { method: 'GET', headers, signal, redirect: 'follow' });
+        const web = r.body;
+        res = {
+          status: r.status,
+          headers: r.headers,
+          url,
+          body: web ? (web as unknown as AsyncIterable<Uint8Array>) : (async function* () {})(),
+          readAll: async () => Buffer.from(await r.arrayBuffer()),
+          cancel: async () => {
+            await web?.cancel().catch(() => undefined);
+          },
+        };
+      }
     } catch (error) {
       clearTimeout(timer);
-      if (idle.signal.aborted && !this.signal?.aborted) throw stall();
-      throw this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+      throw failed(error);
     }
-    if (res.status < 200 || res.status >= 300 || !res.body) {
+    if (res.status < 200 || res.status >= 300) {
+      const body = await res.readAll().catch(() => Buffer.alloc(0));
       clearTimeout(timer);
-      const body = Buffer.from(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
-      throw this.statusError({ status: res.status, headers: res.headers, body, url }, { method: 'GET', path, scope, what });
+      throw this.statusError({ status: res.status, headers: res.headers, body, url: res.url }, { method: 'GET', path, scope, what });
     }
     const length = res.headers.get('content-length');
-    const stream = res.body;
-    const outer = this.signal;
     const timeoutMs = this.timeoutMs;
-    const failed = (error: unknown) => this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+    const source = res;
     async function* chunks(): AsyncGenerator<Uint8Array> {
-      const reader = stream.getReader();
       try {
+        const iterator = source.body[Symbol.asyncIterator]();
         for (;;) {
-          let next: Awaited<ReturnType<typeof reader.read>>;
+          let next: IteratorResult<Uint8Array>;
           try {
-            next = await reader.read();
+            next = await iterator.next();
           } catch (error) {
-            if (idle.signal.aborted && !outer?.aborted) throw stall();
             throw failed(error);
           }
           if (next.done) return;
@@ -322,8 +350,7 @@ export class RegistryClient {
         }
       } finally {
         clearTimeout(timer);
-        reader.releaseLock();
-        await stream.cancel().catch(() => undefined);
+        await source.cancel();
       }
     }
     return { size: length !== null && /^\d+$/.test(length) ? Number(length) : null, body: chunks() };
