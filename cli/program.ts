@@ -66,6 +66,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     description: 'build a folder with a Dockerfile for several platforms and push one multi-platform image',
     load: async () => (await import('./commands/build.js')).registerBuildCommand,
   },
+  {
+    name: 'verify',
+    term: 'verify [options] <reference>',
+    description: 'check every platform of an image from its own files, without running it (exit 0: all ok, 2: some not ok, 1: error)',
+    load: async () => (await import('./commands/verify.js')).registerVerifyCommand,
+  },
 ];
 
 function baseProgram(): Command {

@@ -14,6 +14,7 @@ import { registryDown, registryGc, registryStart, registryStatus, registryStop, 
 import { createBuilderHandlers } from './builder/handlers.js';
 import { createRunsHandlers } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
+import { verifyReference } from './verify/verify.js';
 
 export { appVersion };
 
@@ -79,6 +80,7 @@ export function createCore(options: CoreOptions): Core {
     'registry:down': async (input, ctx) => registryDown(deps, input, ctx.signal),
     'registry:volume-usage': async (input, ctx) => registryVolumeUsage(deps, input, ctx.signal),
     'registry:gc': async (input, ctx) => registryGc(deps, input, ctx.signal),
+    'registry:verify': async (input, ctx) => verifyReference(input, ctx.signal),
     ...createBuilderHandlers(deps),
     ...createRunsHandlers(deps),
     ...createBuildHandlers(deps),

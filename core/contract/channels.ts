@@ -11,6 +11,7 @@ import { registryLifecycleChannels } from './registry-lifecycle.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
+import { verifyChannels } from './verify.js';
 import { SettingsPatchSchema, type Settings } from './settings.js';
 import type { TaskSnapshot } from './tasks.js';
 import { channel } from './define.js';
@@ -37,6 +38,7 @@ export const channels = {
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,
+  ...verifyChannels,
 } as const;
 
 export type Channels = typeof channels;

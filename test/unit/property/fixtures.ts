@@ -28,6 +28,7 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'registry:tags': { registry: 'localhost:5000', repository: 'team/app' },
   'registry:inspect': { reference: 'localhost:5000/hello:1', platform: 'linux/arm64' },
   'registry:delete': { reference: 'localhost:5000/hello:1' },
+  'registry:verify': { reference: 'localhost:5000/hello:1', platforms: ['linux/arm64'] },
   'registry:up': { name: 'lab-registry', port: 5000, volume: 'lab_data', image: 'registry:2', deleteEnabled: false },
   'registry:status': { name: 'lab-registry' },
   'registry:stop': { name: 'lab-registry' },
