@@ -27,7 +27,7 @@ import { parseBuildxInspect, type BuildxInspect } from '../docker/parsers/buildx
 import { versionAtLeast, type BuildxVersion } from '../docker/parsers/buildx-version.js';
 import { describeEngine } from '../doctor/doctor.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
-import { extraLabelsFrom } from '../registry/registry-container.js';
+import { extraLabelsFrom } from '../docker/labels.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';

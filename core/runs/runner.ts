@@ -15,7 +15,7 @@ import { classifyPlatforms, normalizeArch } from '../doctor/platforms.js';
 import { formatPlatform, inspectReference, platformNodes } from '../registry/manifest.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { TaskHandle, TaskManager } from '../tasks.js';
-import { demuxDockerStream } from './demux.js';
+import { demuxDockerStream } from '../docker/demux.js';
 import { formatDuration } from './export.js';
 import { RunHistory } from './history.js';
 import { formatNormalPlatform, hostVariantChoices, normalizePlatform } from './host-match.js';

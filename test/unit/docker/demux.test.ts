@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demuxDockerStream } from '../../../core/runs/demux.js';
+import { demuxDockerStream } from '../../../core/docker/demux.js';
 
 function frame(stream: 1 | 2, text: string): Buffer {
   const payload = Buffer.from(text, 'utf8');

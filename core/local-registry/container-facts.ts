@@ -144,85 +144,6 @@ export function garbageCollectCommand(info: ContainerFacts, opts: { dryRun?: boo
   return [program, 'garbage-collect', ...(opts.dryRun ? ['--dry-run'] : []), ...(opts.deleteUntagged ? ['--delete-untagged'] : []), config];
 }
 
-/**
- * Extra labels for everything the app creates, from MULTIARCH_LAB_RESOURCE_LABELS ("k=v,k2=v2").
- * Test suites use it to find and remove exactly their own resources.
- */
-export function extraLabelsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
-  const raw = env.MULTIARCH_LAB_RESOURCE_LABELS ?? '';
-  const labels: Record<string, string> = {};
-  for (const pair of raw.split(',')) {
-    const eq = pair.indexOf('=');
-    const key = (eq === -1 ? pair : pair.slice(0, eq)).trim();
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9._/-]*$/.test(key)) continue;
-    labels[key] = eq === -1 ? '' : pair.slice(eq + 1).trim();
-  }
-  return labels;
-}
-
-export function registryLabels(env: NodeJS.ProcessEnv): Record<string, string> {
-  return { ...extraLabelsFrom(env), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: REGISTRY_ROLE };
-}
-
-function labelArgs(labels: Record<string, string>): string[] {
-  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-}
-
-export interface RegistrySpec {
-  name: string;
-  image: string;
-  port: number;
-  volume: string;
-  deleteEnabled: boolean;
-  labels: Record<string, string>;
-}
-
-/** The `docker run` that creates the same container, for people to copy. */
-export function dockerRunCommand(spec: RegistrySpec): string[] {
-  return [
-    'docker', 'run', '-d',
-    '-p', `${spec.port}:${REGISTRY_CONTAINER_PORT}`,
-    '--restart=always',
-    '--name', spec.name,
-    '-v', `${spec.volume}:${REGISTRY_DATA_PATH}`,
-    ...(spec.deleteEnabled ? ['-e', `${DELETE_ENABLED_ENV}=true`] : []),
-    ...labelArgs(spec.labels),
-    spec.image,
-  ];
-}
-
-export function volumeCreateCommand(volume: string, labels: Record<string, string>): string[] {
-  return ['docker', 'volume', 'create', ...labelArgs(labels), volume];
-}
-
-/** The dockerode create options matching `dockerRunCommand`. */
-export function containerCreateOptions(spec: RegistrySpec): {
-  name: string;
-  Image: string;
-  Env: string[];
-  Labels: Record<string, string>;
-  ExposedPorts: Record<string, Record<string, never>>;
-  HostConfig: {
-    PortBindings: Record<string, Array<{ HostPort: string }>>;
-    RestartPolicy: { Name: string };
-    Mounts: Array<{ Type: 'volume'; Source: string; Target: string }>;
-  };
-} {
-  const key = `${REGISTRY_CONTAINER_PORT}/tcp`;
-  return {
-    name: spec.name,
-    Image: spec.image,
-    Env: spec.deleteEnabled ? [`${DELETE_ENABLED_ENV}=true`] : [],
-    Labels: spec.labels,
-    ExposedPorts: { [key]: {} },
-    HostConfig: {
-      PortBindings: { [key]: [{ HostPort: String(spec.port) }] },
-      RestartPolicy: { Name: 'always' },
-      Mounts: [{ Type: 'volume', Source: spec.volume, Target: REGISTRY_DATA_PATH }],
-    },
-  };
-}
-
 export interface GcSummary {
   blobsMarked: number | null;
   blobsEligible: number | null;
@@ -256,18 +177,4 @@ export function demuxDockerStream(buf: Buffer): { stdout: string; stderr: string
     offset += 8 + size;
   }
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
-
-/** The engine's own words from a dockerode error: "(HTTP code 500) server error - <message>" → "<message>". */
-export function engineMessage(error: unknown): string {
-  const e = error as { json?: { message?: unknown } | null; message?: unknown; reason?: unknown };
-  if (e?.json && typeof e.json === 'object' && typeof e.json.message === 'string') return e.json.message.trim();
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  const m = /^\(HTTP code \d+\) [^-]*- (.*)$/s.exec(message);
-  return (m?.[1] ?? message).trim();
-}
-
-export function statusCodeOf(error: unknown): number | undefined {
-  const code = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
 }

@@ -1,24 +1,22 @@
 /** Pure parts of the registry lifecycle: what a container is, where it is published, what to run. */
 import { describe, expect, it } from 'vitest';
 import { RegistryDownInput, RegistryGcInput, RegistryUpInput, RegistryVolumeUsageInput } from '../../../core/contract/registry-lifecycle.js';
-import { parseProcNetTcp, portTakenError } from '../../../core/registry/port-check.js';
+import { parseProcNetTcp, portTakenError } from '../../../core/local-registry/port-check.js';
 import {
-  containerCreateOptions,
   deleteEnabledIn,
   demuxDockerStream,
-  dockerRunCommand,
-  engineMessage,
-  extraLabelsFrom,
   garbageCollectCommand,
   imageRepository,
   parseGcSummary,
   publishedRegistryPort,
   registryEvidence,
-  registryLabels,
   registryVolumeName,
   type ContainerFacts,
-} from '../../../core/registry/registry-container.js';
-import { engineHost } from '../../../core/registry/lifecycle.js';
+} from '../../../core/local-registry/container-facts.js';
+import { containerCreateOptions, dockerRunCommand, registryLabels } from '../../../core/local-registry/spec.js';
+import { engineHost } from '../../../core/local-registry/health.js';
+import { engineMessage } from '../../../core/docker/errors.js';
+import { extraLabelsFrom } from '../../../core/docker/labels.js';
 
 /** Trimmed from `docker container inspect` of a registry Multiarch Lab created (Engine 26). */
 const ours: ContainerFacts = {
