@@ -4,7 +4,6 @@ import { RegistryDownInput, RegistryGcInput, RegistryUpInput, RegistryVolumeUsag
 import { parseProcNetTcp, portTakenError } from '../../../core/local-registry/port-check.js';
 import {
   deleteEnabledIn,
-  demuxDockerStream,
   garbageCollectCommand,
   imageRepository,
   parseGcSummary,
@@ -13,8 +12,10 @@ import {
   registryVolumeName,
   type ContainerFacts,
 } from '../../../core/local-registry/container-facts.js';
-import { containerCreateOptions, dockerRunCommand, registryLabels } from '../../../core/local-registry/spec.js';
-import { engineHost } from '../../../core/local-registry/health.js';
+import { containerCreateOptions } from '../../../core/local-registry/spec.js';
+import { registryLabels, registryRunCommand as dockerRunCommand } from '../../../core/commands/registry.js';
+import { engineHost } from '../../../core/docker/facts.js';
+import { demuxDockerStream } from '../../../core/docker/demux.js';
 import { engineMessage } from '../../../core/docker/errors.js';
 import { extraLabelsFrom } from '../../../core/docker/labels.js';
 
@@ -167,8 +168,8 @@ describe('outputs the engine sends back', () => {
       head.writeUInt32BE(body.length, 4);
       return Buffer.concat([head, body]);
     };
-    expect(demuxDockerStream(Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]))).toEqual({ stdout: 'out 1\nout 2\n', stderr: 'err\n' });
-    expect(demuxDockerStream(Buffer.from('plain text from a tty\n'))).toEqual({ stdout: 'plain text from a tty\n', stderr: '' });
+    expect(demuxDockerStream(Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]))).toEqual({ stdout: 'out 1\nout 2\n', stderr: 'err\n', truncated: false });
+    expect(demuxDockerStream(Buffer.from('plain text from a tty\n'))).toEqual({ stdout: 'plain text from a tty\n', stderr: '', truncated: false });
   });
 
   it('keeps the engine\'s own words from a dockerode error', () => {

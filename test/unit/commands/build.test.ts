@@ -9,7 +9,7 @@ import {
   parsePushDigest,
   platformSuffix,
   platformTag,
-} from '../../../core/build/commands.js';
+} from '../../../core/commands/build.js';
 import { chooseBuilder } from '../../../core/build/run-build.js';
 import { parseImageReference } from '../../../core/registry/reference.js';
 
