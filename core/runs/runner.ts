@@ -12,7 +12,7 @@ import { DEFAULT_RUN_TIMEOUT_MS, type PlatformRun, type RunExecution, type RunMa
 import type { EngineAccess } from '../docker/engine.js';
 import { engineMessage, isEngineConnectionError } from '../docker/errors.js';
 import { engineFacts } from '../docker/facts.js';
-import { pullImage } from '../docker/images.js';
+import { pullImage, taskLayerProgress } from '../docker/images.js';
 import { MANAGED_LABEL, ROLE_LABEL, RUN_ROLE } from '../docker/labels.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
@@ -109,21 +109,10 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const plans = picks.map((p) => planRun(p.platform, p.node, runnable, repoName, request.command));
   for (const plan of plans) task.addStep({ id: plan.stepId, title: `Run ${plan.platform}`, command: plan.command });
 
-  const bytes = new Map<string, { current: number; total: number }>();
   let finished = 0;
-  let lastProgress = 0;
-  const reportBytes = (message: string, force = false) => {
-    const now = Date.now();
-    if (!force && now - lastProgress < 150) return;
-    lastProgress = now;
-    let current = 0;
-    let total = 0;
-    for (const b of bytes.values()) {
-      current += b.current;
-      total += b.total;
-    }
-    task.progress({ current, total, unit: 'bytes', message });
-  };
+  // every platform's layers add up to one byte count; the message names the platform that reported last
+  let pulling = '';
+  const pullBytes = taskLayerProgress(task, () => `pulling ${pulling}`);
 
   const runs = await mapLimitAll(plans, request.concurrency, async (plan) => {
     task.throwIfCancelled();
@@ -136,13 +125,8 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
       signal: task.signal,
       labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: RUN_ROLE },
       onPullProgress: (layer, current, total) => {
-        const key = `${plan.platform}\u0000${layer}`;
-        const known = bytes.get(key);
-        const size = total ?? known?.total;
-        // Events without counts ("Download complete", the end of the pull) finish the layer at its size.
-        if (size === undefined) return;
-        bytes.set(key, { current: total === undefined ? size : Math.min(current, size), total: size });
-        reportBytes(`pulling ${plan.platform}`, total === undefined);
+        pulling = plan.platform;
+        pullBytes.onLayer(`${plan.platform}\u0000${layer}`, current, total);
       },
     });
     task.throwIfCancelled();
