@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { platformTag } from '../core/build/commands.js';
+import { platformTag } from '../core/commands/build.js';
 import { createCore } from '../core/index.js';
 import { parseImageReference } from '../core/registry/reference.js';
 import { scaffoldSample } from '../core/tutorial/sample.js';

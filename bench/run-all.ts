@@ -30,7 +30,6 @@ import { build as viteBuild } from 'vite';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { BuildLogLine } from '../core/contract/build.js';
 import { createCore, type Core } from '../core/index.js';
-import { TEST_LABEL_ENV } from '../core/runs/handlers.js';
 import { contentTypeFor } from '../server/static-files.js';
 import { freePort, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../test/helpers/registry-process.js';
 import { removeImagesFrom } from '../test/helpers/run-images.js';
@@ -555,7 +554,7 @@ async function main(): Promise<void> {
   log(`Docker Engine ${engineVersion}, ${buildxVersion}\n`);
 
   const work = await mkdtemp(path.join(os.tmpdir(), 'mal-bench-all-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: PATH_WITH_USR_BIN, MULTIARCH_LAB_RESOURCE_LABELS: LABEL, [TEST_LABEL_ENV]: LABEL_VALUE };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: PATH_WITH_USR_BIN, MULTIARCH_LAB_RESOURCE_LABELS: LABEL };
   delete env.DOCKER_HOST;
   const core = createCore({ mode: 'cli', dataDir: path.join(work, 'data'), env });
   let registry: RegistryProcess | undefined;

@@ -8,9 +8,8 @@ import { appVersion } from './version.js';
 import { EngineAccess } from './docker/engine.js';
 import { runDoctor } from './doctor/doctor.js';
 import { EngineWatch } from './docker/engine-events.js';
-import { deleteImage, listRepositories, listTags } from './registry/client.js';
-import { inspectReference } from './registry/manifest.js';
-import { registryDown, registryGc, registryStart, registryStatus, registryStop, registryUp, registryVolumeUsage } from './registry/lifecycle.js';
+import { createRegistryHandlers } from './registry/handlers.js';
+import { createLocalRegistryHandlers } from './local-registry/handlers.js';
 import { createBuilderHandlers } from './builder/handlers.js';
 import { createRunsHandlers } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
@@ -69,17 +68,8 @@ export function createCore(options: CoreOptions): Core {
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
-    'registry:catalog': async (input, ctx) => listRepositories(input, ctx.signal),
-    'registry:tags': async (input, ctx) => listTags(input, ctx.signal),
-    'registry:inspect': async (input, ctx) => inspectReference(input, ctx.signal),
-    'registry:delete': async (input, ctx) => deleteImage(input, ctx.signal),
-    'registry:up': async (input, ctx) => registryUp(deps, input, ctx.signal),
-    'registry:status': async (input, ctx) => registryStatus(deps, input, ctx.signal),
-    'registry:stop': async (input, ctx) => registryStop(deps, input, ctx.signal),
-    'registry:start': async (input, ctx) => registryStart(deps, input, ctx.signal),
-    'registry:down': async (input, ctx) => registryDown(deps, input, ctx.signal),
-    'registry:volume-usage': async (input, ctx) => registryVolumeUsage(deps, input, ctx.signal),
-    'registry:gc': async (input, ctx) => registryGc(deps, input, ctx.signal),
+    ...createRegistryHandlers(),
+    ...createLocalRegistryHandlers(deps),
     'registry:verify': async (input, ctx) => verifyReference(input, ctx.signal),
     ...createBuilderHandlers(deps),
     ...createRunsHandlers(deps),

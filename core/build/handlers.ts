@@ -13,6 +13,6 @@ export function createBuildHandlers(deps: BuildDeps & { env?: NodeJS.ProcessEnv 
     'build:run': async (input, ctx) => runBuild(deps, input, ctx.signal),
     'build:check': async (input) => checkProject(input),
     'tutorial:init': async (input, ctx) => initTutorial(deps, input, ctx.signal),
-    'tutorial:steps': async () => getTutorialSteps(),
+    'tutorial:steps': async () => getTutorialSteps((await deps.settings.read()).registry.port),
   };
 }

@@ -21,7 +21,8 @@ import type { CommandResult } from '../docker/exec.js';
 import { describeEngine } from '../doctor/doctor.js';
 import type { EventBus } from '../events.js';
 import { RegistryClient } from '../registry/client.js';
-import { classifyIndexEntry, createIndex, formatPlatform, MediaTypes, parseManifestDocument, parsePlatform, type IndexEntryInput } from '../registry/manifest.js';
+import { formatPlatform, parsePlatform, samePlatform } from '../platform.js';
+import { classifyIndexEntry, createIndex, MediaTypes, parseManifestDocument, type IndexEntryInput } from '../registry/manifest.js';
 import { parseImageReference, type ImageRef } from '../registry/reference.js';
 import type { SettingsStore } from '../settings.js';
 import type { TaskHandle, TaskManager, StepSpec } from '../tasks.js';
@@ -37,7 +38,7 @@ import {
   platformTag,
   pushEquivalent,
   type BuildCommandOptions,
-} from './commands.js';
+} from '../commands/build.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildProgressTracker } from './rawjson.js';
@@ -334,14 +335,6 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     warnings: p.warnings,
     localImages: await existingImages(deps, tags),
   };
-}
-
-function samePlatform(a: string, b: string): boolean {
-  try {
-    return formatPlatform(parsePlatform(a)) === formatPlatform(parsePlatform(b));
-  } catch {
-    return false;
-  }
 }
 
 function emptyPlatform(platform: string): PlatformProgress {

@@ -21,6 +21,9 @@ import type { DockerCli } from '../docker/docker-cli.js';
 import { commandFailed } from '../docker/docker-cli.js';
 import type { EngineAccess } from '../docker/engine.js';
 import { engineGet } from '../docker/engine-http.js';
+import { engineFailure } from '../docker/errors.js';
+import { engineFacts } from '../docker/facts.js';
+import { imagePresent, pullImage, taskLayerProgress } from '../docker/images.js';
 import type { CommandResult } from '../docker/exec.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
@@ -28,7 +31,7 @@ import { parseBuildxInspect, type BuildxInspect } from '../docker/parsers/buildx
 import { versionAtLeast, type BuildxVersion } from '../docker/parsers/buildx-version.js';
 import { describeEngine } from '../doctor/doctor.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
-import { extraLabelsFrom } from '../registry/registry-container.js';
+import { extraLabelsFrom } from '../docker/labels.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';
@@ -42,12 +45,13 @@ import {
   buildkitdConfigFlag,
   buildkitStateVolumeName,
   createArgs,
+  defaultDriverOpts,
   dockerCommand,
   inspectArgs,
   pullArgs,
   removeArgs,
   useArgs,
-} from './commands.js';
+} from '../commands/builder.js';
 import { explainDefaultDriver } from './default-driver.js';
 import { emulatorReport, installList } from './emulators.js';
 import {
@@ -188,7 +192,7 @@ export class BuilderService {
   async create(input: CreateInput, signal?: AbortSignal): Promise<BuilderCreateResult> {
     const version = await this.buildx(signal);
     const name = input.name ?? (await this.deps.settings.read()).builder.name;
-    const driverOpts = input.driverOpts ?? (input.driver === 'docker-container' ? { network: 'host' } : {});
+    const driverOpts = input.driverOpts ?? defaultDriverOpts(input.driver);
     // buildx's own files answer "is the name taken?" without a process; buildx itself when they cannot say
     const taken = await builderNameTaken(name, await this.cli().commandEnv(signal));
     if (taken ?? (await this.exists(name, signal))) throw conflictError(name);
@@ -430,15 +434,7 @@ export class BuilderService {
         const result: Omit<InstallEmulatorsResult, 'report'> = { image: BINFMT_IMAGE, installed: names, taskId: task.id };
         if (install) {
           result.command = dockerCommand(install);
-          if (await this.imagePresent(BINFMT_IMAGE, task.signal)) task.step('pull', 'skipped', 'already on the engine');
-          else {
-            let lines = 0;
-            await this.runStep(task, 'pull', pullArgs(BINFMT_IMAGE), PULL_MS, (r) => binfmtPullFailedError(r, dockerCommand(pullArgs(BINFMT_IMAGE))), (line) => {
-              if (!line.trim()) return;
-              lines += 1;
-              task.progress({ current: lines, unit: 'steps', message: line.trim() });
-            });
-          }
+          await this.pullInstaller(task);
           await this.runStep(task, 'install', install, PULL_MS, (r) => (runPullFailed(r.stderr) ? binfmtPullFailedError(r, dockerCommand(install)) : undefined));
         } else {
           task.step('pull', 'skipped', 'nothing to install');
@@ -453,21 +449,31 @@ export class BuilderService {
     );
   }
 
-  private async imagePresent(image: string, signal?: AbortSignal): Promise<boolean> {
-    const docker = await this.deps.engine.docker(signal);
-    try {
-      await docker.getImage(image).inspect();
-      return true;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
-      throw error;
+  /** The binfmt installer image, pulled through the engine with byte progress (the one pull in core/docker/images.ts). */
+  private async pullInstaller(task: TaskHandle): Promise<void> {
+    const docker = await this.deps.engine.docker(task.signal);
+    if (await imagePresent(this.deps.engine, docker, BINFMT_IMAGE)) {
+      task.step('pull', 'skipped', 'already on the engine');
+      return;
     }
+    task.step('pull', 'running');
+    const progress = taskLayerProgress(task, () => `Pulling ${BINFMT_IMAGE}`);
+    try {
+      await pullImage(docker, BINFMT_IMAGE, { signal: task.signal, onLayer: progress.onLayer });
+    } catch (error) {
+      task.step('pull', task.signal.aborted ? 'cancelled' : 'failed');
+      if (task.signal.aborted || (error instanceof AppError && error.code !== 'pull-failed')) throw error;
+      if (!(error instanceof AppError)) throw engineFailure(this.deps.engine, error, `pull ${BINFMT_IMAGE}`, dockerCommand(pullArgs(BINFMT_IMAGE)));
+      // the engine's words, judged the same way as the CLI's (Docker Hub unreachable, or its own last line)
+      throw binfmtPullFailedError({ code: 1, stdout: '', stderr: error.message }, dockerCommand(pullArgs(BINFMT_IMAGE)));
+    }
+    progress.flush();
+    task.step('pull', 'done');
   }
 
   async defaultDriver(signal?: AbortSignal): Promise<DefaultDriverExplanation> {
-    const docker = await this.deps.engine.docker(signal);
-    const info = (await docker.info()) as Record<string, unknown>;
+    const facts = await engineFacts(await this.deps.engine.connect(signal));
     const settings = await this.deps.settings.read();
-    return explainDefaultDriver(info, settings.builder.name);
+    return explainDefaultDriver(facts, settings.builder.name);
   }
 }

@@ -6,7 +6,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import type Docker from 'dockerode';
 import type { EndpointAttempt, EndpointKind } from '../contract/doctor.js';
 import { AppError } from '../contract/errors.js';
@@ -268,9 +267,4 @@ export function engineStartHint(attempts: EndpointAttempt[], platform: NodeJS.Pl
   if (platform === 'darwin') return 'Start Docker Desktop (or Colima: colima start), wait until it says it is running, then try again.';
   if (platform === 'win32') return 'Start Docker Desktop, wait until it says it is running, then try again.';
   return 'Start Docker: sudo systemctl start docker (or start Docker Desktop / rootless Docker: systemctl --user start docker), then try again.';
-}
-
-/** Is the engine running on this machine's own kernel (not in a VM such as Docker Desktop's)? */
-export function engineIsLocal(connection: Pick<EngineConnection, 'endpoint'>, info: { KernelVersion?: string; OSType?: string }, platform: NodeJS.Platform = process.platform): boolean {
-  return platform === 'linux' && connection.endpoint.startsWith('unix://') && info.OSType === 'linux' && info.KernelVersion === os.release();
 }

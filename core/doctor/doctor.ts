@@ -6,7 +6,8 @@ import type { BuildxInfo, DoctorReport, EngineInfo } from '../contract/doctor.js
 import { AppError } from '../contract/errors.js';
 import type { DockerCli } from '../docker/docker-cli.js';
 import { engineGetJson } from '../docker/engine-http.js';
-import { engineIsLocal, type EngineAccess, type EngineConnection } from '../docker/engine.js';
+import type { EngineAccess, EngineConnection } from '../docker/engine.js';
+import { engineIsLocal } from '../docker/facts.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
 import { versionAtLeast } from '../docker/parsers/buildx-version.js';

@@ -15,15 +15,13 @@ import { RegistryClient } from '../registry/client.js';
 import {
   ATTESTATION_TYPE_ANNOTATION,
   classifyIndexEntry,
-  formatPlatform,
   isIndexMediaType,
   mapLimit,
   parseManifestDocument,
-  parsePlatform,
-  platformMatches,
   summarizeConfig,
   type IndexEntry,
 } from '../registry/manifest.js';
+import { formatPlatform, parsePlatform, platformMatches } from '../platform.js';
 import { parseImageReference, type ImageRef } from '../registry/reference.js';
 import { comparePlatforms } from './compare.js';
 import { describeMachine, expectedMachineFor, machineMismatch, platformOfElf } from './elf.js';

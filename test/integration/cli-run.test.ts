@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunMatrix } from '../../core/contract/runs.js';
 import { runCommand } from '../../core/docker/exec.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { pushMislabelledIndex, removeImagesFrom } from '../helpers/run-images.js';
 
@@ -31,7 +31,7 @@ function cli(args: string[]) {
 beforeAll(async () => {
   registry = await startRegistryProcess();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mal-cli-run-it-'));
-  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, [TEST_LABEL_ENV]: testLabel };
+  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, ...testLabelEnv(testLabel) };
   delete env.DOCKER_HOST;
   const repo = `${testLabel}/busybox`;
   await seedMultiArchImage(registry, repo, '1');

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { CirclePause, Hammer, Trash2 } from 'lucide-react';
+import { dockerCommand, removeArgs } from '../../../core/commands/builder.js';
 import type { BuilderInfo } from '../../../core/contract/builder.js';
 import { Card, ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
@@ -242,7 +243,7 @@ function RemoveBuilderDialog({ builder, onClose }: { builder: BuilderInfo | null
         where they are.
       </p>
       {builder?.current ? <p>It is the current builder: buildx goes back to the default builder afterwards.</p> : null}
-      <CommandLine args={['docker', 'buildx', 'rm', name]} />
+      <CommandLine args={dockerCommand(removeArgs(name, false))} />
     </ConfirmDialog>
   );
 }

@@ -4,7 +4,13 @@
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import net from 'node:net';
+import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
+import type { EngineConnection } from '../docker/engine.js';
+import { registryEvidence } from './container-facts.js';
+import { engineFailure } from '../docker/errors.js';
+import { type RegistryLifecycleDeps } from './container.js';
+import { isLocalEngine } from './health.js';
 
 export type PortProbe = 'free' | 'taken';
 
@@ -140,4 +146,59 @@ export function portTakenError(port: number, holder: PortHolder, suggestedPort: 
     hint: hints.join(' '),
     details: { port, suggestedPort, holder },
   });
+}
+
+const SUGGEST_RANGE = 200;
+
+export interface PublishedBy {
+  name: string;
+  image: string;
+  isRegistry: boolean;
+}
+
+export async function publishedPorts(deps: RegistryLifecycleDeps, docker: Docker): Promise<Map<number, PublishedBy>> {
+  let list: Docker.ContainerInfo[];
+  try {
+    list = await docker.listContainers();
+  } catch (error) {
+    throw engineFailure(deps.engine, error, 'list the running containers', ['docker', 'ps']);
+  }
+  const map = new Map<number, PublishedBy>();
+  for (const c of list) {
+    const name = (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
+    const evidence = registryEvidence({ Config: { Image: c.Image, Labels: c.Labels }, Path: c.Command.split(' ')[0] ?? '' });
+    for (const p of c.Ports ?? []) {
+      if (p.PublicPort && !map.has(p.PublicPort)) map.set(p.PublicPort, { name, image: c.Image, isRegistry: evidence !== null });
+    }
+  }
+  return map;
+}
+
+/**
+ * Throws `port-taken` (who holds it, the next free port) unless the port can be published.
+ * `knownTaken`: the engine already failed to bind it (e.g. an IPv6-only listener our probe cannot see).
+ */
+export async function checkPortFree(deps: RegistryLifecycleDeps, connection: EngineConnection, port: number, knownTaken = false): Promise<void> {
+  const platform = deps.platform ?? process.platform;
+  const published = await publishedPorts(deps, connection.docker);
+  const local = isLocalEngine(connection);
+  const byContainer = published.get(port);
+  // a remote engine's ports are not this machine's: only the engine can tell
+  const freeHere = local ? await isPortFreeOnHost(port) : true;
+  if (!byContainer && freeHere && !knownTaken) return;
+  const holder: PortHolder = {};
+  if (byContainer) holder.container = byContainer;
+  else if (platform === 'linux') {
+    const proc = await findListeningProcess(port);
+    if (proc) holder.process = proc;
+  }
+  let suggested: number | null = null;
+  for (let p = port + 1; p <= Math.min(65535, port + SUGGEST_RANGE); p++) {
+    if (published.has(p)) continue;
+    if (!local || (await isPortFreeOnHost(p))) {
+      suggested = p;
+      break;
+    }
+  }
+  throw portTakenError(port, holder, suggested, platform);
 }

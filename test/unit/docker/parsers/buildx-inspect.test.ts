@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseBuildxInspect, parseDriverOptions } from '../../../core/docker/parsers/buildx-inspect.js';
-import { fixture } from '../docker/parsers/fixtures.js';
+import { parseBuildxInspect, parseDriverOptions } from '../../../../core/docker/parsers/buildx-inspect.js';
+import { fixture } from '../../../helpers/fixtures.js';
 
 const HERE_DEFAULT_PLATFORMS = [
   'linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/arm64', 'linux/riscv64',
