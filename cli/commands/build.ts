@@ -147,6 +147,10 @@ export function renderBuildResult(r: BuildResult): string {
   out.push(`  way        ${r.mode === 'modern' ? 'modern: one buildx build for every platform' : 'old-school: one build and push per platform, joined into a list'} (builder ${r.builder})`);
   out.push(`  took       ${seconds(r.durations.totalMs)}${r.durations.joinMs !== undefined ? ` (builds and pushes ${seconds(r.durations.buildMs)}, joining ${seconds(r.durations.joinMs)})` : ''}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
+  if (r.timing.platforms.length) {
+    out.push('', 'Where the time went (native: the node runs the platform itself; emulated: through QEMU):');
+    for (const p of r.timing.platforms) out.push(`  ${p.summary}`);
+  }
   out.push('', 'Timeline (time each step took; "cached" cost nothing):');
   const width = Math.max(...r.timeline.map((p) => p.platform.length), 8);
   for (const p of r.timeline) {

@@ -126,8 +126,13 @@ export class JsonObjectSplitter {
 }
 
 export interface VertexName {
-  /** os/arch[/variant] when BuildKit prefixed it (multi-platform builds). */
+  /** os/arch[/variant] of the image this step is for, when BuildKit prefixed it (multi-platform builds). */
   platform?: string;
+  /**
+   * The platform the step runs as when it differs from the target: a `FROM --platform=$BUILDPLATFORM` stage
+   * building for arm64 on amd64 is named `[linux/amd64->arm64 build 2/2]`, so this is linux/amd64.
+   */
+  runsAs?: string;
   stage?: string;
   index?: number;
   total?: number;
@@ -139,6 +144,17 @@ export interface VertexName {
 
 const PLATFORM_TOKEN = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const STEP_TOKEN = /^(\d+)\/(\d+)$/;
+/** `linux/amd64->arm64`, `linux/amd64->arm/v7`, `linux/amd64->windows/amd64`: runs as the first, builds for the second. */
+const CROSS_TOKEN = /^([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)->([a-z0-9_]+(?:\/[a-z0-9_]+){0,2})$/;
+
+/** BuildKit writes only the architecture (and variant) after `->` when the OS is the same. */
+function crossTarget(runsAs: string, target: string): string {
+  const os = runsAs.split('/')[0] ?? 'linux';
+  const parts = target.split('/');
+  // arch or arch/variant keep the OS of the step; os/arch[/variant] names it
+  if (parts.length === 1 || (parts.length === 2 && /^v\d+$/.test(parts[1] ?? ''))) return `${os}/${target}`;
+  return target;
+}
 
 /** `[linux/arm64 builder 2/3] RUN make` → platform, stage, 2 of 3, the instruction. */
 export function parseVertexName(name: string): VertexName {
@@ -146,7 +162,12 @@ export function parseVertexName(name: string): VertexName {
   if (!m) return { internal: false, instruction: name };
   const tokens = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
   const out: VertexName = { internal: false, instruction: m[2] ?? '' };
-  if (tokens[0] && PLATFORM_TOKEN.test(tokens[0]) && !STEP_TOKEN.test(tokens[0])) out.platform = tokens.shift();
+  const cross = tokens[0] ? CROSS_TOKEN.exec(tokens[0]) : null;
+  if (cross?.[1] && cross[2]) {
+    tokens.shift();
+    out.runsAs = cross[1];
+    out.platform = crossTarget(cross[1], cross[2]);
+  } else if (tokens[0] && PLATFORM_TOKEN.test(tokens[0]) && !STEP_TOKEN.test(tokens[0])) out.platform = tokens.shift();
   const last = tokens[tokens.length - 1];
   const step = last ? STEP_TOKEN.exec(last) : null;
   if (step) {
@@ -389,6 +410,7 @@ export class BuildProgressTracker {
 
   private stepOf(v: VertexState): BuildStepProgress {
     const step: BuildStepProgress = { name: v.parsed.instruction || v.name, state: this.vertexState(v), cached: v.cached, logLines: v.logLines };
+    if (v.parsed.runsAs) step.runsAs = v.parsed.runsAs;
     if (v.parsed.index !== undefined) step.index = v.parsed.index;
     if (v.parsed.total !== undefined) step.total = v.parsed.total;
     if (v.parsed.stage) step.stage = v.parsed.stage;

@@ -40,14 +40,19 @@ import {
 } from './commands.js';
 import { checkProject } from './check.js';
 import { buildFailedError } from './errors.js';
+import { BuildHistory } from './history.js';
+import { readPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
+import { buildTiming } from './timing.js';
 
 export interface BuildDeps {
   engine: EngineAccess;
   events: EventBus;
   tasks: TaskManager;
   settings: SettingsStore;
+  /** Where the build history is kept; no history without it. */
+  dataDir?: string;
 }
 
 export interface BuilderChoice {
@@ -143,7 +148,14 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
     reporter.note(`Builder: ${prepared.builder.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
-      return input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      const result = input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      if (deps.dataDir) {
+        // The build is done and pushed; a history that cannot be written must not turn it into a failure.
+        await new BuildHistory(deps.dataDir).append(BuildHistory.entryOf(result, input.noCache === true)).catch((error: unknown) => {
+          reporter.note(`warning: the build history could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
+      return result;
     } finally {
       reporter.close();
     }
@@ -168,8 +180,9 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   const buildMs = Date.now() - started;
 
   task.step('verify', 'running');
-  const pushed = await readBack(p.ref, task.signal);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
+  const timeline = tracker.platforms();
   return {
     mode: 'modern',
     reference: p.ref.original,
@@ -180,7 +193,8 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     builder: p.builder.name,
     durations: { totalMs: Date.now() - started, buildMs },
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
-    timeline: tracker.platforms(),
+    timeline,
+    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({}))),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -300,9 +314,10 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const joinMs = Date.now() - joinStarted;
 
   task.step('verify', 'running');
-  const pushed = await readBack(p.ref, task.signal);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
   const tags = jobs.map((j) => j.tag);
+  const finalTimeline = timeline();
   return {
     mode: 'old-school',
     reference: p.ref.original,
@@ -322,7 +337,8 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       manifestPushEquivalent(p.ref, p.ref.original),
       imagetoolsInspectEquivalent(p.ref.original),
     ],
-    timeline: timeline(),
+    timeline: finalTimeline,
+    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({}))),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,

@@ -77,6 +77,8 @@ export interface BuildStepProgress {
   name: string;
   /** Set for named or numbered stages other than the last (`[builder 2/4]`). */
   stage?: string;
+  /** The platform the step ran as, when not the target's (a `FROM --platform=$BUILDPLATFORM` stage cross-building). */
+  runsAs?: string;
   state: BuildStepState;
   cached: boolean;
   /** Milliseconds since the epoch. */
@@ -158,6 +160,70 @@ export interface BuildDurations {
   joinMs?: number;
 }
 
+/**
+ * How a step's programs ran: on the node's own CPU, through an emulator (its platform is not the node's), or
+ * `none` when the step runs no program of the image (FROM, COPY, a push); `unknown` when the node's own
+ * platform could not be read.
+ */
+export type StepExecution = 'native' | 'emulated' | 'none' | 'unknown';
+
+export interface StepTiming {
+  name: string;
+  stage?: string;
+  index?: number;
+  /** Wall time from BuildKit's start and end marks; absent when it did not report both. */
+  ms?: number;
+  cached: boolean;
+  /** The platform the step ran as (the build platform for a `FROM --platform=$BUILDPLATFORM` stage). */
+  runsAs: string;
+  execution: StepExecution;
+}
+
+export interface PlatformTiming {
+  platform: string;
+  /** The builder node that built this platform, when the builder has more than one. */
+  node?: string;
+  /** What that node (its engine's CPU) runs without emulation, e.g. linux/amd64; absent when unknown. */
+  nativePlatform?: string;
+  /** From its first step's start to its last step's end. */
+  wallMs?: number;
+  /** Time of steps that ran programs through an emulator, and of those that ran them natively. */
+  emulatedMs: number;
+  nativeMs: number;
+  cachedSteps: number;
+  totalSteps: number;
+  steps: StepTiming[];
+  /** The emulated step that took longest; `ratio` only when the same step also ran natively (uncached) for another platform. */
+  slowestEmulated?: { name: string; ms: number; nativeMs?: number; comparedWith?: string; ratio?: number };
+  /** One line a person reads at a glance. */
+  summary: string;
+}
+
+export interface BuildTiming {
+  platforms: PlatformTiming[];
+}
+
+/** One build of a tag, as the build history keeps it. */
+export interface BuildHistoryEntry {
+  /** ISO time the build ended. */
+  at: string;
+  reference: string;
+  mode: BuildMode;
+  builder: string;
+  noCache: boolean;
+  digest: string;
+  totalMs: number;
+  platforms: Array<Pick<PlatformTiming, 'platform' | 'node' | 'nativePlatform' | 'wallMs' | 'emulatedMs' | 'nativeMs' | 'cachedSteps' | 'totalSteps' | 'summary'>>;
+}
+
+export const BuildHistoryInput = z
+  .object({
+    /** The pushed reference, e.g. localhost:5000/hello:1; every tag when absent. */
+    reference: ImageReference.optional(),
+    limit: z.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
 export interface BuildResult {
   mode: BuildMode;
   /** What was pushed, as given: localhost:5000/hello:1. */
@@ -182,6 +248,8 @@ export interface BuildResult {
   warnings: DockerfileWarning[];
   /** Images the build left in the engine's local store (the docker driver keeps a copy). */
   localImages: string[];
+  /** Where the time went, per platform and per step. */
+  timing: BuildTiming;
 }
 
 /** Extra facts a failed build carries in its error's `details`. */
@@ -239,6 +307,8 @@ function channel<O>() {
 export const buildChannels = {
   'build:run': channel<BuildResult>()(BuildRunInput),
   'build:check': channel<BuildCheckResult>()(BuildCheckInput),
+  /** Past builds, newest first: time per platform across builds of a tag. */
+  'build:history': channel<BuildHistoryEntry[]>()(BuildHistoryInput),
   'tutorial:init': channel<TutorialInitResult>()(TutorialInitInput),
   'tutorial:steps': channel<TutorialSteps>()(Empty),
 } as const;

@@ -108,6 +108,33 @@ async function expectEveryPlatformRuns(reference: string): Promise<void> {
   expect(matrix.ok).toBe(true);
 }
 
+/**
+ * Where the time went, checked against the same build's timeline: the node of this builder runs on this amd64
+ * engine, so amd64's RUN is native and arm64's and arm/v7's are emulated, and the ratio compares two measured steps.
+ */
+function expectTiming(result: BuildResult): void {
+  expect(result.timing.platforms.map((p) => p.platform)).toEqual(THREE);
+  for (const t of result.timing.platforms) {
+    expect(t.nativePlatform).toBe('linux/amd64');
+    expect(t.node).toBeUndefined();
+    const run = t.steps.find((s) => s.name.startsWith('RUN '))!;
+    expect(run).toMatchObject({ cached: false, execution: t.platform === 'linux/amd64' ? 'native' : 'emulated' });
+    const progress = result.timeline.find((p) => p.platform === t.platform)!.steps.find((s) => s.name === run.name)!;
+    expect(run.ms).toBe(progress.endedAt! - progress.startedAt!);
+    expect(t.wallMs).toBeGreaterThanOrEqual(run.ms!);
+    if (t.platform === 'linux/amd64') {
+      expect(t.emulatedMs).toBe(0);
+      expect(t.summary).toMatch(/^linux\/amd64: [\d.]+ m?s, every program ran natively/);
+    } else {
+      expect(t.emulatedMs).toBe(run.ms);
+      expect(t.slowestEmulated).toMatchObject({ name: run.name, comparedWith: 'linux/amd64' });
+      expect(t.slowestEmulated!.ratio).toBeCloseTo(run.ms! / t.slowestEmulated!.nativeMs!, 6);
+      expect(t.summary).toContain(`of it emulated in \`${run.name}\` (`);
+    }
+    console.log(`[builder-container] ${result.mode}: ${t.summary}`);
+  }
+}
+
 describe('the host-networked docker-container builder, for real', () => {
   let dir: string;
 
@@ -150,6 +177,7 @@ describe('the host-networked docker-container builder, for real', () => {
     for (const p of result.timeline) expect(p.steps.find((s) => s.name.startsWith('RUN '))?.state).toBe('done');
     // A docker-container builder keeps what it builds to itself: nothing lands in the engine's image store.
     expect(result.localImages).toEqual([]);
+    expectTiming(result);
     await expectEveryPlatformRuns(tag);
   }, 300_000);
 
@@ -164,7 +192,16 @@ describe('the host-networked docker-container builder, for real', () => {
     expect(result.images.map((i) => i.reference)).toEqual(perPlatform);
     // --load sent each platform's image from the builder's container into the engine, whence docker push took it.
     expect(result.localImages).toEqual(perPlatform);
+    expectTiming(result);
     await expectEveryPlatformRuns(tag);
+
+    // The build history keeps each tag's time per platform, newest first.
+    const history = await core.call('build:history', { reference: tag });
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ reference: tag, mode: 'old-school', builder: BUILDER, noCache: true, digest: result.digest });
+    expect(history[0]!.platforms.map((p) => [p.platform, p.wallMs, p.emulatedMs, p.summary])).toEqual(result.timing.platforms.map((p) => [p.platform, p.wallMs, p.emulatedMs, p.summary]));
+    const all = await core.call('build:history', {});
+    expect(all.map((h) => h.reference)).toEqual([tag, `${repo}/hello:modern`]);
   }, 300_000);
 
   test('removing it removes its BuildKit container and state volume', async () => {

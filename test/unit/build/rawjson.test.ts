@@ -33,6 +33,10 @@ describe('parseVertexName', () => {
     ['[internal] load build definition from Dockerfile', { internal: true, instruction: 'load build definition from Dockerfile' }],
     ['[auth] library/alpine:pull token for registry-1.docker.io', { internal: true, instruction: 'library/alpine:pull token for registry-1.docker.io' }],
     ['exporting to image', { internal: false, instruction: 'exporting to image' }],
+    // a `FROM --platform=$BUILDPLATFORM` stage building for arm64 on amd64: runs as the first, belongs to the second
+    ['[linux/amd64->arm64 build 2/2] RUN go build', { platform: 'linux/arm64', runsAs: 'linux/amd64', stage: 'build', index: 2, total: 2, internal: false, instruction: 'RUN go build' }],
+    ['[linux/amd64->arm/v7 build 2/2] RUN go build', { platform: 'linux/arm/v7', runsAs: 'linux/amd64', stage: 'build', index: 2, total: 2, internal: false, instruction: 'RUN go build' }],
+    ['[linux/amd64->windows/amd64 build 1/2] FROM x', { platform: 'windows/amd64', runsAs: 'linux/amd64', stage: 'build', index: 1, total: 2, internal: false, instruction: 'FROM x' }],
   ])('%s', (name, expected) => {
     expect(parseVertexName(name)).toEqual(expected);
   });
