@@ -9,9 +9,12 @@ import type { DockerCli } from '../docker/docker-cli.js';
 import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
 import { fromInspect } from '../builder/model.js';
 import { formatPlatform, parsePlatform } from '../registry/manifest.js';
-import { nativePlatformOf, type PlatformPlacement } from './timing.js';
+import { nodeNativePlatform } from '../builder/node-platform.js';
+import type { PlatformPlacement } from './timing.js';
 
 const QUICK_MS = 15_000;
+
+export { engineArgs } from '../builder/node-platform.js';
 
 export interface NodePlacement {
   node: string;
@@ -19,14 +22,21 @@ export interface NodePlacement {
   status: string;
   /** What the node's engine runs without emulation; absent when its engine did not say. */
   nativePlatform?: string;
-  /** The platforms this build sent to it. */
+  /** The platforms this build sent to it (empty when that cannot be told). */
   platforms: string[];
+  /** The platforms the node pins (`--platform` at create or append). */
+  pinned: string[];
 }
 
 export interface BuildPlacement {
   builder: string;
   driver: string;
   nodes: NodePlacement[];
+  /**
+   * False when buildx may not follow the pins: seen with buildx 0.13, a build for several platforms on a builder
+   * whose first node pins none went wholly to the first node. Then no node is named for any platform.
+   */
+  known: boolean;
   placementOf: (platform: string) => PlatformPlacement;
 }
 
@@ -38,21 +48,6 @@ function normalise(platform: string): string {
   }
 }
 
-/** `docker -H URL …` for an address, `docker --context NAME …` for a context (buildx names nodes' endpoints either way). */
-export function engineArgs(endpoint: string): string[] {
-  return /^[a-z]+:\/\//.test(endpoint) ? ['--host', endpoint] : ['--context', endpoint];
-}
-
-async function nodeNativePlatform(cli: DockerCli, endpoint: string, signal?: AbortSignal): Promise<string | undefined> {
-  if (!endpoint) return undefined;
-  const r = await cli
-    .run([...engineArgs(endpoint), 'version', '--format', '{{.Server.Os}} {{.Server.Arch}}'], { allowFailure: true, timeoutMs: QUICK_MS, ...(signal ? { signal } : {}) })
-    .catch(() => undefined);
-  if (!r || r.code !== 0) return undefined;
-  const [os, arch] = r.stdout.trim().split(/\s+/);
-  return os && arch ? nativePlatformOf(os, arch) : undefined;
-}
-
 /**
  * The node each platform goes to, by buildx's rule as `platformNodes` states it (a node that pins the
  * platform, else the first that lists it), with each node's native platform read from its engine.
@@ -62,8 +57,11 @@ export function placementFrom(info: BuilderInfo, natives: Record<string, string 
   const first = info.nodes.find((n) => !n.error)?.name ?? info.nodes[0]?.name;
   const nodeOf = (platform: string): string | undefined => byPlatform.get(normalise(platform)) ?? first;
   const several = info.nodes.length > 1;
+  // One platform at a time (the old-school way) went to the node pinning it in every case we saw; several at once
+  // only when every node pins its platforms.
+  const known = !several || platforms.length < 2 || info.nodes.every((n) => n.pinnedPlatforms.length > 0);
   const nodes: NodePlacement[] = info.nodes.map((n) => {
-    const out: NodePlacement = { node: n.name, endpoint: n.endpoint, status: n.status, platforms: platforms.filter((p) => nodeOf(p) === n.name) };
+    const out: NodePlacement = { node: n.name, endpoint: n.endpoint, status: n.status, platforms: known ? platforms.filter((p) => nodeOf(p) === n.name) : [], pinned: [...n.pinnedPlatforms] };
     const native = natives[n.name];
     if (native) out.nativePlatform = native;
     return out;
@@ -72,7 +70,9 @@ export function placementFrom(info: BuilderInfo, natives: Record<string, string 
     builder: info.name,
     driver: info.driver,
     nodes,
+    known,
     placementOf: (platform) => {
+      if (!known) return {};
       const node = nodeOf(platform);
       const out: PlatformPlacement = {};
       if (node && several) out.node = node;

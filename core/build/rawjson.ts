@@ -376,6 +376,7 @@ export class BuildProgressTracker {
     for (const v of this.vertexes.values()) for (const i of v.inputs) referenced.add(i);
     const chosen = new Map<string, VertexState>();
     for (const v of this.vertexes.values()) {
+      this.inheritPlatform(v);
       if (!v.platform || v.parsed.internal || v.parsed.index === undefined) continue;
       const key = `${v.platform}\u0000${v.parsed.stage ?? ''}\u0000${v.parsed.index}`;
       const current = chosen.get(key);
@@ -388,6 +389,24 @@ export class BuildProgressTracker {
       if ((mine && !theirs) || (mine === theirs && v.order > current.order)) chosen.set(key, v);
     }
     return [...chosen.values()];
+  }
+
+  /**
+   * A builder with several nodes gives each node a one-platform build, and BuildKit then leaves the platform out
+   * of some step names (`[2/2] RUN …`) while the step before still carries it (`[linux/arm64 1/2] COPY …`).
+   * Such a step belongs to the platform of the steps it takes as input, when they agree on one.
+   */
+  private inheritPlatform(v: VertexState, depth = 0): string | undefined {
+    if (v.platform || depth > 64) return v.platform;
+    if (v.parsed.internal || v.parsed.index === undefined) return undefined;
+    const found = new Set<string>();
+    for (const i of v.inputs) {
+      const input = this.vertexes.get(i);
+      const p = input ? this.inheritPlatform(input, depth + 1) : undefined;
+      if (p) found.add(p);
+    }
+    if (found.size === 1) v.platform = [...found][0];
+    return v.platform;
   }
 
   private stageRank(v: VertexState): number {
@@ -498,7 +517,10 @@ export class BuildProgressTracker {
 
   private emitLog(vertex: string, stream: 1 | 2, text: string): void {
     const v = this.vertexes.get(vertex);
-    if (v) v.logLines++;
+    if (v) {
+      v.logLines++;
+      this.inheritPlatform(v);
+    }
     const line: BuildLogLine = { stream, text };
     if (v?.platform) line.platform = v.platform;
     if (v) line.step = v.parsed.instruction || v.name;

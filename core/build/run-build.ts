@@ -41,10 +41,10 @@ import {
 import { checkProject } from './check.js';
 import { buildFailedError } from './errors.js';
 import { BuildHistory } from './history.js';
-import { readPlacement } from './placement.js';
+import { readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
-import { buildTiming } from './timing.js';
+import { buildTiming, runsNatively } from './timing.js';
 
 export interface BuildDeps {
   engine: EngineAccess;
@@ -168,8 +168,16 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // BuildKit leaves the platform out of step names when it builds only one
   const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
   const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
+  // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
+  // read beside the build so it adds no wait.
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
   task.step('build', 'running');
-  const result = await runTracked(deps, args, tracker, reporter, task.signal);
+  const result = await runTracked(deps, args, tracker, reporter, task.signal, () => withNodes(tracker.platforms(), planned));
+  await planning;
   if (result.code !== 0) {
     const error = failure(tracker, ['docker', ...args], result, reporter);
     reporter.close(tracker.platforms());
@@ -180,9 +188,9 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   const buildMs = Date.now() - started;
 
   task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
-  const timeline = tracker.platforms();
+  const timeline = withNodes(tracker.platforms(), placement);
   return {
     mode: 'modern',
     reference: p.ref.original,
@@ -226,7 +234,12 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     tracker: new BuildProgressTracker({ platforms: [platform], defaultPlatform: platform, onLog: (l) => reporter.log(l.platform ? l : { ...l, platform }) }),
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
-  const timeline = (): PlatformProgress[] => jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push));
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
+  const timeline = (): PlatformProgress[] => withNodes(jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push)), planned);
 
   const runJob = async (job: PlatformPush): Promise<void> => {
     const args = oldSchoolBuildArgs(p.cmd, job.platform, job.tag);
@@ -290,6 +303,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   } finally {
     task.signal.removeEventListener('abort', forward);
   }
+  await planning;
   reporter.close(timeline());
   task.throwIfCancelled();
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
@@ -301,7 +315,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 
   const joinStarted = Date.now();
   task.step('join', 'running');
-  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal });
+  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal, ...(p.input.insecure ? { insecure: true } : {}) });
   const entries: IndexEntryInput[] = [];
   for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
   // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
@@ -314,10 +328,10 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const joinMs = Date.now() - joinStarted;
 
   task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
   const tags = jobs.map((j) => j.tag);
-  const finalTimeline = timeline();
+  const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
     reference: p.ref.original,
@@ -344,6 +358,32 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     warnings: p.warnings,
     localImages: await existingImages(deps, tags),
   };
+}
+
+/** Names the node of each platform in the timeline, for builders with several nodes. */
+function withNodes(platforms: PlatformProgress[], placement: BuildPlacement | undefined): PlatformProgress[] {
+  if (!placement) return platforms;
+  return platforms.map((p) => {
+    const node = placement.placementOf(p.platform).node;
+    return node ? { ...p, node } : p;
+  });
+}
+
+function noteNodes(reporter: BuildReporter, placement: BuildPlacement | undefined): void {
+  if (!placement || placement.nodes.length < 2) return;
+  if (!placement.known) {
+    const unpinned = placement.nodes.filter((n) => !n.pinned.length).map((n) => n.node);
+    reporter.note(
+      `warning: which node builds which platform cannot be told: ${unpinned.length ? `node ${unpinned.join(', ')} pins no platform` : 'not every node pins its platforms'}, and buildx 0.13 then sent a multi-platform build wholly to the first node. ` +
+        `Pin each node's platforms (docker buildx create --append --platform …, and --platform on the first node) so each platform goes to its node.`,
+    );
+    return;
+  }
+  for (const n of placement.nodes) {
+    if (!n.platforms.length) continue;
+    const how = n.nativePlatform ? n.platforms.map((pl) => `${pl} ${runsNatively(pl, n.nativePlatform!) ? 'natively' : 'emulated'}`).join(', ') : `${n.platforms.join(', ')} (its own platform unknown)`;
+    reporter.note(`Node ${n.node} (${n.endpoint}) builds ${how}.`);
+  }
 }
 
 function samePlatform(a: string, b: string): boolean {
@@ -398,8 +438,8 @@ async function platformEntry(client: RegistryClient, repository: string, job: Pl
 }
 
 /** What the registry now holds under the tag: its digest and platforms. */
-async function readBack(ref: ImageRef, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
-  const client = new RegistryClient({ registry: ref.registry, signal });
+async function readBack(ref: ImageRef, signal: AbortSignal, insecure: boolean): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
+  const client = new RegistryClient({ registry: ref.registry, signal, ...(insecure ? { insecure: true } : {}) });
   const tag = ref.tag ?? 'latest';
   const head = await client.headManifest(ref.repository, tag);
   const fetched = await client.getManifest(ref.repository, head.digest ?? tag);

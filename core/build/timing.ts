@@ -13,17 +13,7 @@ export interface PlatformPlacement {
   nativePlatform?: string;
 }
 
-/** Docker's `Architecture` (uname -m) to the platform word: x86_64 → amd64, aarch64 → arm64. */
-export function nativePlatformOf(os: string, arch: string): string | undefined {
-  const a = arch.trim().toLowerCase();
-  const map: Record<string, string> = {
-    x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7l: 'arm/v7', armhf: 'arm/v7', armv6l: 'arm/v6',
-    i386: '386', i686: '386', '386': '386', riscv64: 'riscv64', ppc64le: 'ppc64le', s390x: 's390x',
-  };
-  const word = map[a];
-  const o = os.trim().toLowerCase() || 'linux';
-  return word ? `${o}/${word}` : undefined;
-}
+export { nativePlatformOf } from '../builder/node-platform.js';
 
 /** The same OS and CPU architecture: a program built for one runs on the other without an emulator. */
 export function runsNatively(platform: string, native: string): boolean {

@@ -27,6 +27,8 @@ export const BuildRunInput = z
     /** A buildx builder by name; when absent the app picks one (see the Build view). */
     builder: ResourceName.optional(),
     noCache: z.boolean().optional(),
+    /** The registry speaks plain HTTP and is not on localhost (a LAN address): read the result back over HTTP too. */
+    insecure: z.boolean().optional(),
     buildArgs: z.record(ArgName, ArgValue).optional(),
     /** Extra image labels (tests mark their images with them). */
     labels: z.record(ArgName, ArgValue).optional(),
@@ -94,6 +96,8 @@ export interface BuildStepProgress {
 
 export interface PlatformProgress {
   platform: string;
+  /** The builder node that builds it, for builders with several nodes (by buildx's rule: the node that pins it). */
+  node?: string;
   state: BuildStepState;
   steps: BuildStepProgress[];
   /** Steps finished (done or cached) out of the steps seen so far. */

@@ -85,7 +85,12 @@ async function waitForRegistry(url: string, child: ChildProcess, output: () => s
   throw new Error(`docker-registry did not answer ${url}/v2/ within ${timeoutMs} ms: ${output()}`);
 }
 
-export async function startRegistryProcess(options: { deleteEnabled?: boolean } = {}): Promise<RegistryProcess> {
+/**
+ * `bindAddress` (default 127.0.0.1) lets a second engine in its own network namespace reach the registry
+ * through the host's end of its veth; tests then push to it as `ADDRESS:PORT`, not localhost.
+ */
+export async function startRegistryProcess(options: { deleteEnabled?: boolean; bindAddress?: string } = {}): Promise<RegistryProcess> {
+  const bind = options.bindAddress ?? '127.0.0.1';
   const deleteEnabled = options.deleteEnabled ?? false;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-registry-'));
   for (let attempt = 0; ; attempt++) {
@@ -102,7 +107,7 @@ export async function startRegistryProcess(options: { deleteEnabled?: boolean } 
       '  delete:',
       `    enabled: ${deleteEnabled}`,
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: ${bind}:${port}`,
       '',
     ].join('\n');
     const configPath = path.join(dataDir, 'config.yml');
@@ -114,7 +119,7 @@ export async function startRegistryProcess(options: { deleteEnabled?: boolean } 
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${bind}:${port}`;
     const stop = async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -136,8 +141,8 @@ export async function startRegistryProcess(options: { deleteEnabled?: boolean } 
     }
     return {
       port,
-      address: `127.0.0.1:${port}`,
-      localhostAddress: `localhost:${port}`,
+      address: `${bind}:${port}`,
+      localhostAddress: bind === '127.0.0.1' ? `localhost:${port}` : `${bind}:${port}`,
       url,
       dataDir,
       deleteEnabled,

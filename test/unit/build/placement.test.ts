@@ -39,6 +39,20 @@ describe('placementFrom', () => {
     expect(p.nodes[0]!.platforms).toEqual(['linux/amd64', 'linux/arm64']);
   });
 
+  test('several platforms on a builder whose first node pins none: no node is named (buildx 0.13 sent them all to the first)', () => {
+    const info = inspect('inspect-0.13-debian-two-nodes.txt');
+    const unpinnedFirst = { ...info, nodes: info.nodes.map((n, i) => (i === 0 ? { ...n, pinnedPlatforms: [] } : n)) };
+    const natives = { 'mal-test-bld-cap144510': 'linux/amd64', 'mal-test-bld-cap14451-arm': 'linux/arm64' };
+    const several = placementFrom(unpinnedFirst, natives, ['linux/amd64', 'linux/arm64']);
+    expect(several.known).toBe(false);
+    expect(several.placementOf('linux/arm64')).toEqual({});
+    expect(several.nodes.map((n) => n.pinned)).toEqual([[], ['linux/arm64', 'linux/arm/v7']]);
+    // one platform at a time went to the pinning node in every case seen
+    const one = placementFrom(unpinnedFirst, natives, ['linux/arm64']);
+    expect(one.known).toBe(true);
+    expect(one.placementOf('linux/arm64')).toEqual({ node: 'mal-test-bld-cap14451-arm', nativePlatform: 'linux/arm64' });
+  });
+
   test('engine arguments: an address with --host, a context name with --context', () => {
     expect(engineArgs('unix:///run/mal-n2.sock')).toEqual(['--host', 'unix:///run/mal-n2.sock']);
     expect(engineArgs('ssh://pi@raspberry')).toEqual(['--host', 'ssh://pi@raspberry']);

@@ -239,3 +239,18 @@ describe('while a build runs', () => {
     expect(t2.platforms()[0]).toMatchObject({ state: 'cancelled', steps: [{ state: 'cancelled' }] });
   });
 });
+
+describe('a build across two nodes (one platform each)', () => {
+  test('the RUN step BuildKit names without a platform goes to the platform of the step before it, and so do its log lines', () => {
+    const { tracker, logs } = track('two-nodes-2-platforms.txt', ['linux/amd64', 'linux/arm64'], 'succeeded');
+    expect(tracker.platforms().map((p) => [p.platform, p.state, p.steps.map((s) => s.name)])).toEqual([
+      ['linux/amd64', 'done', ['COPY rootfs-amd64/ /', 'RUN cat /proc/net/dev && uname -m']],
+      ['linux/arm64', 'done', ['COPY rootfs-arm64/ /', 'RUN cat /proc/net/dev && uname -m']],
+    ]);
+    const printed = (platform: string) => logs.filter((l) => l.platform === platform).map((l) => l.text.trim());
+    expect(printed('linux/arm64')).toContain('aarch64');
+    expect(printed('linux/arm64').some((l) => l.startsWith('docker0:'))).toBe(false);
+    expect(printed('linux/amd64')).toContain('x86_64');
+    expect(printed('linux/amd64').some((l) => l.startsWith('docker0:'))).toBe(true);
+  });
+});

@@ -115,6 +115,19 @@ describe('other captured builds', () => {
   });
 });
 
+describe('a builder with two nodes', () => {
+  test('each node builds one platform; the RUN named without a platform belongs to the platform of its input', () => {
+    const t = buildTiming(timeline('two-nodes-2-platforms.txt', ['linux/amd64', 'linux/arm64']), (p) =>
+      p === 'linux/arm64' ? { node: 'arm', nativePlatform: 'linux/amd64' } : { node: 'first', nativePlatform: 'linux/amd64' },
+    );
+    expect(t.platforms.map((p) => [p.platform, p.node, p.steps.map((s) => [s.name, s.execution])])).toEqual([
+      ['linux/amd64', 'first', [['COPY rootfs-amd64/ /', 'none'], ['RUN cat /proc/net/dev && uname -m', 'native']]],
+      ['linux/arm64', 'arm', [['COPY rootfs-arm64/ /', 'none'], ['RUN cat /proc/net/dev && uname -m', 'emulated']]],
+    ]);
+    expect(t.platforms[1]!.summary).toMatch(/^linux\/arm64 on arm: [\d.]+ m?s, [\d.]+ m?s of it emulated in `RUN cat \/proc\/net\/dev && uname -m` \([\d.]+× linux\/amd64\)$/);
+  });
+});
+
 describe('helpers', () => {
   test.each([
     ['linux', 'x86_64', 'linux/amd64'],
