@@ -93,6 +93,13 @@ interface Prepared {
   warnings: DockerfileWarning[];
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
+  cache?: BuildResult['cache'];
+}
+
+/** The builder's driver, as `docker buildx inspect` prints it; undefined when it cannot be read. */
+async function builderDriver(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  return r.code === 0 ? /^Driver:\s+(\S+)/m.exec(r.stdout)?.[1] : undefined;
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -119,7 +126,22 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.noCache) cmd.noCache = true;
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
   if (input.labels) cmd.labels = input.labels;
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd };
+  let cache: BuildResult['cache'];
+  if (input.cacheRef) {
+    // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
+    const driver = await builderDriver(deps, builder.name, signal);
+    if (driver === 'docker') {
+      cache = {
+        ref: input.cacheRef,
+        used: false,
+        reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
+      };
+    } else {
+      cmd.cacheRef = input.cacheRef;
+      cache = { ref: input.cacheRef, used: true };
+    }
+  }
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd, ...(cache ? { cache } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -146,6 +168,7 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
   return deps.tasks.run('build', title, steps, async (task) => {
     const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
     reporter.note(`Builder: ${prepared.builder.reason}.`);
+    if (prepared.cache && !prepared.cache.used) reporter.note(`warning: no registry cache: ${prepared.cache.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
       const result = input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
@@ -203,6 +226,7 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
     timeline,
     timing: buildTiming(timeline, placement?.placementOf ?? (() => ({}))),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,

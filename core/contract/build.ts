@@ -29,12 +29,21 @@ export const BuildRunInput = z
     noCache: z.boolean().optional(),
     /** The registry speaks plain HTTP and is not on localhost (a LAN address): read the result back over HTTP too. */
     insecure: z.boolean().optional(),
+    /**
+     * A build cache kept in a registry, e.g. localhost:5000/hello:buildcache: read before the build
+     * (--cache-from) and written after it (--cache-to, every stage). The modern way only.
+     */
+    cacheRef: ImageReference.refine((r) => !r.includes('@'), 'a cache is kept under a tag, not a digest').optional(),
     buildArgs: z.record(ArgName, ArgValue).optional(),
     /** Extra image labels (tests mark their images with them). */
     labels: z.record(ArgName, ArgValue).optional(),
   })
   .strict()
-  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] });
+  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] })
+  .refine((v) => v.cacheRef === undefined || v.mode !== 'old-school', {
+    message: 'the registry cache goes with the modern way: old-school builds of several platforms would overwrite one cache tag in turn',
+    path: ['cacheRef'],
+  });
 export type BuildRunInput = z.input<typeof BuildRunInput>;
 export type BuildRunParsed = z.output<typeof BuildRunInput>;
 
@@ -254,6 +263,8 @@ export interface BuildResult {
   localImages: string[];
   /** Where the time went, per platform and per step. */
   timing: BuildTiming;
+  /** The registry cache, when one was asked for: whether the builder could read and write it, and why not. */
+  cache?: { ref: string; used: boolean; reason?: string };
 }
 
 /** Extra facts a failed build carries in its error's `details`. */

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BuildResult } from '../../core/contract/build.js';
 import { createCore, type Core } from '../../core/index.js';
+import { RegistryClient } from '../../core/registry/client.js';
 import { inspectReference } from '../../core/registry/manifest.js';
 import { SAMPLE_GREETING } from '../../core/tutorial/sample.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
@@ -202,6 +203,51 @@ describe('the host-networked docker-container builder, for real', () => {
     expect(history[0]!.platforms.map((p) => [p.platform, p.wallMs, p.emulatedMs, p.summary])).toEqual(result.timing.platforms.map((p) => [p.platform, p.wallMs, p.emulatedMs, p.summary]));
     const all = await core.call('build:history', {});
     expect(all.map((h) => h.reference)).toEqual([tag, `${repo}/hello:modern`]);
+  }, 300_000);
+
+  test('a cache in the local registry: written by one build, read by the next after the builder’s own cache is gone', async () => {
+    const tag = `${repo}/hello:cached`;
+    const cacheRef = `${repo}/hello:buildcache`;
+    localImages.add(tag);
+    const first = await core.call('build:run', { context: dir, platforms: THREE, tag, mode: 'modern', builder: BUILDER, noCache: true, cacheRef, labels: TEST_LABELS });
+    expect(first.cache).toEqual({ ref: cacheRef, used: true });
+    expect(first.commands[0]).toEqual(expect.arrayContaining(['--cache-to', `type=registry,ref=${cacheRef},mode=max,registry.insecure=true`]));
+    for (const p of first.timeline) expect(p.steps.find((s) => s.name.startsWith('RUN '))?.cached).toBe(false);
+    // the cache tag is in the registry, as a user would see it
+    const client = new RegistryClient({ registry: registry.localhostAddress });
+    expect((await client.tags(`bctr-${suffix}/hello`)).items).toContain('buildcache');
+
+    // Empty the builder's own cache: whatever the next build finds cached came from the registry.
+    const pruned = await docker(['buildx', 'prune', '--builder', BUILDER, '--all', '--force']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const second = await core.call('build:run', { context: dir, platforms: THREE, tag, mode: 'modern', builder: BUILDER, cacheRef, labels: TEST_LABELS });
+    for (const p of second.timeline) {
+      expect(p.steps.filter((s) => !s.name.startsWith('FROM ')).map((s) => [s.name, s.cached])).toEqual([
+        ['COPY <<-SCRIPT /hello.sh', true],
+        ['RUN chmod +x /hello.sh', true],
+      ]);
+    }
+    for (const t of second.timing.platforms) {
+      expect(t.emulatedMs).toBe(0);
+      console.log(`[builder-container] cached: ${t.summary}`);
+    }
+    // (not the same digest: each image config records when it was made)
+    expect(second.platforms).toEqual(THREE);
+  }, 300_000);
+
+  test('the default docker driver cannot write a registry cache: the build goes on without it and says so', async () => {
+    const tag = `${repo}/hello:default-cache`;
+    const cacheRef = `${repo}/hello:nocache`;
+    localImages.add(tag);
+    const seen: string[] = [];
+    const off = core.events.on('build:log', (e) => seen.push(...e.lines.filter((l) => l.stream === 0).map((l) => l.text)));
+    const result = await core.call('build:run', { context: dir, platforms: ['linux/amd64'], tag, mode: 'modern', builder: 'default', cacheRef, labels: TEST_LABELS }).finally(off);
+    expect(result.cache).toMatchObject({ ref: cacheRef, used: false });
+    expect(result.cache?.reason).toContain('docker driver');
+    expect(result.commands[0]).not.toContain('--cache-to');
+    expect(seen.some((l) => l.startsWith('warning: no registry cache: the builder default uses the docker driver'))).toBe(true);
+    const client = new RegistryClient({ registry: registry.localhostAddress });
+    expect((await client.tags(`bctr-${suffix}/hello`)).items).not.toContain('nocache');
   }, 300_000);
 
   test('removing it removes its BuildKit container and state volume', async () => {
