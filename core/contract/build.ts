@@ -56,6 +56,47 @@ export const BuildCheckInput = z
   })
   .strict();
 
+/** The readiness check of a Dockerfile for several platforms (`multiarch-lab check DIR`). */
+export const BuildReadinessInput = z
+  .object({
+    context: FsPath,
+    dockerfile: FsPath.optional(),
+    platforms: z.array(PlatformString).min(1).max(16).default(['linux/amd64', 'linux/arm64']),
+    /** Read base images from a plain-HTTP registry that is not on localhost. */
+    insecure: z.boolean().optional(),
+  })
+  .strict();
+
+export type ReadinessRule = 'base-platform' | 'fixed-platform' | 'arch-constant' | 'emulated-compile' | DockerfileWarning['code'];
+
+export interface ReadinessFinding {
+  rule: ReadinessRule;
+  /** error: the build will fail or produce a wrong image; warning: likely wrong; info: slow or unchecked. */
+  severity: 'error' | 'warning' | 'info';
+  line: number;
+  /** The Dockerfile line as written. */
+  text: string;
+  message: string;
+  /** Why it matters for a multi-platform image. */
+  why: string;
+  /** The change to make. */
+  fix: string;
+  platforms?: string[];
+}
+
+export interface ReadinessReport {
+  context: string;
+  dockerfile: string;
+  platforms: string[];
+  /** What the builder runs natively (the engine's platform): stages on $BUILDPLATFORM run as this. */
+  buildPlatform: string;
+  findings: ReadinessFinding[];
+  /** Each base image read from its registry: its platforms and the requested ones it lacks, or why it could not be read. */
+  bases: Array<{ line: number; image: string; platforms?: string[]; missing: string[]; cannotTell?: string }>;
+  /** No finding of severity error. */
+  ready: boolean;
+}
+
 export interface BuildCheckResult {
   /** The context as an absolute path. */
   context: string;
@@ -322,6 +363,8 @@ function channel<O>() {
 export const buildChannels = {
   'build:run': channel<BuildResult>()(BuildRunInput),
   'build:check': channel<BuildCheckResult>()(BuildCheckInput),
+  /** Rules of our own for a Dockerfile meant for several platforms. */
+  'build:readiness': channel<ReadinessReport>()(BuildReadinessInput),
   /** Past builds, newest first: time per platform across builds of a tag. */
   'build:history': channel<BuildHistoryEntry[]>()(BuildHistoryInput),
   'tutorial:init': channel<TutorialInitResult>()(TutorialInitInput),

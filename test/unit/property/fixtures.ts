@@ -71,6 +71,7 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   },
   'build:check': { context: '/tmp/lab-project', dockerfile: 'Dockerfile' },
   'build:history': { reference: 'localhost:5000/hello:1', limit: 20 },
+  'build:readiness': { context: '/tmp/lab-project', dockerfile: 'Dockerfile', platforms: ['linux/amd64', 'linux/arm64'] },
   'tutorial:init': { dir: '/tmp/lab-sample', base: 'alpine:3.15', overwrite: false },
   'tutorial:steps': {},
 };
