@@ -45,6 +45,8 @@ import { readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 import { buildTiming, runsNatively } from './timing.js';
+import { parseInstructions, parseStages } from './readiness.js';
+import { readFile } from 'node:fs/promises';
 
 export interface BuildDeps {
   engine: EngineAccess;
@@ -211,7 +213,7 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   const buildMs = Date.now() - started;
 
   task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
   const timeline = withNodes(tracker.platforms(), placement);
   return {
@@ -225,7 +227,7 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     durations: { totalMs: Date.now() - started, buildMs },
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
     timeline,
-    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({}))),
+    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
     ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
@@ -352,7 +354,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const joinMs = Date.now() - joinStarted;
 
   task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
   const tags = jobs.map((j) => j.tag);
   const finalTimeline = withNodes(timeline(), placement);
@@ -376,12 +378,23 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       imagetoolsInspectEquivalent(p.ref.original),
     ],
     timeline: finalTimeline,
-    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({}))),
+    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
     localImages: await existingImages(deps, tags),
   };
+}
+
+/** Stage names BuildKit shows (`build`, `stage-0`) of stages that run as the build platform. */
+async function buildPlatformStages(dockerfile: string): Promise<Set<string>> {
+  try {
+    const stages = parseStages(parseInstructions(await readFile(dockerfile, 'utf8')));
+    return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
+  } catch {
+    // read before the build already; if it went away since, the timing just cannot use it
+    return new Set();
+  }
 }
 
 /** Names the node of each platform in the timeline, for builders with several nodes. */

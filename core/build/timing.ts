@@ -53,12 +53,23 @@ function positionKey(s: { stage?: string; index?: number; name: string }): strin
   return s.index !== undefined ? `${s.stage ?? ''}\u0000${s.index}` : `name\u0000${s.name}`;
 }
 
-function stepTimings(progress: PlatformProgress, placement: PlatformPlacement): StepTiming[] {
+export interface TimingOptions {
+  /**
+   * Stages that run as the build platform (`FROM --platform=$BUILDPLATFORM`, read from the Dockerfile). A build
+   * for one platform names no platform in its steps, so only the Dockerfile tells that such a stage ran natively.
+   */
+  buildPlatformStages?: ReadonlySet<string>;
+}
+
+function stepTimings(progress: PlatformProgress, placement: PlatformPlacement, options: TimingOptions): StepTiming[] {
   return progress.steps.map((s) => {
-    const runsAs = s.runsAs ?? progress.platform;
+    const onBuildPlatform = s.runsAs === undefined && s.stage !== undefined && options.buildPlatformStages?.has(s.stage.toLowerCase());
+    // BUILDPLATFORM is the platform of the node that builds: its own; unknown when the node's is
+    const runsAs = s.runsAs ?? (onBuildPlatform ? (placement.nativePlatform ?? 'the build platform') : progress.platform);
     let execution: StepExecution;
     if (!runsPrograms(s.name)) execution = 'none';
     else if (!placement.nativePlatform) execution = 'unknown';
+    else if (onBuildPlatform) execution = 'native';
     else execution = runsNatively(runsAs, placement.nativePlatform) ? 'native' : 'emulated';
     const t: StepTiming = { name: s.name, cached: s.cached || s.state === 'cached', runsAs, execution };
     if (s.stage) t.stage = s.stage;
@@ -73,10 +84,10 @@ function stepTimings(progress: PlatformProgress, placement: PlatformPlacement): 
  * The per-platform timing of a finished build. `placementOf` says which node built a platform and what that
  * node runs natively; a platform it knows nothing about gets `unknown` for its RUN steps, never a guess.
  */
-export function buildTiming(timeline: readonly PlatformProgress[], placementOf: (platform: string) => PlatformPlacement): BuildTiming {
+export function buildTiming(timeline: readonly PlatformProgress[], placementOf: (platform: string) => PlatformPlacement, options: TimingOptions = {}): BuildTiming {
   const rows = timeline.map((p) => {
     const placement = placementOf(p.platform);
-    return { progress: p, placement, steps: stepTimings(p, placement) };
+    return { progress: p, placement, steps: stepTimings(p, placement, options) };
   });
 
   const platforms = rows.map(({ progress, placement, steps }): PlatformTiming => {

@@ -155,3 +155,34 @@ describe('helpers', () => {
     expect(formatDuration(ms)).toBe(text);
   });
 });
+
+describe('a one-platform build names no platform in its steps', () => {
+  // BuildKit's names for `--platform linux/arm64` alone: `[build 2/2] RUN …` for the $BUILDPLATFORM stage too
+  const progress: PlatformProgress[] = [
+    {
+      platform: 'linux/arm64',
+      state: 'done',
+      finished: 2,
+      startedAt: 0,
+      endedAt: 3000,
+      steps: [
+        { name: 'RUN make', stage: 'build', index: 2, total: 2, state: 'done', cached: false, startedAt: 0, endedAt: 2000, logLines: 0 },
+        { name: 'RUN ./selftest', stage: 'stage-1', index: 3, total: 3, state: 'done', cached: false, startedAt: 2000, endedAt: 3000, logLines: 0 },
+      ],
+    },
+  ];
+
+  test('the Dockerfile says which stage runs as the build platform: that one is native, the target stage emulated', () => {
+    const [t] = buildTiming(progress, AMD64_NODE, { buildPlatformStages: new Set(['build']) }).platforms;
+    expect(t!.steps.map((s) => [s.name, s.runsAs, s.execution])).toEqual([
+      ['RUN make', 'linux/amd64', 'native'],
+      ['RUN ./selftest', 'linux/arm64', 'emulated'],
+    ]);
+    expect(t!.summary).toBe('linux/arm64: 3.0 s, 1.0 s of it emulated in `RUN ./selftest`, 1 RUN step cross-built natively as linux/amd64');
+  });
+
+  test('without the Dockerfile’s word, every step counts as the target’s', () => {
+    const [t] = buildTiming(progress, AMD64_NODE).platforms;
+    expect(t!.steps.map((s) => s.execution)).toEqual(['emulated', 'emulated']);
+  });
+});
