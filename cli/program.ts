@@ -72,6 +72,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     description: 'check every platform of an image from its own files, without running it (exit 0: all ok, 2: some not ok, 1: error)',
     load: async () => (await import('./commands/verify.js')).registerVerifyCommand,
   },
+  {
+    name: 'check',
+    term: 'check [options] <dir>',
+    description: 'check a Dockerfile for building several platforms: base images, fixed architectures, steps that would run emulated',
+    load: async () => (await import('./commands/check.js')).registerCheckCommand,
+  },
 ];
 
 function baseProgram(): Command {

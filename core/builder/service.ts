@@ -36,6 +36,7 @@ import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';
 import { builderNameTaken, readNewBuilder } from './state-files.js';
+import { nodeNativePlatform } from './node-platform.js';
 import {
   appendArgs,
   BINFMT_IMAGE,
@@ -144,6 +145,8 @@ export class BuilderService {
         builders.map(async (b) => (b.driver === 'docker' || b.error ? b : withInspectDetails(b, await this.inspectRaw(b.name, signal).catch(() => null)))),
       );
     }
+    // Where a builder spans engines, each node's own platform says what it builds natively.
+    builders = await Promise.all(builders.map((b) => (b.nodes.length > 1 ? this.withNativePlatforms(b, signal) : b)));
     const out: BuilderList = { builders, buildxVersion: version.version };
     const current = merged.current ?? builders.find((b) => b.current)?.name;
     if (current) out.current = current;
@@ -172,7 +175,7 @@ export class BuilderService {
   async inspect(name: string, signal?: AbortSignal): Promise<BuilderInfo> {
     await this.buildx(signal);
     const [raw, current] = await Promise.all([this.inspectRaw(name, signal), this.currentName(signal)]);
-    return fromInspect(raw, raw.name === current);
+    return this.withNativePlatforms(fromInspect(raw, raw.name === current), signal);
   }
 
   async exists(name: string, signal?: AbortSignal): Promise<boolean> {
@@ -388,7 +391,21 @@ export class BuilderService {
       const ctx = await this.run(['context', 'inspect', input.endpoint], withSignal({ timeoutMs: QUICK_MS }, signal));
       if (ctx.code !== 0) throw unknownContextError(input.endpoint);
     }
-    const args = appendArgs(input);
+    let config: { flag: string; file: string } | undefined;
+    if (input.insecureRegistries?.length) {
+      // Each node reads its own buildkitd.toml; a node on another engine may need another registry address.
+      const version = await this.buildx(signal);
+      const node = input.nodeName ?? `node-${before.nodes.length}`;
+      config = { flag: buildkitdConfigFlag(version), file: await writeBuildkitdConfig(this.deps.dataDir, `${input.name}/nodes/${node}`, input.insecureRegistries) };
+    }
+    const args = appendArgs({
+      name: input.name,
+      endpoint: input.endpoint,
+      ...(input.nodeName ? { nodeName: input.nodeName } : {}),
+      ...(input.platforms ? { platforms: input.platforms } : {}),
+      ...(input.driverOpts ? { driverOpts: input.driverOpts } : {}),
+      ...(config ? { config } : {}),
+    });
     const r = await this.run(args, withSignal({ timeoutMs: CREATE_MS }, signal));
     if (r.code !== 0) {
       if (isUnknownContext(r.stderr)) throw unknownContextError(input.endpoint);
@@ -398,7 +415,18 @@ export class BuilderService {
     const after = await this.inspectRaw(input.name, signal);
     const current = await this.currentName(signal);
     const added = input.nodeName ?? after.nodes.find((n) => !before.nodes.some((b) => b.name === n.name))?.name ?? after.nodes.at(-1)?.name ?? '';
-    return { builder: fromInspect(after, after.name === current), node: added, command: dockerCommand(args) };
+    return { builder: await this.withNativePlatforms(fromInspect(after, after.name === current), signal), node: added, command: dockerCommand(args) };
+  }
+
+  /** Each node's own platform, asked of its engine, so a screen can say which platforms it builds natively. */
+  private async withNativePlatforms(info: BuilderInfo, signal?: AbortSignal): Promise<BuilderInfo> {
+    const nodes = await Promise.all(
+      info.nodes.map(async (n) => {
+        const native = n.error ? undefined : await nodeNativePlatform(this.cli(), n.endpoint, signal);
+        return native ? { ...n, nativePlatform: native } : n;
+      }),
+    );
+    return { ...info, nodes };
   }
 
   /** Native, emulated (which handler) or missing, for each common platform. */

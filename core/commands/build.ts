@@ -17,6 +17,8 @@ export interface BuildCommandOptions {
   noCache?: boolean;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** A registry cache to read and write (modern way, a builder that can export caches). */
+  cacheRef?: string;
 }
 
 /** Options shared by every build command, in the order people usually write them. */
@@ -27,6 +29,10 @@ function commonOptions(o: BuildCommandOptions, forPeople: boolean): string[] {
   if (o.noCache) args.push('--no-cache');
   for (const [k, v] of Object.entries(o.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (o.cacheRef) {
+    // mode=max keeps every stage's layers, not only the final image's: a cross-building stage is then cached too.
+    args.push('--cache-from', `type=registry,ref=${o.cacheRef},registry.insecure=true`, '--cache-to', `type=registry,ref=${o.cacheRef},mode=max,registry.insecure=true`);
+  }
   // The app marks what it builds; a person typing the command has no reason to.
   if (!forPeople) args.push(...MANAGED_LABEL_ARGS);
   return args;

@@ -67,12 +67,16 @@ export interface AppendSpec {
   endpoint: string;
   nodeName?: string;
   platforms?: string[];
+  driverOpts?: Record<string, string>;
+  config?: { flag: string; file: string };
 }
 
 export function appendArgs(spec: AppendSpec): string[] {
   const args = ['buildx', 'create', '--append', '--name', spec.name];
   if (spec.nodeName) args.push('--node', spec.nodeName);
+  for (const [key, value] of Object.entries(spec.driverOpts ?? {})) args.push('--driver-opt', `${key}=${value}`);
   if (spec.platforms?.length) args.push('--platform', spec.platforms.join(','));
+  if (spec.config) args.push(spec.config.flag, spec.config.file);
   args.push(spec.endpoint);
   return args;
 }

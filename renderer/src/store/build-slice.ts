@@ -8,6 +8,7 @@ import type { StateCreator } from 'zustand';
 import type {
   BuildCheckResult,
   BuildFailureDetails,
+  BuildHistoryEntry,
   BuildMode,
   BuildResult,
   BuildRunInput,
@@ -87,6 +88,8 @@ export interface BuildState {
   cancelled: boolean;
   /** The last pushed reference: the Runs view starts from it. */
   lastReference: string | null;
+  /** Earlier builds of the last pushed tag (time per platform), newest first; null until read. */
+  history: BuildHistoryEntry[] | null;
   endedAt: number | null;
 }
 
@@ -205,6 +208,7 @@ export const createBuildSlice =
         failure: null,
         cancelled: false,
         lastReference: null,
+        history: null,
         endedAt: null,
       },
 
@@ -291,6 +295,8 @@ export const createBuildSlice =
           const endedAt = Date.now();
           patch({ running: false, cancelling: false, result, progress: result.timeline, lastReference: result.reference, endedAt });
           notifyIfAway('Build finished', `${result.reference} was pushed with ${result.platforms.length} platforms.`, endedAt - since);
+          // The history is a comparison aid: when it cannot be read, the result still stands on its own.
+          patch({ history: await api.invoke('build:history', { reference: result.reference, limit: 10 }).catch(() => null) });
         } catch (error) {
           const endedAt = Date.now();
           const ui = toUiError(error);

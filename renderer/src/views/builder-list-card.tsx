@@ -130,8 +130,9 @@ export function BuilderListCard() {
                     {b.nodes.length > 1 ? (
                       <ul className="plain-list">
                         {b.nodes.map((n) => (
-                          <li key={n.name}>
+                          <li key={n.name} data-node={n.name}>
                             <code>{n.name}</code> <span className="muted">{n.endpoint}</span> · {n.status}
+                            <NodePlatforms node={n} />
                           </li>
                         ))}
                       </ul>
@@ -245,5 +246,28 @@ function RemoveBuilderDialog({ builder, onClose }: { builder: BuilderInfo | null
       {builder?.current ? <p>It is the current builder: buildx goes back to the default builder afterwards.</p> : null}
       <CommandLine args={dockerCommand(removeArgs(name, false))} />
     </ConfirmDialog>
+  );
+}
+
+/** The platforms a node takes (its pinned ones, else all it lists), each marked native or emulated on that node's CPU. */
+function NodePlatforms({ node }: { node: BuilderInfo['nodes'][number] }) {
+  const shown = node.pinnedPlatforms.length ? node.pinnedPlatforms : node.platforms.slice(0, 4);
+  if (!shown.length) return null;
+  const arch = (p: string) => p.split('/').slice(0, 2).join('/');
+  return (
+    <span className="block small">
+      {node.pinnedPlatforms.length ? 'takes ' : 'lists '}
+      {shown.map((p) => (
+        <span key={p} className="node-platform">
+          <code>{p}</code>{' '}
+          {node.nativePlatform ? (
+            <span className={`badge badge-${arch(p) === arch(node.nativePlatform) ? 'native' : 'emulated'}`}>{arch(p) === arch(node.nativePlatform) ? 'native' : 'emulated'}</span>
+          ) : (
+            <span className="badge badge-unknown">native or emulated unknown</span>
+          )}{' '}
+        </span>
+      ))}
+      {node.nativePlatform ? <span className="muted"> (its engine is {node.nativePlatform})</span> : null}
+    </span>
   );
 }

@@ -71,6 +71,8 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
     labels: { 'dev.multiarch-lab.test': 'property' },
   },
   'build:check': { context: '/tmp/lab-project', dockerfile: 'Dockerfile' },
+  'build:history': { reference: 'localhost:5000/hello:1', limit: 20 },
+  'build:readiness': { context: '/tmp/lab-project', dockerfile: 'Dockerfile', platforms: ['linux/amd64', 'linux/arm64'] },
   'tutorial:init': { dir: '/tmp/lab-sample', base: 'alpine:3.15', overwrite: false },
   'tutorial:steps': {},
 };
@@ -99,6 +101,7 @@ export const DISPATCH_WHEN_VALID: ReadonlySet<Channel> = new Set<Channel>([
   'runs:export',
   'runs:delete',
   'build:check',
+  'build:history',
   'tutorial:steps',
 ]);
 
