@@ -26,6 +26,9 @@ import { formatDuration } from './export.js';
 import { RunHistory } from './history.js';
 import { hostVariantChoices } from './host-match.js';
 import { configContradictsLabel, judgeRun, machineFamily } from './machines.js';
+import type { PlatformVerification, VerifyReport } from '../contract/verify.js';
+import { verifyReference } from '../verify/verify.js';
+import { joinVerification } from './verify-run.js';
 
 export interface RunMatrixRequest {
   reference: string;
@@ -52,6 +55,7 @@ export async function runMatrix(request: RunMatrixRequest, deps: RunMatrixDeps, 
   const steps = [
     { id: 'inspect', title: 'Read the platforms from the registry', command: ['docker', 'buildx', 'imagetools', 'inspect', reference] },
     { id: 'engine', title: 'Check the engine and its emulators', command: ['docker', 'info'] },
+    { id: 'verify', title: "Read each platform's files from the registry", command: ['multiarch-lab', 'verify', reference] },
   ];
   const matrix = await deps.tasks.run('runs:start', `Run every platform of ${reference}`, steps, (task) => runMatrixTask(request, deps, task), outer);
   await deps.history.save(matrix);
@@ -89,6 +93,10 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const chosen = [...new Map((request.platforms ?? inspection.platforms).map((p) => [normalPlatformText(p), p])).values()];
   const picks = chosen.map((platform) => ({ platform, node: findNode(nodes, platform) }));
 
+  // The same platforms checked from their files, beside the runs: the evidence that explains a failed start, and
+  // that catches a run which only looked right. Pinned to the digest just read, so both judge the same image.
+  const verifying = startVerification(request, inspection.digest, picks.filter((p) => p.node).map((p) => p.platform), task);
+
   task.step('engine', 'running');
   const wantedPlatforms = new Set<string>();
   for (const p of picks) {
@@ -114,7 +122,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   let pulling = '';
   const pullBytes = taskLayerProgress(task, () => `pulling ${pulling}`);
 
-  const runs = await mapLimitAll(plans, request.concurrency, async (plan) => {
+  const ran = await mapLimitAll(plans, request.concurrency, async (plan) => {
     task.throwIfCancelled();
     task.step(plan.stepId, 'running');
     const run = await runOnePlatform(plan, {
@@ -137,6 +145,9 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   }).catch((error: unknown) => {
     throw engineLost(deps.engine, error) ?? error;
   });
+  const verified = await verifying;
+  task.throwIfCancelled();
+  const runs = ran.map((run) => joinVerification(run, verified.byPlatform.get(normalPlatformText(run.platform)), { engineArch: facts.arch, ...(verified.error !== undefined && run.manifestDigest ? { error: verified.error } : {}) }));
 
   const ended = new Date();
   const summary = {
@@ -186,6 +197,33 @@ export async function mapLimitAll<T, R>(items: readonly T[], limit: number, fn: 
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   if (failure) throw failure.error;
   return results;
+}
+
+interface Verified {
+  byPlatform: Map<string, PlatformVerification>;
+  error?: unknown;
+}
+
+/** Starts `registry:verify` of the chosen platforms; never rejects (a failure leaves each run's verdict unknown). */
+function startVerification(request: RunMatrixRequest, digest: string, platforms: string[], task: TaskHandle): Promise<Verified> {
+  if (platforms.length === 0) {
+    task.step('verify', 'skipped', 'no platform of the image to check');
+    return Promise.resolve({ byPlatform: new Map() });
+  }
+  const parsed = parseImageReference(request.reference);
+  const pinned = `${parsed.registry}/${parsed.repository}@${digest}`;
+  task.step('verify', 'running');
+  return verifyReference({ reference: pinned, platforms, hostCheck: false, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal).then(
+    (report: VerifyReport) => {
+      const byPlatform = new Map(report.platforms.map((p) => [normalPlatformText(p.platform), p]));
+      task.step('verify', 'done', report.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', '));
+      return { byPlatform };
+    },
+    (error: unknown) => {
+      task.step('verify', 'failed', error instanceof Error ? error.message : String(error));
+      return { byPlatform: new Map(), error };
+    },
+  );
 }
 
 function stepDetail(run: PlatformRun): string {

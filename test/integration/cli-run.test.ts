@@ -73,7 +73,7 @@ describe('multiarch-lab run', () => {
   it('the mislabelled index fails the check: exit 1, and the table says why', async () => {
     const r = await cli(['run', bad, '--', 'uname', '-m']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}PLATFORM +EXPECTED +PRINTED +RESULT +RAN +EXIT +TIME$/m);
+    expect(r.stdout).toMatch(/^ {2}PLATFORM +EXPECTED +PRINTED +RESULT +FILES +RAN +EXIT +TIME$/m);
     expect(r.stdout).toMatch(/^ {2}linux\/amd64 +x86_64 +x86_64 +pass +native +0 /m);
     expect(r.stdout).toMatch(/^ {2}linux\/arm64 +aarch64 +x86_64 +fail \(label-mismatch\) +native +0 /m);
     expect(r.stdout).toMatch(/^linux\/arm64: The index labels this entry linux\/arm64, but its image config says linux\/amd64/m);
@@ -109,7 +109,7 @@ describe('multiarch-lab run', () => {
     const r = await cli(['run', '--export', badId, '--format', 'markdown']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`# Run matrix: ${bad}`);
-    expect(r.stdout).toContain('| platform | expected | printed | result | native/emulated | time |');
+    expect(r.stdout).toContain('| platform | expected | printed | result | files | native/emulated | time |');
     expect(r.stdout).toMatch(/^\| linux\/arm64 \| aarch64 \| x86_64 \| fail \(label-mismatch\) \| native \| /m);
   });
 

@@ -5,7 +5,7 @@
  * and a real dynamically linked program of this machine.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,69 +17,30 @@ import { runCommand } from '../../core/docker/exec.js';
 import { createCore, type Core } from '../../core/index.js';
 import { RegistryClient } from '../../core/registry/client.js';
 import { createIndex } from '../../core/registry/manifest.js';
-import { docker, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
-import { indexEntries, pushWithRandomLayer, removeImagesFrom } from '../helpers/run-images.js';
+import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
+import { pushWithRandomLayer, removeImagesFrom } from '../helpers/run-images.js';
+import { pushBrokenServerIndex, pushCorrectImage, THREE_PLATFORMS, verifyImageKit, type VerifyImageKit } from '../helpers/verify-images.js';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const LABEL = 'dev.multiarch-lab.test=verify';
-const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+const THREE = THREE_PLATFORMS;
+const build = (...args: Parameters<VerifyImageKit['build']>) => kit.build(...args);
 
 let registry: RegistryProcess;
 let core: Core;
 let work: string;
 let base: string;
+let kit: VerifyImageKit;
 /** The real busybox of each platform, taken out of the base image's layers. */
 const busybox = new Map<string, string>();
-
-async function extractBusybox(platform: string): Promise<string> {
-  const client = new RegistryClient({ registry: registry.address });
-  const entry = (await indexEntries(registry, 'base/busybox', '1')).get(platform)!;
-  const manifest = (await client.getManifest('base/busybox', entry.digest)).json as { layers: Array<{ digest: string }> };
-  const dir = path.join(work, 'busybox', platform.replace(/\//g, '-'));
-  await mkdir(dir, { recursive: true });
-  for (const layer of manifest.layers) {
-    const res = await fetch(`${registry.url}/v2/base/busybox/blobs/${layer.digest}`);
-    const blob = path.join(dir, 'layer.tgz');
-    await writeFile(blob, Buffer.from(await res.arrayBuffer()));
-    // GNU tar unpacks whichever compression it finds; only the busybox binary is wanted
-    await execFileAsync('tar', ['-xf', blob, '-C', dir, '--wildcards', '*busybox']).catch(() => undefined);
-  }
-  const { stdout } = await execFileAsync('find', [dir, '-name', 'busybox', '-type', 'f']);
-  const file = stdout.trim().split('\n')[0];
-  if (!file) throw new Error(`no busybox binary in the ${platform} layers of the base image`);
-  return file;
-}
-
-/** Builds a context directory and pushes it for the given platforms with the engine's default builder. */
-async function build(name: string, platforms: string[], dockerfile: string, files: Record<string, string | { copy: string; mtime?: number }> = {}, provenance = false, compression?: 'zstd'): Promise<string> {
-  const ctx = path.join(work, name);
-  await mkdir(ctx, { recursive: true });
-  await writeFile(path.join(ctx, 'Dockerfile'), dockerfile);
-  for (const [file, content] of Object.entries(files)) {
-    const target = path.join(ctx, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    if (typeof content === 'string') await writeFile(target, content, { mode: 0o755 });
-    else {
-      await copyFile(content.copy, target);
-      if (content.mtime !== undefined) await utimes(target, content.mtime, content.mtime);
-    }
-  }
-  const tag = `${registry.localhostAddress}/verify/${name}:1`;
-  await docker(
-    ['buildx', 'build', '--builder', 'default', '--platform', platforms.join(','), '--label', LABEL, provenance ? '--provenance=mode=min' : '--provenance=false', '--tag', tag, '--output', `type=registry,registry.insecure=true${compression ? `,compression=${compression},force-compression=true` : ''}`, ctx],
-    { timeoutMs: 300_000 },
-  );
-  return tag;
-}
 
 /** Joins per-platform images into one index, each entry listed under the platform given (which may be a lie). */
 async function join(name: string, parts: Array<{ repository: string; from: string; platform: string; listAs?: string }>): Promise<string> {
   const client = new RegistryClient({ registry: registry.address });
   const entries = [];
   for (const p of parts) {
-    const d = await platformManifest(p.repository, p.from);
+    const d = await kit.platformManifest(p.repository, p.from);
     // blobs are mounted across repositories by pushing the index in the same repository as the first part
     entries.push({ ...d, platform: p.listAs ?? p.platform });
   }
@@ -88,21 +49,15 @@ async function join(name: string, parts: Array<{ repository: string; from: strin
   return `${registry.localhostAddress}/${parts[0]!.repository}:${name}`;
 }
 
-/** The manifest of one platform under a tag, whether the push made an index or a plain manifest. */
-async function platformManifest(repository: string, platform: string): Promise<{ mediaType: string; digest: string; size: number }> {
-  const client = new RegistryClient({ registry: registry.address });
-  const got = await client.getManifest(repository, '1');
-  if (!(got.json as { manifests?: unknown }).manifests) return { mediaType: got.mediaType, digest: got.digest, size: got.size };
-  const d = (await indexEntries(registry, repository, '1')).get(platform);
-  if (!d) throw new Error(`${repository}:1 has no ${platform} entry`);
-  return d;
-}
-
 function platformOf(report: VerifyReport, platform: string): PlatformVerification {
   const p = report.platforms.find((x) => x.platform === platform);
   if (!p) throw new Error(`no ${platform} in the report: ${report.platforms.map((x) => x.platform).join(', ')}`);
   return p;
 }
+
+let broken: Promise<string> | undefined;
+/** The joined index with an x86-64 /app/echo in its arm64 entry, pushed once for the tests that need it. */
+const brokenIndex = () => (broken ??= pushBrokenServerIndex(kit, registry, base));
 
 const verify = (reference: string, platforms?: string[]) => core.call('registry:verify', { reference, ...(platforms ? { platforms } : {}) });
 
@@ -116,8 +71,9 @@ beforeAll(async () => {
   await seedMultiArchImage(registry, 'base/busybox', '1');
   base = `${registry.localhostAddress}/base/busybox:1`;
   work = await mkdtemp(path.join(os.tmpdir(), 'mal-verify-it-'));
+  kit = verifyImageKit(registry, work);
   core = createCore({ mode: 'cli', dataDir: path.join(work, 'data'), env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` } });
-  for (const p of THREE) busybox.set(p, await extractBusybox(p));
+  for (const p of THREE) busybox.set(p, await kit.extractBusybox(p));
 }, 300_000);
 
 afterAll(async () => {
@@ -129,9 +85,7 @@ afterAll(async () => {
 
 describe('verify', () => {
   test('a correct 3-platform image: every platform ok, the entrypoint named per platform, the CLI exits 0', async () => {
-    const tag = await build('good', THREE, `FROM ${base}\nCOPY --chmod=755 hello /usr/local/bin/hello\nENTRYPOINT ["hello"]\nCMD ["world"]\n`, {
-      hello: '#!/bin/sh\necho "hello $1 from $(uname -m)"\n',
-    }, true);
+    const tag = await pushCorrectImage(kit, base);
     const report = await verify(tag);
     // buildx adds a provenance attestation per platform: each belongs to its platform and is none itself
     const raw = (await new RegistryClient({ registry: registry.address }).getManifest('verify/good', '1')).json as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
@@ -162,45 +116,50 @@ describe('verify', () => {
   });
 
   test('an index whose arm64 entry holds an x86-64 entrypoint: mismatch naming the file and both machines; the CLI exits non-zero', async () => {
-    const dockerfile = `FROM ${base}\nCOPY --chmod=755 server /app/server\nENTRYPOINT ["/app/server", "echo", "serving"]\n`;
-    await build('srv-amd64', ['linux/amd64'], dockerfile, { server: { copy: busybox.get('linux/amd64')! } });
-    // the classic mistake: the arm64 image gets the binary built on the (x86-64) build machine
-    await build('srv-arm64', ['linux/arm64'], dockerfile, { server: { copy: busybox.get('linux/amd64')! } });
-    const client = new RegistryClient({ registry: registry.address });
-    // copy the arm64 image's blobs into the first repository by mounting them, so one index can list both
-    const arm = await platformManifest('verify/srv-arm64', 'linux/arm64');
-    const armManifest = (await client.getManifest('verify/srv-arm64', arm.digest)).json as { config: { digest: string }; layers: Array<{ digest: string }> };
-    for (const d of [armManifest.config.digest, ...armManifest.layers.map((l) => l.digest)]) {
-      const res = await fetch(`${registry.url}/v2/verify/srv-amd64/blobs/uploads/?mount=${d}&from=verify/srv-arm64`, { method: 'POST' });
-      expect(res.status).toBe(201);
-    }
-    const manifestText = (await client.getManifest('verify/srv-arm64', arm.digest)).text;
-    await client.putManifest('verify/srv-amd64', arm.digest, arm.mediaType, manifestText);
-    const amd = await platformManifest('verify/srv-amd64', 'linux/amd64');
-    const index = createIndex([
-      { ...amd, platform: 'linux/amd64' },
-      { ...arm, platform: 'linux/arm64' },
-    ]);
-    await client.putManifest('verify/srv-amd64', 'joined', index.mediaType, index.text);
-    const ref = `${registry.localhostAddress}/verify/srv-amd64:joined`;
-
+    const ref = await brokenIndex();
     const report = await verify(ref);
     expect(platformOf(report, 'linux/amd64').verdict).toBe('ok');
     const armV = platformOf(report, 'linux/arm64');
     expect(armV.verdict).toBe('mismatch');
-    const finding = armV.findings.find((f) => f.path === '/app/server')!;
+    const finding = armV.findings.find((f) => f.path === '/app/echo')!;
     expect(finding).toMatchObject({ kind: 'mismatch', machine: 'x86-64', expected: 'linux/arm64' });
-    expect(finding.message).toMatch(/\/app\/server is built for x86-64, but this entry is linux\/arm64/);
+    expect(finding.message).toMatch(/\/app\/echo is built for x86-64, but this entry is linux\/arm64/);
     expect(finding.fix).toMatch(/linux\/amd64/);
 
     const run = await cli(['verify', ref]);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/linux\/arm64\s+MISMATCH/);
-    expect(run.stdout).toMatch(/\/app\/server is built for x86-64/);
+    expect(run.stdout).toMatch(/\/app\/echo is built for x86-64/);
     const json = await cli(['verify', ref, '--platform', 'linux/arm64', '--json']);
     expect(json.code).toBe(2);
     const parsed = JSON.parse(json.stdout) as VerifyReport;
     expect(parsed.platforms.map((p) => p.platform)).toEqual(['linux/arm64']);
+  });
+
+  test('the run matrix on this x86-64 host: the arm64 run exits 0 and prints nothing wrong, and its files still flag it; the CLI run says the same', async () => {
+    expect(os.machine(), 'this test needs an x86-64 host, where the x86-64 program runs natively').toBe('x86_64');
+    const ref = await brokenIndex();
+    const m = await core.call('runs:start', { reference: ref, concurrency: 2 });
+    const amd = m.runs.find((r) => r.platform === 'linux/amd64')!;
+    const arm = m.runs.find((r) => r.platform === 'linux/arm64')!;
+    // what the program did: ran, printed "serving", exited 0 — nothing in the output gives it away
+    expect(arm.stdout.trim(), arm.explanation).toBe('serving');
+    expect(arm.exitCode).toBe(0);
+    expect(amd.verification).toMatchObject({ verdict: 'ok', entrypoint: '/app/echo' });
+    expect(arm).toMatchObject({ result: 'fail', failure: 'files-mismatch', execution: 'native' });
+    expect(arm.verification).toMatchObject({ verdict: 'mismatch', entrypoint: '/app/echo', path: '/app/echo' });
+    expect(arm.explanation).toMatch(/printed no machine name, but its files say otherwise: \/app\/echo is built for x86-64, but this entry is linux\/arm64/);
+    expect(arm.explanation).toMatch(/runs x86-64 programs without any emulator/);
+    expect(m.ok).toBe(false);
+    // the same verdict as `verify` gives on its own
+    const report = await verify(ref);
+    expect(m.runs.map((r) => [r.platform, r.verification?.verdict])).toEqual(m.runs.map((r) => [r.platform, platformOf(report, r.platform).verdict]));
+
+    const run = await cli(['run', ref]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^ {2}PLATFORM +EXPECTED +PRINTED +RESULT +FILES +RAN +EXIT +TIME$/m);
+    expect(run.stdout).toMatch(/linux\/arm64 .*fail \(files-mismatch\) +mismatch +native/);
+    expect(run.stdout).toMatch(/linux\/arm64: mismatch, entrypoint \/app\/echo: \/app\/echo is built for x86-64/);
   });
 
   test('a dynamic program whose loader is missing, and a script whose interpreter is missing: will not start', async () => {
@@ -254,14 +213,9 @@ describe('verify', () => {
     await build('t-amd64', ['linux/amd64'], dockerfile, { 'payload.bin': { copy: payload, mtime: 1_600_000_000 } });
     await build('t-arm64', ['linux/arm64'], dockerfile, { 'payload.bin': { copy: payload, mtime: 1_700_000_000 } });
     const client = new RegistryClient({ registry: registry.address });
-    const arm = await platformManifest('verify/t-arm64', 'linux/arm64');
-    const armManifest = await client.getManifest('verify/t-arm64', arm.digest);
-    const m = armManifest.json as { config: { digest: string }; layers: Array<{ digest: string }> };
-    for (const d of [m.config.digest, ...m.layers.map((l) => l.digest)]) {
-      await fetch(`${registry.url}/v2/verify/t-amd64/blobs/uploads/?mount=${d}&from=verify/t-arm64`, { method: 'POST' });
-    }
-    await client.putManifest('verify/t-amd64', arm.digest, arm.mediaType, armManifest.text);
-    const amd = await platformManifest('verify/t-amd64', 'linux/amd64');
+    const arm = await kit.platformManifest('verify/t-arm64', 'linux/arm64');
+    await kit.mountManifest('verify/t-arm64', 'verify/t-amd64', arm.digest);
+    const amd = await kit.platformManifest('verify/t-amd64', 'linux/amd64');
     const index = createIndex([
       { ...amd, platform: 'linux/amd64' },
       { ...arm, platform: 'linux/arm64' },
@@ -280,7 +234,7 @@ describe('verify', () => {
   });
 
   test('zstd layers as buildx pushes them are read too', async () => {
-    const tag = await build('zstd', ['linux/amd64', 'linux/arm64'], `FROM ${base}\nCOPY --chmod=755 hello /usr/local/bin/hello\nCMD ["hello"]\n`, { hello: '#!/bin/sh\necho hi\n' }, false, 'zstd');
+    const tag = await build('zstd', ['linux/amd64', 'linux/arm64'], `FROM ${base}\nCOPY --chmod=755 hello /usr/local/bin/hello\nCMD ["hello"]\n`, { hello: '#!/bin/sh\necho hi\n' }, { compression: 'zstd' });
     const report = await verify(tag);
     for (const p of report.platforms) {
       expect(p.verdict, p.summary).toBe('ok');
@@ -291,7 +245,7 @@ describe('verify', () => {
   test('a layer the registry lost: unknown, naming the layer and the registry answer; the CLI exits non-zero', async () => {
     const tag = await build('lost', ['linux/amd64'], `FROM ${base}\nCOPY --chmod=755 hello /usr/local/bin/hello\nCMD ["hello"]\n`, { hello: '#!/bin/sh\necho lost\n' });
     const client = new RegistryClient({ registry: registry.address });
-    const m = await platformManifest('verify/lost', 'linux/amd64');
+    const m = await kit.platformManifest('verify/lost', 'linux/amd64');
     const layers = ((await client.getManifest('verify/lost', m.digest)).json as { layers: Array<{ digest: string }> }).layers;
     const last = layers[layers.length - 1]!.digest;
     const hex = last.slice('sha256:'.length);
