@@ -1,11 +1,12 @@
 /**
- * Every figure of issues 7, 15 and 17 in one run, each flow of the app next to the same work typed as docker
+ * Every figure of issues 7, 12, 15 and 17 in one run, each flow of the app next to the same work typed as docker
  * commands, the reference always measured in the same run (the machine may be busy: read the ratios).
  * Run: npm run build && PATH=/usr/bin:$PATH npx tsx bench/run-all.ts [rounds] [--markdown] [--only=word,…]
  *
  *  - issue 15's goals first, one row each with the goal and whether it is met: the CLI as whole processes
  *    (bench/cli.ts: --help, builder ls, doctor --json), builder create, registry up, the run matrix in parallel,
  *    browser mode's cold start and the log panel;
+ *  - verify of a 3-platform index vs docker pull of its platforms, and the verify's peak memory (bench/verify.ts);
  *  - registry up, builder create (no bootstrap), run matrix (sequential and parallel): the core, in process, vs
  *    the docker CLI, `rounds` times each (default 3), alternating which side goes first; medians;
  *  - modern and old-school builds, and inspect: bench/build.ts and bench/inspect.ts, run as they are, their
@@ -228,6 +229,23 @@ async function benchInspect(): Promise<void> {
   const raw = pick(/^imagetools inspect --raw\s{2}/);
   appRows.push({ flow: 'inspect (8-platform index, full tree), in process', app: formatMs(app), cli: formatMs(full), ratio: ratio(app, full), how: "the core's inspect called in process (17 requests) vs the whole process `docker buildx imagetools inspect --format '{{json .}}'` (bench/inspect.ts); see the next rows for whole processes on both sides" });
   appRows.push({ flow: 'inspect, index only on the CLI side', app: formatMs(app), cli: formatMs(raw), ratio: ratio(app, raw), how: 'the same full tree vs `imagetools inspect --raw` (the index alone)' });
+}
+
+/**
+ * Issue 12's rows from bench/verify.ts (run as its own process, so its memory figures are its own): verify of a
+ * 3-platform index vs `docker pull --platform P` of the three, and the verify's peak memory. The rows are taken from
+ * the Markdown table it prints, so both scripts say the same.
+ */
+async function benchVerify(): Promise<void> {
+  const out = await runScript('verify.ts', [String(ROUNDS)]);
+  const rows = out
+    .split('\n')
+    .filter((line) => /^\| verify/.test(line))
+    .map((line) => line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+  const time = rows.find((r) => r[0]?.startsWith('verify, '));
+  const memory = rows.find((r) => r[0] === 'verify peak memory');
+  if (!time || !memory) throw new Error(`bench/verify.ts printed no verify rows:\n${out}`);
+  for (const [flow, app, cli, ratioText, how] of [time, memory]) appRows.push({ flow: flow!, app: app!, cli: cli!, ratio: ratioText!, how: `${how!} (bench/verify.ts)` });
 }
 
 /** The app's CLI as a whole process against imagetools, both asking a registry for the same 3-platform image. */
@@ -574,6 +592,7 @@ async function main(): Promise<void> {
     await section('modern and old-school builds (bench/build.ts)', benchBuilds);
     await section('inspect (bench/inspect.ts)', benchInspect);
     await section('inspect as whole processes', () => benchInspectProcesses(reference));
+    await section('verify vs docker pull (bench/verify.ts)', benchVerify);
 
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
     const b = browser;
