@@ -148,6 +148,10 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const verified = await verifying;
   task.throwIfCancelled();
   const runs = ran.map((run) => joinVerification(run, verified.byPlatform.get(normalPlatformText(run.platform)), { engineArch: facts.arch, ...(verified.error !== undefined && run.manifestDigest ? { error: verified.error } : {}) }));
+  // a run the files overturned (it only looked right) says so in its step too, not just in the matrix
+  runs.forEach((run, i) => {
+    if (run.result !== ran[i]!.result) task.step(`run:${run.platform}`, 'failed', stepDetail(run));
+  });
 
   const ended = new Date();
   const summary = {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import type { PlatformVerification, VerifyReport } from '../../core/contract/verify.js';
 import { runCommand } from '../../core/docker/exec.js';
 import { createCore, type Core } from '../../core/index.js';
@@ -139,7 +140,15 @@ describe('verify', () => {
   test('the run matrix on this x86-64 host: the arm64 run exits 0 and prints nothing wrong, and its files still flag it; the CLI run says the same', async () => {
     expect(os.machine(), 'this test needs an x86-64 host, where the x86-64 program runs natively').toBe('x86_64');
     const ref = await brokenIndex();
-    const m = await core.call('runs:start', { reference: ref, concurrency: 2 });
+    const updates: TaskSnapshot[] = [];
+    const off = core.events.on('task:update', (t) => {
+      if (t.kind === 'runs') updates.push(t);
+    });
+    const m = await core.call('runs:start', { reference: ref, concurrency: 2 }).finally(off);
+    // the task's own steps say the same as the matrix: the files were read, and they failed the arm64 run
+    const steps = updates[updates.length - 1]!.steps;
+    expect(steps.find((s) => s.id === 'verify')).toMatchObject({ state: 'done', detail: 'linux/amd64 ok, linux/arm64 mismatch' });
+    expect(steps.find((s) => s.id === 'run:linux/arm64')).toMatchObject({ state: 'failed', detail: expect.stringMatching(/^fail: .*\(files-mismatch\)$/) });
     const amd = m.runs.find((r) => r.platform === 'linux/amd64')!;
     const arm = m.runs.find((r) => r.platform === 'linux/arm64')!;
     // what the program did: ran, printed "serving", exited 0 — nothing in the output gives it away
