@@ -1,4 +1,9 @@
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
+import { registryBrowserChannels } from './contract/registry.js';
+import { registryLifecycleChannels } from './contract/registry-lifecycle.js';
+import { builderChannels } from './contract/builder.js';
+import { runsChannels } from './contract/runs.js';
+import { buildChannels } from './contract/build.js';
 import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
 import { EventBus } from './events.js';
 import { TaskManager } from './tasks.js';
@@ -6,14 +11,7 @@ import { SettingsStore } from './settings.js';
 import { APP_NAME, defaultDataDir } from './paths.js';
 import { appVersion } from './version.js';
 import { EngineAccess } from './docker/engine.js';
-import { runDoctor } from './doctor/doctor.js';
 import { EngineWatch } from './docker/engine-events.js';
-import { createRegistryHandlers } from './registry/handlers.js';
-import { createLocalRegistryHandlers } from './local-registry/handlers.js';
-import { createBuilderHandlers } from './builder/handlers.js';
-import { createRunsHandlers } from './runs/handlers.js';
-import { createBuildHandlers } from './build/handlers.js';
-import { verifyReference } from './verify/verify.js';
 
 export { appVersion };
 
@@ -42,6 +40,33 @@ export interface Core extends CoreDeps {
   close(): Promise<void>;
 }
 
+type HandlerOf<C extends Channel> = Handlers[C];
+
+/**
+ * A domain's handlers, whose modules load on the first call of one of its channels: a command or a first
+ * paint then pays only for the domains it uses (loading all of them was ~40% of `builder ls`). The channel
+ * names come from the contract, so the map is complete before anything loads; dispatch validates the input
+ * before a handler, and so before the import.
+ */
+export function lazyHandlers<K extends Channel>(names: readonly K[], load: () => Promise<Pick<Handlers, K>>): Pick<Handlers, K> {
+  let loading: Promise<Pick<Handlers, K>> | undefined;
+  const out = {} as Pick<Handlers, K>;
+  for (const name of names) {
+    const handler = async (input: unknown, ctx: CallContext): Promise<unknown> => {
+      loading ??= load().catch((error: unknown) => {
+        loading = undefined; // a failed import may be tried again by the next call
+        throw error;
+      });
+      const handlers = await loading;
+      return (handlers[name] as (input: unknown, ctx: CallContext) => Promise<unknown>)(input, ctx);
+    };
+    out[name] = handler as HandlerOf<K>;
+  }
+  return out;
+}
+
+const keysOf = <T extends object>(o: T) => Object.keys(o) as Array<keyof T & Channel>;
+
 export function createCore(options: CoreOptions): Core {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
@@ -63,17 +88,20 @@ export function createCore(options: CoreOptions): Core {
       dataDir,
       settingsPath: deps.settings.file,
     }),
-    'doctor:report': async (_input, ctx) => runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+    'doctor:report': async (_input, ctx) => {
+      const { runDoctor } = await import('./doctor/doctor.js');
+      return runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    },
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
-    ...createRegistryHandlers(),
-    ...createLocalRegistryHandlers(deps),
-    'registry:verify': async (input, ctx) => verifyReference(input, ctx.signal),
-    ...createBuilderHandlers(deps),
-    ...createRunsHandlers(deps),
-    ...createBuildHandlers(deps),
+    ...lazyHandlers(keysOf(registryBrowserChannels), async () => (await import('./registry/handlers.js')).createRegistryHandlers()),
+    ...lazyHandlers(keysOf(registryLifecycleChannels), async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
+    'registry:verify': async (input, ctx) => (await import('./verify/verify.js')).verifyReference(input, ctx.signal),
+    ...lazyHandlers(keysOf(builderChannels), async () => (await import('./builder/handlers.js')).createBuilderHandlers(deps)),
+    ...lazyHandlers(keysOf(runsChannels), async () => (await import('./runs/handlers.js')).createRunsHandlers(deps)),
+    ...lazyHandlers(keysOf(buildChannels), async () => (await import('./build/handlers.js')).createBuildHandlers(deps)),
   };
 
   const dispatch = createDispatch(handlers);

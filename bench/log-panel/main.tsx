@@ -49,8 +49,8 @@ window.bench = {
   async stream(total, batch) {
     const taskId = `bench-${Date.now()}`;
     await fetch(`/prepare?total=${total}&batch=${batch}&task=${encodeURIComponent(taskId)}`);
-    // as if Build was just pressed: the slice adopts the first build task whose events arrive
-    flushSync(() => store.setState({ build: { ...store.getState().build, running: true, since: Date.now(), taskId: null } }));
+    // as if Build was just pressed and its task adopted (the slice takes only its own task's lines since calls carry ids)
+    flushSync(() => store.setState({ build: { ...store.getState().build, running: true, since: Date.now(), taskId } }));
     const deltas: number[] = [];
     let running = true;
     let last = performance.now();

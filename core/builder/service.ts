@@ -28,8 +28,9 @@ import type { CommandResult } from '../docker/exec.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
 import { parseBuildxInspect, type BuildxInspect } from '../docker/parsers/buildx-inspect.js';
-import { versionAtLeast, type BuildxVersion } from '../docker/parsers/buildx-version.js';
+import type { BuildxVersion } from '../docker/parsers/buildx-version.js';
 import { describeEngine } from '../doctor/doctor.js';
+import { runBuildxLs } from '../doctor/buildx-ls.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
 import { extraLabelsFrom } from '../docker/labels.js';
 import type { SettingsStore } from '../settings.js';
@@ -120,12 +121,11 @@ export class BuilderService {
 
   /** Every builder with its nodes, driver options and which one is current. */
   async list(signal?: AbortSignal): Promise<BuilderList> {
+    // both `ls` start alongside the buildx probe, kept when it picks their binary (same answers, less waiting)
+    const runs = await runBuildxLs(this.cli(), QUICK_MS, signal);
     const version = await this.buildx(signal);
-    const json = versionAtLeast(version, 0, 13);
-    const [table, jsonRun] = await Promise.all([
-      this.run(['buildx', 'ls'], withSignal({ timeoutMs: QUICK_MS }, signal)),
-      json ? this.run(['buildx', 'ls', '--format', 'json'], withSignal({ timeoutMs: QUICK_MS }, signal)) : Promise.resolve(undefined),
-    ]);
+    const { table, json: jsonRun } = runs;
+    if (!table) throw new AppError('internal', 'docker buildx ls did not run although buildx is there.');
     if (table.code !== 0) throw commandFailed(['docker', 'buildx', 'ls'], table);
     let jsonBuilders;
     let details: ReturnType<typeof parseLsJsonDetails> = {};

@@ -10,7 +10,7 @@ import type { EngineAccess, EngineConnection } from '../docker/engine.js';
 import { engineIsLocal } from '../docker/facts.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
-import { versionAtLeast } from '../docker/parsers/buildx-version.js';
+import { runBuildxLs } from './buildx-ls.js';
 import { readBinfmtState } from './host-probes.js';
 import { buildReport, type DoctorFacts } from './report.js';
 
@@ -116,21 +116,22 @@ async function readEngine(connection: EngineConnection, apiPath: string, method:
 
 /** buildx version, builders and the current one, read from the CLI the app uses. */
 export async function describeBuildx(cli: DockerCli, engineUp: boolean, signal?: AbortSignal): Promise<BuildxInfo> {
+  // Builders live behind the engine: without it buildx ls only lists errors, so it is not run.
+  const lsRuns = engineUp ? runBuildxLs(cli, BUILDX_LS_TIMEOUT_MS, signal) : undefined;
+  lsRuns?.catch(() => undefined);
   const resolved = await cli.resolve(signal);
   const info: BuildxInfo = { available: Boolean(resolved.buildx), builders: [] };
   if (resolved.path) info.cliPath = resolved.path;
   if (!resolved.buildx) {
     if (resolved.buildxError) info.error = resolved.buildxError;
+    await lsRuns?.catch(() => undefined);
     return info;
   }
   info.version = resolved.buildx.version;
-  // Builders live behind the engine: without it buildx ls only lists errors.
-  if (!engineUp) return info;
+  if (!lsRuns) return info;
   try {
-    const runOpts = { allowFailure: true, timeoutMs: BUILDX_LS_TIMEOUT_MS, ...(signal ? { signal } : {}) };
-    const tableRun = cli.run(['buildx', 'ls'], runOpts);
-    const jsonRun = versionAtLeast(resolved.buildx, 0, 13) ? cli.run(['buildx', 'ls', '--format', 'json'], runOpts) : Promise.resolve(undefined);
-    const [table, json] = await Promise.all([tableRun, jsonRun]);
+    const { table, json } = await lsRuns;
+    if (!table) return info;
     if (table.code !== 0) {
       info.error = table.stderr.trim().split(/\r?\n/).slice(-1)[0] || `docker buildx ls exited with ${table.code}`;
       return info;
