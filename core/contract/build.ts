@@ -67,7 +67,7 @@ export const BuildReadinessInput = z
   })
   .strict();
 
-export type ReadinessRule = 'base-platform' | 'fixed-platform' | 'arch-constant' | 'emulated-compile' | DockerfileWarning['code'];
+export type ReadinessRule = 'base-platform' | 'fixed-platform' | 'arch-constant' | 'emulated-compile' | 'entrypoint-script' | DockerfileWarning['code'];
 
 export interface ReadinessFinding {
   rule: ReadinessRule;
@@ -115,6 +115,11 @@ export const TutorialInitInput = z
     base: ImageReference.optional(),
     /** Replace files that already exist. */
     overwrite: z.boolean().optional(),
+    /**
+     * Which sample: `plain` (every step on the target platform) or `fast` (the work in a
+     * `FROM --platform=$BUILDPLATFORM` stage, copied into the target with COPY --from).
+     */
+    sample: z.enum(['plain', 'fast']).optional(),
   })
   .strict();
 
@@ -323,6 +328,7 @@ export interface TutorialInitResult {
   files: string[];
   dockerfile: string;
   base: string;
+  sample: 'plain' | 'fast';
   /** Whether the `# syntax=docker/dockerfile:1-labs` line was added, and why. */
   labsSyntax: { added: boolean; reason: string };
   warnings: DockerfileWarning[];

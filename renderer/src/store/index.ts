@@ -10,6 +10,7 @@ import { createBuilderSlice, watchBuilders } from './builder-slice.js';
 import { createBuildSlice, watchBuild } from './build-slice.js';
 import { createRunsSlice } from './runs-slice.js';
 import { createTutorialSlice } from './tutorial-slice.js';
+import { createReadinessSlice } from './readiness-slice.js';
 import type { StoreState } from './types.js';
 
 export type { StoreState, UiError } from './types.js';
@@ -27,6 +28,7 @@ export function createAppStore(api: ApiClient, initialView: ViewId = 'doctor') {
     ...createBuildSlice(api)(...a),
     ...createRunsSlice(api)(...a),
     ...createTutorialSlice(api)(...a),
+    ...createReadinessSlice(api)(...a),
   }));
 }
 
