@@ -36,9 +36,11 @@ import {
   oldSchoolBuildEquivalent,
   parsePushDigest,
   platformTag,
+  cacheRefFor,
   pushEquivalent,
   type BuildCommandOptions,
 } from '../commands/build.js';
+import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildHistory } from './history.js';
@@ -99,10 +101,12 @@ interface Prepared {
   cache?: BuildResult['cache'];
 }
 
-/** The builder's driver, as `docker buildx inspect` prints it; undefined when it cannot be read. */
-async function builderDriver(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<string | undefined> {
+/** The builder's driver and node count, as `docker buildx inspect` prints them; undefined when it cannot be read. */
+async function builderShape(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<{ driver: string; nodes: number } | undefined> {
   const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
-  return r.code === 0 ? /^Driver:\s+(\S+)/m.exec(r.stdout)?.[1] : undefined;
+  if (r.code !== 0) return undefined;
+  const parsed = parseBuildxInspect(r.stdout);
+  return parsed ? { driver: parsed.driver, nodes: parsed.nodes.length } : undefined;
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -132,16 +136,33 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   let cache: BuildResult['cache'];
   if (input.cacheRef) {
     // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
-    const driver = await builderDriver(deps, builder.name, signal);
-    if (driver === 'docker') {
+    const shape = await builderShape(deps, builder.name, signal);
+    const perPlatform = input.platforms.map((pl) => cacheRefFor(input.cacheRef!, pl));
+    if (shape?.driver === 'docker') {
       cache = {
         ref: input.cacheRef,
         used: false,
         reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
       };
+    } else if (input.mode === 'old-school') {
+      // Each platform is its own build: each keeps its own ref, so no platform's cache replaces another's.
+      cmd.cacheRef = input.cacheRef;
+      cmd.cachePerPlatform = true;
+      cache = { ref: input.cacheRef, used: true, refs: perPlatform };
+    } else if ((shape?.nodes ?? 1) > 1 && input.platforms.length > 1) {
+      // buildx hands every node the same --cache-to, and each export replaces the ref: the last node's platforms win.
+      // Reading each platform's own ref too picks up what per-platform builds (old-school) left there.
+      cmd.cacheRef = input.cacheRef;
+      cmd.cacheFrom = perPlatform;
+      cache = {
+        ref: input.cacheRef,
+        used: true,
+        refs: [input.cacheRef, ...perPlatform],
+        reason: `the builder ${builder.name} has ${shape?.nodes} nodes and one buildx build writes one cache ref, so ${input.cacheRef} keeps the platforms of the node that exported last; the per-platform refs (${perPlatform.join(', ')}) are read too, and an old-school build writes them`,
+      };
     } else {
       cmd.cacheRef = input.cacheRef;
-      cache = { ref: input.cacheRef, used: true };
+      cache = { ref: input.cacheRef, used: true, refs: [input.cacheRef] };
     }
   }
   return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd, ...(cache ? { cache } : {}) };
@@ -386,6 +407,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     ],
     timeline: finalTimeline,
     timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
