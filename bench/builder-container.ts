@@ -2,9 +2,13 @@
  * Benchmark, side by side in one run, on a host-networked docker-container builder the app creates:
  *  1. the app's modern build (`build:run --builder B`) against `docker buildx build --builder B` doing the same
  *     (three platforms, --no-cache, push to a registry process on localhost); target: within 1.05x;
- *  2. "the fast way" against the plain way for linux/arm64 on this amd64 machine: the same CPU-bound shell loop
- *     run in the target stage (emulated by QEMU) or in a `FROM --platform=$BUILDPLATFORM` stage (native), the
- *     result copied into the arm64 image. Both built by the app, --no-cache; printed with the app's own timing line.
+ *     and where the app's own time goes around that command: before it (checks, builder choice), the buildx
+ *     process itself, and after it (the read-back of the pushed list, the local image look);
+ *  2. the tutorial's "fast way" sample (`init --sample fast`) against the plain sample for linux/arm64 on this amd64
+ *     machine, both built by the app, --no-cache;
+ *  3. the same comparison with real work: a CPU-bound shell loop run in the target stage (emulated by QEMU) or in
+ *     a `FROM --platform=$BUILDPLATFORM` stage (native), the result copied into the arm64 image.
+ * The last lines (`bctr-…`) are for bench/run-all.ts to pick up.
  * Run: PATH=/usr/bin:$PATH npx tsx bench/builder-container.ts [rounds]   (needs moby/buildkit:buildx-stable-1 loaded)
  * Everything is labelled dev.multiarch-lab.test=bench-bctr, the builder is named mal-bench-bctr-…, and removed at the end.
  */
@@ -33,6 +37,7 @@ async function main() {
     await seedMultiArchImage(registry, 'alpine', '3.15');
     const base = `${registry.localhostAddress}/alpine:3.15`;
     const sample = await scaffoldSample(path.join(work, 'hello'), { base });
+    const fastSample = await scaffoldSample(path.join(work, 'hello-fast'), { base, sample: 'fast' });
     const plain = path.join(work, 'plain');
     const fast = path.join(work, 'fast');
     await mkdir(plain, { recursive: true });
@@ -53,12 +58,39 @@ async function main() {
 
     const appMs: number[] = [];
     const cliMs: number[] = [];
+    // the app's own time: before the task (checks, builder choice), the buildx command, after it (read-back…)
+    const beforeMs: number[] = [];
+    const buildxMs: number[] = [];
+    const afterMs: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const order = r % 2 === 0 ? ['app', 'cli'] : ['cli', 'app'];
       for (const side of order) {
-        const ms = await timeMs(() => (side === 'app' ? app(sample.dir, THREE) : cliBuild(sample.dir, THREE)));
+        let result: BuildResult | undefined;
+        const ms = await timeMs(async () => {
+          if (side === 'app') result = await app(sample.dir, THREE);
+          else await cliBuild(sample.dir, THREE);
+        });
         (side === 'app' ? appMs : cliMs).push(ms);
+        if (result) {
+          beforeMs.push(ms - result.durations.totalMs);
+          buildxMs.push(result.durations.buildMs);
+          afterMs.push(result.durations.totalMs - result.durations.buildMs);
+        }
         console.log(`  round ${r + 1} modern ${side === 'app' ? 'app' : 'docker CLI'}: ${formatMs(ms)}`);
+      }
+    }
+
+    const samplePlainMs: number[] = [];
+    const sampleFastMs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? ['plain', 'fast'] : ['fast', 'plain'];
+      for (const which of order) {
+        let result: BuildResult | undefined;
+        const ms = await timeMs(async () => {
+          result = await app(which === 'plain' ? sample.dir : fastSample.dir, ['linux/arm64']);
+        });
+        (which === 'plain' ? samplePlainMs : sampleFastMs).push(ms);
+        console.log(`  round ${r + 1} arm64 ${which} sample: ${formatMs(ms)} (${result?.timing.platforms[0]?.summary ?? ''})`);
       }
     }
 
@@ -88,11 +120,17 @@ async function main() {
     const modernCli = median(cliMs);
     const md = printTable(`docker-container builder, ${ROUNDS} rounds, medians`, ['flow', 'the app', 'other side', 'ratio', 'how'], [
       { flow: 'modern build (3 platforms, --no-cache, push)', app: formatMs(modernApp), cli: formatMs(modernCli), ratio: ratio(modernApp, modernCli), how: `build:run --builder ${'B'} vs docker buildx build --builder B … --output type=registry` },
-      { flow: 'linux/arm64: plain (RUN emulated) vs fast ($BUILDPLATFORM stage)', app: formatMs(median(fastMs)), cli: formatMs(median(plainMs)), ratio: ratio(median(fastMs), median(plainMs)), how: 'both through build:run; the fast way over the plain way' },
+      { flow: 'linux/arm64 samples: fast vs plain', app: formatMs(median(sampleFastMs)), cli: formatMs(median(samplePlainMs)), ratio: ratio(median(sampleFastMs), median(samplePlainMs)), how: 'the tutorial samples through build:run: `init --sample fast` over the plain sample' },
+      { flow: 'linux/arm64 with a CPU-bound step: fast vs plain', app: formatMs(median(fastMs)), cli: formatMs(median(plainMs)), ratio: ratio(median(fastMs), median(plainMs)), how: 'a shell loop in a $BUILDPLATFORM stage (native) over the same loop in the target stage (QEMU)' },
     ]);
+    console.log(`\nthe app's modern build, medians: before the buildx command ${formatMs(median(beforeMs))}, the buildx command ${formatMs(median(buildxMs))}, after it ${formatMs(median(afterMs))}`);
     console.log(`\nplain: ${plainResult?.timing.platforms[0]?.summary}\nfast:  ${fastResult?.timing.platforms[0]?.summary}`);
     console.log(`\n${md}\n`);
     console.log(modernApp <= modernCli * 1.05 ? 'modern: within 1.05x of docker buildx build' : `modern: NOT within 1.05x (${ratio(modernApp, modernCli)})`);
+    // for bench/run-all.ts: name, the app (or the fast way) in ms, the other side in ms
+    console.log(`bctr-modern ${Math.round(modernApp)} ${Math.round(modernCli)} before=${Math.round(median(beforeMs))} buildx=${Math.round(median(buildxMs))} after=${Math.round(median(afterMs))}`);
+    console.log(`bctr-samples ${Math.round(median(sampleFastMs))} ${Math.round(median(samplePlainMs))}`);
+    console.log(`bctr-loop ${Math.round(median(fastMs))} ${Math.round(median(plainMs))}`);
   } finally {
     await core.call('builder:remove', { name: BUILDER }).catch((e: unknown) => console.error(`could not remove ${BUILDER}: ${String(e)}`));
     await core.close();

@@ -11,6 +11,8 @@
  *    the docker CLI, `rounds` times each (default 3), alternating which side goes first; medians;
  *  - modern and old-school builds, and inspect: bench/build.ts and bench/inspect.ts, run as they are, their
  *    figures picked from what they print;
+ *  - issue 13: bench/builder-container.ts (the app's modern build through a docker-container builder against
+ *    `docker buildx build` on it, goal 1.05x; the fast-way sample against the plain one for linux/arm64, emulated);
  *  - browser mode: cold start of `node dist/cli/index.js serve --port 0` to the Doctor showing the engine version in
  *    Chromium (median of 3), the renderer bundle gzipped, 100,000 log lines streamed into the real log panel (time
  *    to render, frame times while scrolling), 50 concurrent `registry:inspect` calls over the WebSocket.
@@ -219,6 +221,37 @@ async function benchBuilds(): Promise<void> {
     const cli = Number(m[2]) * 1000;
     appRows.push({ flow: label, app: formatMs(app), cli: formatMs(cli), ratio: ratio(app, cli), how: `${text}, median of ${ROUNDS}` });
   }
+}
+
+/** Issue 13: the app's modern build through a docker-container builder, and the fast way against the plain one. */
+async function benchBuilderContainer(): Promise<void> {
+  const out = await runScript('builder-container.ts', [String(ROUNDS)]);
+  const line = (name: string) => {
+    const m = new RegExp(`^${name} (\\d+) (\\d+)(.*)$`, 'm').exec(out);
+    if (!m) throw new Error(`bench/builder-container.ts printed no ${name} line:\n${out}`);
+    return { a: Number(m[1]), b: Number(m[2]), rest: (m[3] ?? '').trim() };
+  };
+  const modern = line('bctr-modern');
+  const parts = Object.fromEntries(modern.rest.split(/\s+/).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+  goalRows.push([
+    'modern build through the docker-container builder vs `docker buildx build --builder B`',
+    formatMs(modern.a),
+    `docker buildx build ${formatMs(modern.b)}`,
+    ratio(modern.a, modern.b),
+    '≤ 1.05x',
+    modern.a <= modern.b * 1.05 ? 'met' : 'not met',
+  ]);
+  appRows.push({
+    flow: 'modern build, docker-container builder (3 platforms, --no-cache, push)',
+    app: formatMs(modern.a),
+    cli: formatMs(modern.b),
+    ratio: ratio(modern.a, modern.b),
+    how: `\`build:run --builder B\` vs \`docker buildx build --builder B … --output type=registry\`; the app's own share: ${formatMs(parts.before ?? 0)} before the buildx command, ${formatMs(parts.after ?? 0)} after it (bench/builder-container.ts), median of ${ROUNDS}`,
+  });
+  const samples = line('bctr-samples');
+  appRows.push({ flow: 'linux/arm64 (emulated here): fast-way sample vs plain sample', app: formatMs(samples.a), cli: formatMs(samples.b), ratio: ratio(samples.a, samples.b), how: `both through \`build:run\` on the docker-container builder, --no-cache: \`init --sample fast\` over the plain sample, median of ${ROUNDS}` });
+  const loop = line('bctr-loop');
+  appRows.push({ flow: 'linux/arm64 with a CPU-bound step: $BUILDPLATFORM stage vs emulated', app: formatMs(loop.a), cli: formatMs(loop.b), ratio: ratio(loop.a, loop.b), how: `the same shell loop in a \`FROM --platform=$BUILDPLATFORM\` stage (native, copied in) over it in the target stage (QEMU), median of ${ROUNDS}` });
 }
 
 async function benchInspect(): Promise<void> {
@@ -601,6 +634,7 @@ async function main(): Promise<void> {
     await section('builder create', () => benchBuilderCreate(core));
     await section('run matrix', () => benchRunMatrix(core, reference));
     await section('modern and old-school builds (bench/build.ts)', benchBuilds);
+    await section('docker-container builder (bench/builder-container.ts)', benchBuilderContainer);
     await section('inspect (bench/inspect.ts)', benchInspect);
     await section('inspect as whole processes', () => benchInspectProcesses(reference));
     await section('verify vs docker pull (bench/verify.ts)', benchVerify);

@@ -2,7 +2,7 @@
  * `multiarch-lab init [DIR] [--base IMAGE] [--force] [--json]`: writes the sample project (a Dockerfile that
  * writes a script with a heredoc and runs it) and says how to build it.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { TutorialInitResult } from '../../core/contract/build.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import { withCore } from '../core-session.js';
@@ -10,6 +10,7 @@ import { printJson, processStreams, runAction, type Streams } from '../output.js
 
 interface InitFlags {
   base?: string;
+  sample?: 'plain' | 'fast';
   force?: boolean;
   json?: boolean;
 }
@@ -20,6 +21,7 @@ export function registerInitCommand(program: Command): void {
     .description('write the sample project: a Dockerfile whose script prints `uname -m` on every platform')
     .argument('[dir]', 'folder to write it into (default: hello-multiarch in the workspace folder)')
     .option('--base <image>', 'base image (default alpine:3.15)')
+    .addOption(new Option('--sample <kind>', 'plain: every step runs as the target platform; fast: the work runs natively in a $BUILDPLATFORM stage and is copied in').choices(['plain', 'fast']).default('plain'))
     .option('--force', 'replace a Dockerfile or README.md already in the folder')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string | undefined, flags: InitFlags) => {
@@ -32,6 +34,7 @@ async function init(dir: string | undefined, flags: InitFlags, streams: Streams 
     core.call('tutorial:init', {
       ...(dir !== undefined ? { dir } : {}),
       ...(flags.base !== undefined ? { base: flags.base } : {}),
+      ...(flags.sample ? { sample: flags.sample } : {}),
       ...(flags.force ? { overwrite: true } : {}),
     }),
   );
@@ -41,11 +44,11 @@ async function init(dir: string | undefined, flags: InitFlags, streams: Streams 
 }
 
 export function renderInit(r: TutorialInitResult): string {
-  const out = [`Wrote the sample project to ${r.dir}:`, ...r.files.map((f) => `  ${f}`), ''];
+  const out = [`Wrote the ${r.sample === 'fast' ? '"fast way" sample (a $BUILDPLATFORM stage, copied in)' : 'sample'} project to ${r.dir}:`, ...r.files.map((f) => `  ${f}`), ''];
   out.push(`Base image: ${r.base}`);
   out.push(r.labsSyntax.added ? `Added "# syntax=docker/dockerfile:1-labs": ${r.labsSyntax.reason}` : `No "# syntax=" line: ${r.labsSyntax.reason}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   out.push('', 'Build it for three platforms and push it to your local registry:');
-  out.push(`  ${formatCommand(['multiarch-lab', 'build', r.dir, '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', 'localhost:5000/hello:1'])}`, '');
+  out.push(`  ${formatCommand(['multiarch-lab', 'build', r.dir, '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', r.sample === 'fast' ? 'localhost:5000/hello-fast:1' : 'localhost:5000/hello:1'])}`, '');
   return out.join('\n');
 }

@@ -84,13 +84,21 @@ export function placementFrom(info: BuilderInfo, natives: Record<string, string 
 }
 
 /** Reads the builder and its nodes' engines; undefined when the builder cannot be inspected. */
-export async function readPlacement(cli: DockerCli, builder: string, platforms: readonly string[], signal?: AbortSignal): Promise<BuildPlacement | undefined> {
+export async function readPlacement(
+  cli: DockerCli,
+  builder: string,
+  platforms: readonly string[],
+  signal?: AbortSignal,
+  /** Native platforms already known by node endpoint (the app's own engine): no `docker version` for those. */
+  knownNatives: Readonly<Record<string, string>> = {},
+): Promise<BuildPlacement | undefined> {
   const r = await cli.run(['buildx', 'inspect', builder], { allowFailure: true, timeoutMs: QUICK_MS, ...(signal ? { signal } : {}) }).catch(() => undefined);
   if (!r || r.code !== 0) return undefined;
   const parsed = parseBuildxInspect(r.stdout);
   if (!parsed) return undefined;
   const info = fromInspect(parsed, false);
   const natives: Record<string, string | undefined> = {};
-  await Promise.all(info.nodes.map(async (n) => (natives[n.name] = await nodeNativePlatform(cli, n.endpoint, signal))));
+  // During a build every process started competes with BuildKit for the CPU: ask only the engines not known yet.
+  await Promise.all(info.nodes.map(async (n) => (natives[n.name] = knownNatives[n.endpoint] ?? (await nodeNativePlatform(cli, n.endpoint, signal)))));
   return placementFrom(info, natives, platforms);
 }

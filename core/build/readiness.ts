@@ -4,11 +4,14 @@
  * pure; the base-image rule asks the image's registry which platforms it holds (and says "cannot tell" when the
  * registry does not answer).
  */
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import type { z } from 'zod';
 import type { BuildReadinessInput, ReadinessFinding, ReadinessReport } from '../contract/build.js';
 import { inspectReference } from '../registry/manifest.js';
 import { lintDockerfile } from '../tutorial/lint.js';
 import { checkProject } from './check.js';
+import { contextSourcesOf, entrypointFindings, type ContextFile } from './readiness-entrypoint.js';
 import { runsNatively } from './timing.js';
 
 export interface Instruction {
@@ -100,7 +103,7 @@ function finding(f: ReadinessFinding): ReadinessFinding {
 }
 
 /** The Dockerfile rules (no network): fixed platforms, arch constants, compile steps that would run emulated, heredocs. */
-export function dockerfileFindings(text: string, platforms: readonly string[], buildPlatform: string): ReadinessFinding[] {
+export function dockerfileFindings(text: string, platforms: readonly string[], buildPlatform: string, contextFiles?: ReadonlyMap<string, ContextFile>): ReadinessFinding[] {
   const stages = parseStages(parseInstructions(text));
   const out: ReadinessFinding[] = [];
   const emulatedTargets = platforms.filter((p) => !runsNatively(p, buildPlatform));
@@ -167,6 +170,7 @@ export function dockerfileFindings(text: string, platforms: readonly string[], b
       }
     }
   }
+  out.push(...entrypointFindings(text, contextFiles));
   for (const w of lintDockerfile(text)) {
     const line = text.split(/\r?\n/)[w.line - 1] ?? '';
     out.push({ rule: w.code, severity: w.code === 'heredoc-unterminated' ? 'error' : 'warning', line: w.line, text: line, message: w.message, why: w.message, fix: w.hint });
@@ -180,7 +184,7 @@ type Input = z.output<typeof BuildReadinessInput>;
 export async function checkReadiness(input: Input, buildPlatform: string, signal?: AbortSignal): Promise<ReadinessReport> {
   const project = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
   const platforms = input.platforms;
-  const findings = dockerfileFindings(project.text, platforms, buildPlatform);
+  const findings = dockerfileFindings(project.text, platforms, buildPlatform, await readContextFiles(project.context, project.text));
   const stages = parseStages(parseInstructions(project.text));
   const names = new Set(stages.map((s) => s.name?.toLowerCase()).filter(Boolean));
   const bases: ReadinessReport['bases'] = [];
@@ -226,4 +230,28 @@ function sameVariant(wanted: string, have: string): boolean {
   const w = wanted.split('/')[2];
   const h = have.split('/')[2];
   return !w || !h || w === h;
+}
+
+/** Small files of the context that COPY/ADD name (for the entrypoint rule); a file that cannot be read is left out. */
+async function readContextFiles(context: string, text: string): Promise<Map<string, ContextFile>> {
+  const files = new Map<string, ContextFile>();
+  await Promise.all(contextSourcesOf(text).map(async (src) => {
+    const file = path.join(context, src);
+    try {
+      const handle = await open(file, 'r');
+      try {
+        const s = await handle.stat();
+        if (!s.isFile()) return;
+        // the rule reads only the first line: a few KiB are enough, and a large file is not read whole
+        const buffer = Buffer.alloc(Math.min(s.size, 4096));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        files.set(src, { content: buffer.subarray(0, bytesRead).toString('utf8'), mode: s.mode });
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // missing here means the build itself will say so
+    }
+  }));
+  return files;
 }

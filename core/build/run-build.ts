@@ -36,9 +36,12 @@ import {
   oldSchoolBuildEquivalent,
   parsePushDigest,
   platformTag,
+  cacheRefFor,
   pushEquivalent,
   type BuildCommandOptions,
 } from '../commands/build.js';
+import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
+import { nativePlatformOf } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildHistory } from './history.js';
@@ -47,7 +50,6 @@ import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 import { buildTiming, runsNatively } from './timing.js';
 import { parseInstructions, parseStages } from './readiness.js';
-import { readFile } from 'node:fs/promises';
 
 export interface BuildDeps {
   engine: EngineAccess;
@@ -94,15 +96,21 @@ interface Prepared {
   context: string;
   dockerfile: string;
   warnings: DockerfileWarning[];
+  /** The Dockerfile as read before the build (its $BUILDPLATFORM stages tell the timing what ran natively). */
+  text: string;
+  /** The app's own engine's native platform by the endpoints a builder node names it with (read once, before the build). */
+  knownNatives: Record<string, string>;
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
   cache?: BuildResult['cache'];
 }
 
-/** The builder's driver, as `docker buildx inspect` prints it; undefined when it cannot be read. */
-async function builderDriver(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<string | undefined> {
+/** The builder's driver and node count, as `docker buildx inspect` prints them; undefined when it cannot be read. */
+async function builderShape(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<{ driver: string; nodes: number } | undefined> {
   const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
-  return r.code === 0 ? /^Driver:\s+(\S+)/m.exec(r.stdout)?.[1] : undefined;
+  if (r.code !== 0) return undefined;
+  const parsed = parseBuildxInspect(r.stdout);
+  return parsed ? { driver: parsed.driver, nodes: parsed.nodes.length } : undefined;
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -110,7 +118,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   const ref = parseImageReference(input.tag);
   if (ref.digest) throw new AppError('invalid-input', `${input.tag} names a digest; a build pushes to a tag.`, { hint: 'Use a reference like localhost:5000/hello:1.' });
   // The same checks the Build view runs before a build: the folder, its Dockerfile, the heredoc lint.
-  const { context, dockerfile, warnings } = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
+  const { context, dockerfile, warnings, text } = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
 
   const connection = await deps.engine.connect(signal);
   const [facts, settings] = await Promise.all([describeEngine(connection, signal), deps.settings.read()]);
@@ -132,19 +140,45 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   let cache: BuildResult['cache'];
   if (input.cacheRef) {
     // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
-    const driver = await builderDriver(deps, builder.name, signal);
-    if (driver === 'docker') {
+    const shape = await builderShape(deps, builder.name, signal);
+    const perPlatform = input.platforms.map((pl) => cacheRefFor(input.cacheRef!, pl));
+    if (shape?.driver === 'docker') {
       cache = {
         ref: input.cacheRef,
         used: false,
         reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
       };
+    } else if (input.mode === 'old-school') {
+      // Each platform is its own build: each keeps its own ref, so no platform's cache replaces another's.
+      cmd.cacheRef = input.cacheRef;
+      cmd.cachePerPlatform = true;
+      cache = { ref: input.cacheRef, used: true, refs: perPlatform };
+    } else if ((shape?.nodes ?? 1) > 1 && input.platforms.length > 1) {
+      // buildx hands every node the same --cache-to, and each export replaces the ref: the last node's platforms win.
+      // Reading each platform's own ref too picks up what per-platform builds (old-school) left there.
+      cmd.cacheRef = input.cacheRef;
+      cmd.cacheFrom = perPlatform;
+      cache = {
+        ref: input.cacheRef,
+        used: true,
+        refs: [input.cacheRef, ...perPlatform],
+        reason: `the builder ${builder.name} has ${shape?.nodes} nodes and one buildx build writes one cache ref, so ${input.cacheRef} keeps the platforms of the node that exported last; the per-platform refs (${perPlatform.join(', ')}) are read too, and an old-school build writes them`,
+      };
     } else {
       cmd.cacheRef = input.cacheRef;
-      cache = { ref: input.cacheRef, used: true };
+      cache = { ref: input.cacheRef, used: true, refs: [input.cacheRef] };
     }
   }
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd, ...(cache ? { cache } : {}) };
+  const knownNatives: Record<string, string> = {};
+  const ownNative = nativePlatformOf(facts.os, facts.arch);
+  if (ownNative) {
+    // a node on this same engine names it by its socket, or by the docker context the app selected for it
+    knownNatives[connection.endpoint] = ownNative;
+    if (connection.cliEnv.DOCKER_CONTEXT) knownNatives[connection.cliEnv.DOCKER_CONTEXT] = ownNative;
+    // with DOCKER_HOST set (and no context chosen) the CLI's "default" context is this engine
+    else if (connection.cliEnv.DOCKER_HOST) knownNatives.default = ownNative;
+  }
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, ...(cache ? { cache } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -197,7 +231,7 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
   // read beside the build so it adds no wait.
   let planned: BuildPlacement | undefined;
-  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
     planned = read;
     noteNodes(reporter, read);
   }, () => undefined);
@@ -216,7 +250,12 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   const buildMs = Date.now() - started;
 
   task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
+  // Everything read after the build at once: the pushed list, the placement (when not read yet), the local images.
+  const [pushed, placement, localImages] = await Promise.all([
+    readBack(p.ref, task.signal, p.input.insecure === true),
+    planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives),
+    existingImages(deps, [p.ref.original]),
+  ]);
   task.step('verify', 'done');
   const timeline = withNodes(tracker.platforms(), placement);
   return {
@@ -230,12 +269,12 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     durations: { totalMs: Date.now() - started, buildMs },
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
     timeline,
-    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
+    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: buildPlatformStages(p.text) }),
     ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
-    localImages: await existingImages(deps, [p.ref.original]),
+    localImages,
   };
 }
 
@@ -264,7 +303,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
   let planned: BuildPlacement | undefined;
-  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
     planned = read;
     noteNodes(reporter, read);
   }, () => undefined);
@@ -361,7 +400,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const joinMs = Date.now() - joinStarted;
 
   task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives)]);
   task.step('verify', 'done');
   const tags = jobs.map((j) => j.tag);
   const finalTimeline = withNodes(timeline(), placement);
@@ -385,7 +424,8 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       imagetoolsInspectEquivalent(p.ref.original),
     ],
     timeline: finalTimeline,
-    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
+    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: buildPlatformStages(p.text) }),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -394,14 +434,9 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 }
 
 /** Stage names BuildKit shows (`build`, `stage-0`) of stages that run as the build platform. */
-async function buildPlatformStages(dockerfile: string): Promise<Set<string>> {
-  try {
-    const stages = parseStages(parseInstructions(await readFile(dockerfile, 'utf8')));
-    return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
-  } catch {
-    // read before the build already; if it went away since, the timing just cannot use it
-    return new Set();
-  }
+function buildPlatformStages(text: string): Set<string> {
+  const stages = parseStages(parseInstructions(text));
+  return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
 }
 
 /** Names the node of each platform in the timeline, for builders with several nodes. */

@@ -17,12 +17,16 @@ export interface BuildCommandOptions {
   noCache?: boolean;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
-  /** A registry cache to read and write (modern way, a builder that can export caches). */
+  /** A registry cache to read and write (a builder that can export caches). */
   cacheRef?: string;
+  /** More caches to read only: the per-platform refs a builder with several nodes keeps. */
+  cacheFrom?: string[];
+  /** Old-school: each platform's build reads and writes its own ref (`REF-<arch>`). */
+  cachePerPlatform?: boolean;
 }
 
 /** Options shared by every build command, in the order people usually write them. */
-function commonOptions(o: BuildCommandOptions, forPeople: boolean): string[] {
+function commonOptions(o: BuildCommandOptions, forPeople: boolean, platform?: string): string[] {
   const args: string[] = [];
   if (o.builder) args.push('--builder', o.builder);
   if (o.dockerfile) args.push('--file', o.dockerfile);
@@ -30,8 +34,10 @@ function commonOptions(o: BuildCommandOptions, forPeople: boolean): string[] {
   for (const [k, v] of Object.entries(o.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (o.cacheRef) {
+    const ref = platform && o.cachePerPlatform ? cacheRefFor(o.cacheRef, platform) : o.cacheRef;
+    for (const from of o.cacheFrom ?? []) args.push('--cache-from', `type=registry,ref=${from},registry.insecure=true`);
     // mode=max keeps every stage's layers, not only the final image's: a cross-building stage is then cached too.
-    args.push('--cache-from', `type=registry,ref=${o.cacheRef},registry.insecure=true`, '--cache-to', `type=registry,ref=${o.cacheRef},mode=max,registry.insecure=true`);
+    args.push('--cache-from', `type=registry,ref=${ref},registry.insecure=true`, '--cache-to', `type=registry,ref=${ref},mode=max,registry.insecure=true`);
   }
   // The app marks what it builds; a person typing the command has no reason to.
   if (!forPeople) args.push(...MANAGED_LABEL_ARGS);
@@ -70,11 +76,11 @@ export function modernEquivalent(o: BuildCommandOptions, platforms: readonly str
  * so the list joined later holds only runnable images.
  */
 export function oldSchoolBuildArgs(o: BuildCommandOptions, platform: string, tag: string): string[] {
-  return ['buildx', 'build', '--platform', platform, '--tag', tag, '--provenance=false', '--load', '--progress=rawjson', ...commonOptions(o, false), o.context];
+  return ['buildx', 'build', '--platform', platform, '--tag', tag, '--provenance=false', '--load', '--progress=rawjson', ...commonOptions(o, false, platform), o.context];
 }
 
 export function oldSchoolBuildEquivalent(o: BuildCommandOptions, platform: string, tag: string): string[] {
-  return ['docker', 'build', '--platform', platform, '-t', tag, '--provenance=false', ...commonOptions(o, true), o.context];
+  return ['docker', 'build', '--platform', platform, '-t', tag, '--provenance=false', ...commonOptions(o, true, platform), o.context];
 }
 
 export function pushEquivalent(tag: string): string[] {
@@ -118,6 +124,21 @@ export function platformTag(ref: ImageRef, platform: string): string {
   const suffix = `-${platformSuffix(platform)}`;
   const tag = (ref.tag ?? 'latest').slice(0, MAX_TAG - suffix.length);
   return `${repositoryPart(ref)}:${tag}${suffix}`;
+}
+
+/**
+ * The cache ref of one platform: the cache tag with the platform's suffix (`hello:buildcache` →
+ * `hello:buildcache-arm64`). One ref per platform, because an export replaces the whole ref: builds that
+ * write one shared ref in turn (old-school, or the nodes of a builder with several) keep only the last one.
+ */
+export function cacheRefFor(cacheRef: string, platform: string): string {
+  const at = cacheRef.lastIndexOf(':');
+  const slash = cacheRef.lastIndexOf('/');
+  const hasTag = at > slash;
+  const repo = hasTag ? cacheRef.slice(0, at) : cacheRef;
+  const suffix = `-${platformSuffix(platform)}`;
+  const tag = (hasTag ? cacheRef.slice(at + 1) : 'latest').slice(0, MAX_TAG - suffix.length);
+  return `${repo}:${tag}${suffix}`;
 }
 
 /** The digest `docker push` prints: `1-arm64: digest: sha256:… size: 891`. */

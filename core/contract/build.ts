@@ -31,7 +31,8 @@ export const BuildRunInput = z
     insecure: z.boolean().optional(),
     /**
      * A build cache kept in a registry, e.g. localhost:5000/hello:buildcache: read before the build
-     * (--cache-from) and written after it (--cache-to, every stage). The modern way only.
+     * (--cache-from) and written after it (--cache-to, every stage). Old-school builds keep one ref per
+     * platform (hello:buildcache-arm64 …), since each export replaces the whole ref.
      */
     cacheRef: ImageReference.refine((r) => !r.includes('@'), 'a cache is kept under a tag, not a digest').optional(),
     buildArgs: z.record(ArgName, ArgValue).optional(),
@@ -39,11 +40,7 @@ export const BuildRunInput = z
     labels: z.record(ArgName, ArgValue).optional(),
   })
   .strict()
-  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] })
-  .refine((v) => v.cacheRef === undefined || v.mode !== 'old-school', {
-    message: 'the registry cache goes with the modern way: old-school builds of several platforms would overwrite one cache tag in turn',
-    path: ['cacheRef'],
-  });
+  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] });
 export type BuildRunInput = z.input<typeof BuildRunInput>;
 export type BuildRunParsed = z.output<typeof BuildRunInput>;
 
@@ -67,7 +64,7 @@ export const BuildReadinessInput = z
   })
   .strict();
 
-export type ReadinessRule = 'base-platform' | 'fixed-platform' | 'arch-constant' | 'emulated-compile' | DockerfileWarning['code'];
+export type ReadinessRule = 'base-platform' | 'fixed-platform' | 'arch-constant' | 'emulated-compile' | 'entrypoint-script' | DockerfileWarning['code'];
 
 export interface ReadinessFinding {
   rule: ReadinessRule;
@@ -115,6 +112,11 @@ export const TutorialInitInput = z
     base: ImageReference.optional(),
     /** Replace files that already exist. */
     overwrite: z.boolean().optional(),
+    /**
+     * Which sample: `plain` (every step on the target platform) or `fast` (the work in a
+     * `FROM --platform=$BUILDPLATFORM` stage, copied into the target with COPY --from).
+     */
+    sample: z.enum(['plain', 'fast']).optional(),
   })
   .strict();
 
@@ -305,7 +307,14 @@ export interface BuildResult {
   /** Where the time went, per platform and per step. */
   timing: BuildTiming;
   /** The registry cache, when one was asked for: whether the builder could read and write it, and why not. */
-  cache?: { ref: string; used: boolean; reason?: string };
+  cache?: {
+    ref: string;
+    used: boolean;
+    /** The refs read and written: the one ref, or one per platform (`REF-<arch>`). */
+    refs?: string[];
+    /** Why no cache was used, or what the cache cannot do on this builder. */
+    reason?: string;
+  };
 }
 
 /** Extra facts a failed build carries in its error's `details`. */
@@ -323,6 +332,7 @@ export interface TutorialInitResult {
   files: string[];
   dockerfile: string;
   base: string;
+  sample: 'plain' | 'fast';
   /** Whether the `# syntax=docker/dockerfile:1-labs` line was added, and why. */
   labsSyntax: { added: boolean; reason: string };
   warnings: DockerfileWarning[];

@@ -8,7 +8,7 @@ import { AppError } from '../contract/errors.js';
 import type { EngineAccess } from '../docker/engine.js';
 import { describeBuildx, describeEngine } from '../doctor/doctor.js';
 import type { SettingsStore } from '../settings.js';
-import { DEFAULT_SAMPLE_BASE, SAMPLE_DIR_NAME, scaffoldSample } from './sample.js';
+import { DEFAULT_SAMPLE_BASE, SAMPLE_DIR_NAMES, scaffoldSample, type SampleKind } from './sample.js';
 import { needsLabsSyntax, type BuilderFacts, type LabsSyntaxDecision } from './syntax.js';
 
 export interface TutorialDeps {
@@ -47,14 +47,16 @@ export async function decideLabsSyntax(deps: TutorialDeps, signal?: AbortSignal)
 
 export async function initTutorial(
   deps: TutorialDeps,
-  input: { dir?: string; base?: string; overwrite?: boolean },
+  input: { dir?: string; base?: string; overwrite?: boolean; sample?: SampleKind },
   signal?: AbortSignal,
 ): Promise<TutorialInitResult> {
-  const dir = input.dir ? path.resolve(input.dir) : path.join(await deps.settings.workspaceDir(), SAMPLE_DIR_NAME);
+  const sample = input.sample ?? 'plain';
+  const dir = input.dir ? path.resolve(input.dir) : path.join(await deps.settings.workspaceDir(), SAMPLE_DIR_NAMES[sample]);
   const base = input.base ?? DEFAULT_SAMPLE_BASE;
   const decision = await decideLabsSyntax(deps, signal);
   const written = await scaffoldSample(dir, {
     base,
+    sample,
     labsSyntax: decision.needed,
     ...(input.overwrite ? { overwrite: true } : {}),
     ...(deps.env ? { env: deps.env } : {}),
@@ -64,6 +66,7 @@ export async function initTutorial(
     files: written.files,
     dockerfile: written.dockerfile,
     base,
+    sample,
     labsSyntax: { added: decision.needed, reason: decision.reason },
     warnings: written.warnings,
   };

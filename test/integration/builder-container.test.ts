@@ -210,7 +210,7 @@ describe('the host-networked docker-container builder, for real', () => {
     const cacheRef = `${repo}/hello:buildcache`;
     localImages.add(tag);
     const first = await core.call('build:run', { context: dir, platforms: THREE, tag, mode: 'modern', builder: BUILDER, noCache: true, cacheRef, labels: TEST_LABELS });
-    expect(first.cache).toEqual({ ref: cacheRef, used: true });
+    expect(first.cache).toEqual({ ref: cacheRef, used: true, refs: [cacheRef] });
     expect(first.commands[0]).toEqual(expect.arrayContaining(['--cache-to', `type=registry,ref=${cacheRef},mode=max,registry.insecure=true`]));
     for (const p of first.timeline) expect(p.steps.find((s) => s.name.startsWith('RUN '))?.cached).toBe(false);
     // the cache tag is in the registry, as a user would see it

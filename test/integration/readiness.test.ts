@@ -4,7 +4,7 @@
  * has them all is not; a base on a registry that does not answer is "cannot tell"; a cross-building Dockerfile
  * passes.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,5 +94,24 @@ describe('multiarch-lab check DIR', () => {
     const r = await core.call('build:readiness', { context: dir, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] });
     expect(r.findings).toEqual([]);
     expect(r.bases.map((b) => [b.line, b.missing])).toEqual([[1, []], [4, []]]);
+  });
+
+  test('a script the kernel could not start: read from the context as it is on disk (CRLF #!, no execute bit), then fixed', async () => {
+    const dir = await project('entry', `FROM ${base}\nCOPY run.sh /usr/local/bin/run.sh\nENTRYPOINT ["/usr/local/bin/run.sh"]\n`);
+    const script = path.join(dir, 'run.sh');
+    await writeFile(script, '#!/bin/sh\r\necho hi\r\n', { mode: 0o644 });
+    await chmod(script, 0o644);
+    const r = await core.call('build:readiness', { context: dir, platforms: ['linux/amd64', 'linux/arm64'] });
+    const found = r.findings.filter((f) => f.rule === 'entrypoint-script');
+    expect(found.map((f) => [f.line, f.severity])).toEqual([[2, 'error'], [2, 'error']]);
+    expect(found[0]?.message).toContain('CRLF');
+    expect(found[1]?.message).toContain('not executable');
+    expect(r.ready).toBe(false);
+
+    await writeFile(script, '#!/bin/sh\necho hi\n');
+    await chmod(script, 0o755);
+    const fixed = await core.call('build:readiness', { context: dir, platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(fixed.findings).toEqual([]);
+    expect(fixed.ready).toBe(true);
   });
 });

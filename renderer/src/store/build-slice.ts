@@ -35,6 +35,8 @@ export interface BuildDraft {
   base: string;
   /** Where to write the sample; empty means the workspace's hello-multiarch folder. */
   sampleDir: string;
+  /** Which sample: plain (every step on the target) or fast (a $BUILDPLATFORM stage, copied in). */
+  sampleKind: 'plain' | 'fast';
   /** A folder of the user's own. */
   folder: string;
   /** Relative to the folder; empty means its Dockerfile. */
@@ -121,6 +123,7 @@ export function initialDraft(): BuildDraft {
     source: 'sample',
     base: SAMPLE_BASE_DEFAULT,
     sampleDir: '',
+    sampleKind: 'plain',
     folder: '',
     dockerfile: '',
     platforms: [...DEFAULT_BUILD_PLATFORMS],
@@ -140,7 +143,7 @@ export function buildContext(state: Pick<BuildState, 'draft' | 'sample'>): strin
 
 /** The sample on disk was written for another base image than the one now typed. */
 export function sampleIsStale(state: Pick<BuildState, 'draft' | 'sample'>): boolean {
-  return state.draft.source === 'sample' && state.sample !== null && state.sample.base !== state.draft.base.trim();
+  return state.draft.source === 'sample' && state.sample !== null && (state.sample.base !== state.draft.base.trim() || state.sample.sample !== state.draft.sampleKind);
 }
 
 export function failureDetails(error: unknown): BuildFailureDetails | undefined {
@@ -226,7 +229,7 @@ export const createBuildSlice =
         patch({ sampleBusy: true, sampleError: null, checkError: null, pendingWarnings: null });
         try {
           const base = draft.base.trim() || SAMPLE_BASE_DEFAULT;
-          const sample = await api.invoke('tutorial:init', { base, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
+          const sample = await api.invoke('tutorial:init', { base, sample: draft.sampleKind, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
           patch({ sample, sampleBusy: false, check: null });
           await get().checkBuildProject();
           return true;

@@ -11,6 +11,7 @@ import { createBuildSlice, watchBuild } from './build-slice.js';
 import { createRunsSlice } from './runs-slice.js';
 import { createTutorialSlice } from './tutorial-slice.js';
 import { createVerifySlice } from './verify-slice.js';
+import { createReadinessSlice } from './readiness-slice.js';
 import type { StoreState } from './types.js';
 
 export type { StoreState, UiError } from './types.js';
@@ -29,6 +30,7 @@ export function createAppStore(api: ApiClient, initialView: ViewId = 'doctor') {
     ...createRunsSlice(api)(...a),
     ...createTutorialSlice(api)(...a),
     ...createVerifySlice(api)(...a),
+    ...createReadinessSlice(api)(...a),
   }));
 }
 

@@ -35,6 +35,21 @@ export interface AppendDraft {
   endpoint: string;
   node: string;
   platforms: string;
+  /** `key=value` driver options, comma- or space-separated (network=host for an engine without a bridge). */
+  driverOpts?: string;
+  /** Registries the node reaches over plain HTTP, host:port each. */
+  insecure?: string;
+}
+
+/** "network=host, env.X=1" -> {network: 'host', 'env.X': '1'}; an item without "=" is kept with an empty value so validation names it. */
+export function parseDriverOpts(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of splitList(text)) {
+    const at = item.indexOf('=');
+    if (at < 0) out[item] = '';
+    else out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return out;
 }
 
 export function appendCommand(d: AppendDraft): string[] {
@@ -45,6 +60,7 @@ export function appendCommand(d: AppendDraft): string[] {
       endpoint: d.endpoint.trim() || 'ssh://user@host',
       ...(d.node.trim() ? { nodeName: d.node.trim() } : {}),
       ...(platforms.length ? { platforms } : {}),
+      ...(d.driverOpts?.trim() ? { driverOpts: parseDriverOpts(d.driverOpts) } : {}),
     }),
   );
 }

@@ -73,3 +73,53 @@ describe('heredoc rules (the existing lint, as findings with their line)', () =>
     expect(rules('FROM alpine\nCOPY <<-SCRIPT /hello.sh\n\t#!/bin/sh\n\techo hi\n\tSCRIPT\nRUN chmod +x /hello.sh\n')).toEqual([]);
   });
 });
+
+describe('entrypoint-script', () => {
+  const files = (entries: Record<string, [string, number]>) => new Map(Object.entries(entries).map(([k, [content, mode]]) => [k, { content, mode }]));
+  const scriptRules = (text: string, ctx = files({})) => dockerfileFindings(text, TWO, 'linux/amd64', ctx).filter((f) => f.rule === 'entrypoint-script');
+
+  test('trips on a heredoc script without #!: error on the COPY line, naming exec format error', () => {
+    const text = 'FROM alpine\nCOPY --chmod=755 <<-"SCRIPT" /hello.sh\n\techo hi\n\tSCRIPT\nENTRYPOINT ["/hello.sh"]\n';
+    const found = scriptRules(text);
+    expect(found.map((f) => [f.line, f.severity])).toEqual([[2, 'error']]);
+    expect(found[0]?.message).toContain('no #! line');
+    expect(found[0]?.message).toContain('exec format error');
+    expect(found[0]?.fix).toContain('#!/bin/sh');
+  });
+
+  test('trips on a heredoc script that is never made executable; not when RUN chmod +x or --chmod follows', () => {
+    const body = 'COPY <<-"SCRIPT" /hello.sh\n\t#!/bin/sh\n\techo hi\n\tSCRIPT\n';
+    const bare = scriptRules(`FROM alpine\n${body}CMD ["/hello.sh"]\n`);
+    expect(bare.map((f) => [f.line, f.message.includes('permission denied')])).toEqual([[2, true]]);
+    expect(scriptRules(`FROM alpine\n${body}RUN chmod +x /hello.sh\nCMD ["/hello.sh"]\n`)).toEqual([]);
+    expect(scriptRules(`FROM alpine\n${body.replace('COPY ', 'COPY --chmod=755 ')}CMD ["/hello.sh"]\n`)).toEqual([]);
+  });
+
+  test('trips on CRLF in the #! line of a context file; an LF, executable copy passes', () => {
+    const text = 'FROM alpine\nCOPY run.sh /usr/local/bin/\nENTRYPOINT ["/usr/local/bin/run.sh"]\n';
+    const crlf = scriptRules(text, files({ 'run.sh': ['#!/bin/sh\r\necho hi\r\n', 0o100755] }));
+    expect(crlf.map((f) => [f.line, f.severity])).toEqual([[2, 'error']]);
+    expect(crlf[0]?.message).toContain('CRLF');
+    expect(scriptRules(text, files({ 'run.sh': ['#!/bin/sh\necho hi\n', 0o100755] }))).toEqual([]);
+  });
+
+  test('trips on a context file without an execute bit copied as is; not with --chmod', () => {
+    const text = 'FROM alpine\nCOPY ./run.sh /run.sh\nCMD ["/run.sh"]\n';
+    const ctx = files({ 'run.sh': ['#!/bin/sh\necho hi\n', 0o100644] });
+    expect(scriptRules(text, ctx).map((f) => f.message.includes('not executable'))).toEqual([true]);
+    expect(scriptRules(text.replace('COPY ', 'COPY --chmod=0755 '), ctx)).toEqual([]);
+  });
+
+  test('leaves alone what cannot be told: shell form, a PATH name, a file from another stage, the tutorial sample', () => {
+    expect(scriptRules('FROM alpine\nCOPY <<EOF /x.sh\necho hi\nEOF\nCMD /x.sh\n')).toEqual([]);
+    expect(scriptRules('FROM alpine\nCMD ["hello"]\n')).toEqual([]);
+    expect(scriptRules('FROM alpine AS b\nRUN echo > /x\nFROM alpine\nCOPY --from=b /x /x\nCMD ["/x"]\n')).toEqual([]);
+    const sample = 'FROM alpine\nCOPY <<-"SCRIPT" /hello.sh\n\t#!/bin/sh\n\tuname -m\n\tSCRIPT\nRUN chmod +x /hello.sh\nCMD ["/hello.sh"]\n';
+    expect(scriptRules(sample)).toEqual([]);
+  });
+
+  test('an ENTRYPOINT in the final stage wins over a CMD; a script in an earlier stage the final one starts from counts', () => {
+    const text = 'FROM alpine AS base\nCOPY <<EOF /e.sh\necho\nEOF\nFROM base\nENTRYPOINT ["/e.sh"]\nCMD ["/other"]\n';
+    expect(scriptRules(text).map((f) => f.line)).toEqual([2, 2]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { manifestCreateEquivalent, manifestPushEquivalent, modernBuildArgs, modernEquivalent, oldSchoolBuildArgs, oldSchoolBuildEquivalent, parsePushDigest, platformSuffix, platformTag } from '../../../core/commands/build.js';
+import { cacheRefFor, manifestCreateEquivalent, manifestPushEquivalent, modernBuildArgs, modernEquivalent, oldSchoolBuildArgs, oldSchoolBuildEquivalent, parsePushDigest, platformSuffix, platformTag } from '../../../core/commands/build.js';
 import { chooseBuilder } from '../../../core/build/run-build.js';
 import { parseImageReference } from '../../../core/registry/reference.js';
 
@@ -82,5 +82,24 @@ describe('choosing the builder', () => {
   });
   test('old-school: one platform per build, so the engine\'s own builder (named after the context) always does', () => {
     expect(chooseBuilder({ ...base, containerdImageStore: false, defaultBuilder: 'desktop-linux', mode: 'old-school' }).name).toBe('desktop-linux');
+  });
+});
+
+describe('cache refs per platform', () => {
+  test('cacheRefFor appends the platform suffix to the cache tag (latest when none)', () => {
+    expect(cacheRefFor('localhost:5000/hello:buildcache', 'linux/arm64')).toBe('localhost:5000/hello:buildcache-arm64');
+    expect(cacheRefFor('localhost:5000/hello:buildcache', 'linux/arm/v7')).toBe('localhost:5000/hello:buildcache-armv7');
+    expect(cacheRefFor('localhost:5000/hello', 'linux/amd64')).toBe('localhost:5000/hello:latest-amd64');
+  });
+
+  test('old-school with cachePerPlatform reads and writes the platform ref; cacheFrom refs are read only', () => {
+    const os = oldSchoolBuildArgs({ context: '/c', cacheRef: 'r:5000/h:c', cachePerPlatform: true }, 'linux/arm64', 'r:5000/h:1-arm64');
+    expect(os).toEqual(expect.arrayContaining(['--cache-from', 'type=registry,ref=r:5000/h:c-arm64,registry.insecure=true', '--cache-to', 'type=registry,ref=r:5000/h:c-arm64,mode=max,registry.insecure=true']));
+    const modern = modernBuildArgs({ context: '/c', cacheRef: 'r:5000/h:c', cacheFrom: ['r:5000/h:c-amd64'] }, ['linux/amd64', 'linux/arm64'], 'r:5000/h:1');
+    expect(modern.filter((a) => a.includes('ref='))).toEqual([
+      'type=registry,ref=r:5000/h:c-amd64,registry.insecure=true',
+      'type=registry,ref=r:5000/h:c,registry.insecure=true',
+      'type=registry,ref=r:5000/h:c,mode=max,registry.insecure=true',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import type { IndexNode, ManifestNode } from '../../../core/contract/registry.js
 import type { RegistryStatus } from '../../../core/contract/registry-lifecycle.js';
 import { initiallyExpanded, mediaTypeWords, nodeId, nodeTitle, prettyJson, shortDigest } from '../../../renderer/src/components/manifest-tree-model.js';
 import { browseAddress, imageRef, suggestedPortOf } from '../../../renderer/src/store/registry-slice.js';
-import { appendCommand, createCommands, splitList } from '../../../renderer/src/views/builder-commands.js';
+import { appendCommand, createCommands, parseDriverOpts, splitList } from '../../../renderer/src/views/builder-commands.js';
 import { registryRemoveCommands } from '../../../core/commands/registry.js';
 import { lossSentence, parsePort, registryRunPreview as registryRunCommand } from '../../../renderer/src/views/registry-commands.js';
 
@@ -154,6 +154,15 @@ describe('builder commands', () => {
       '--platform',
       'linux/arm64,linux/arm/v7',
       'ssh://pi@raspberrypi.local',
+    ]);
+  });
+
+  it('the append form\'s driver options: key=value items, shown as --driver-opt in the command', () => {
+    expect(parseDriverOpts('network=host, env.BUILDKIT_STEP_LOG_MAX_SIZE=1000')).toEqual({ network: 'host', 'env.BUILDKIT_STEP_LOG_MAX_SIZE': '1000' });
+    // an item without "=" is kept so the contract's validation names it instead of it vanishing
+    expect(parseDriverOpts('network')).toEqual({ network: '' });
+    expect(appendCommand({ builder: 'b', endpoint: 'mal-n2', node: 'n2', platforms: 'linux/arm64', driverOpts: 'network=host' })).toEqual([
+      'docker', 'buildx', 'create', '--append', '--name', 'b', '--node', 'n2', '--driver-opt', 'network=host', '--platform', 'linux/arm64', 'mal-n2',
     ]);
   });
 });
