@@ -13,6 +13,7 @@ import { registerLsCommand } from './commands/ls.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerBuildCommand } from './commands/build.js';
+import { registerSettingsCommand } from './commands/settings.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerInspectCommand(program);
   registerInitCommand(program);
   registerBuildCommand(program);
+  registerSettingsCommand(program);
   return program;
 }
 

@@ -15,6 +15,7 @@ import { createLocalRegistryHandlers } from './local-registry/handlers.js';
 import { createBuilderHandlers } from './builder/handlers.js';
 import { createRunsHandlers } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
+import { PlainHttpRegistries } from './registry/plain-http-sources.js';
 
 export interface CoreOptions {
   mode: AppInfo['mode'];
@@ -30,6 +31,8 @@ export interface CoreDeps {
   tasks: TaskManager;
   settings: SettingsStore;
   engine: EngineAccess;
+  /** The one list of plain-HTTP registries; every registry client of the app is made by it. */
+  plainHttp: PlainHttpRegistries;
 }
 
 export interface Core extends CoreDeps {
@@ -62,14 +65,18 @@ export function createCore(options: CoreOptions): Core {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
   const events = new EventBus();
+  const settings = new SettingsStore(dataDir);
+  const engine = new EngineAccess({ env, events });
   const deps: CoreDeps = {
     env,
     dataDir,
     events,
     tasks: new TaskManager(events),
-    settings: new SettingsStore(dataDir),
-    engine: new EngineAccess({ env, events }),
+    settings,
+    engine,
+    plainHttp: new PlainHttpRegistries({ settings, engine, env }),
   };
+  const makeClient = deps.plainHttp.client.bind(deps.plainHttp);
 
   const handlers: Handlers = {
     'app:info': async () => ({
@@ -84,10 +91,14 @@ export function createCore(options: CoreOptions): Core {
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
-    ...createRegistryHandlers(),
+    'plain-http:list': async (_input, ctx) => deps.plainHttp.list(ctx.signal),
+    'plain-http:add': async ({ registry }) => deps.plainHttp.add(registry),
+    'plain-http:remove': async ({ registry }) => deps.plainHttp.remove(registry),
+    'plain-http:check': async ({ registry }, ctx) => deps.plainHttp.check(registry, ctx.signal),
+    ...createRegistryHandlers(makeClient),
     ...createLocalRegistryHandlers(deps),
     ...createBuilderHandlers(deps),
-    ...createRunsHandlers(deps),
+    ...createRunsHandlers({ ...deps, makeClient }),
     ...createBuildHandlers(deps),
   };
 

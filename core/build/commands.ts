@@ -7,6 +7,8 @@ import { isLoopbackRegistry, type ImageRef } from '../registry/reference.js';
 
 export const MANAGED_LABEL = 'dev.multiarch-lab.managed=true';
 export const REGISTRY_OUTPUT = 'type=registry,registry.insecure=true';
+/** For a registry that is not in the plain-HTTP list: BuildKit must not fall back to HTTP (or skip TLS checks) for it. */
+export const REGISTRY_OUTPUT_HTTPS = 'type=registry';
 
 export interface BuildCommandOptions {
   /** Absolute path of the build context. */
@@ -17,6 +19,12 @@ export interface BuildCommandOptions {
   noCache?: boolean;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** The registry is in the plain-HTTP list (default: only loopback, as before). */
+  plainHttp?: boolean;
+}
+
+function registryOutput(o: BuildCommandOptions): string {
+  return o.plainHttp === false ? REGISTRY_OUTPUT_HTTPS : REGISTRY_OUTPUT;
 }
 
 /** Options shared by every build command, in the order people usually write them. */
@@ -38,7 +46,7 @@ export function modernBuildArgs(o: BuildCommandOptions, platforms: readonly stri
     'buildx', 'build',
     '--platform', platforms.join(','),
     '--tag', tag,
-    '--output', REGISTRY_OUTPUT,
+    '--output', registryOutput(o),
     '--provenance=false',
     '--progress=rawjson',
     ...commonOptions(o, false),
@@ -51,7 +59,7 @@ export function modernEquivalent(o: BuildCommandOptions, platforms: readonly str
     'docker', 'buildx', 'build',
     '--platform', platforms.join(','),
     '--tag', tag,
-    '--output', REGISTRY_OUTPUT,
+    '--output', registryOutput(o),
     '--provenance=false',
     ...commonOptions(o, true),
     o.context,
@@ -76,13 +84,13 @@ export function pushEquivalent(tag: string): string[] {
 }
 
 /** `docker manifest` refuses plain-HTTP registries unless told, localhost included. */
-export function manifestCreateEquivalent(ref: ImageRef, list: string, platformTags: readonly string[]): string[] {
-  const insecure = isLoopbackRegistry(ref.registry) ? ['--insecure'] : [];
+export function manifestCreateEquivalent(ref: ImageRef, list: string, platformTags: readonly string[], plainHttp = isLoopbackRegistry(ref.registry)): string[] {
+  const insecure = plainHttp ? ['--insecure'] : [];
   return ['docker', 'manifest', 'create', ...insecure, list, ...platformTags.flatMap((t) => ['--amend', t])];
 }
 
-export function manifestPushEquivalent(ref: ImageRef, list: string): string[] {
-  const insecure = isLoopbackRegistry(ref.registry) ? ['--insecure'] : [];
+export function manifestPushEquivalent(ref: ImageRef, list: string, plainHttp = isLoopbackRegistry(ref.registry)): string[] {
+  const insecure = plainHttp ? ['--insecure'] : [];
   return ['docker', 'manifest', 'push', ...insecure, list];
 }
 

@@ -15,7 +15,8 @@ import type {
   PlatformInfo,
   TreeNode,
 } from '../contract/registry.js';
-import { RegistryClient } from './client.js';
+import type { RegistryClient} from './client.js';
+import { directClient, type RegistryClientFactory } from './client.js';
 import { formatImageReference, isDigest, normalizeRegistry, parseImageReference, type ImageRef } from './reference.js';
 
 export const MediaTypes = {
@@ -466,8 +467,10 @@ export function imagetoolsCommands(ref: ImageRef): { inspect: string[]; raw: str
 export async function inspectReference(
   input: { reference: string; platform?: string; insecure?: boolean },
   signal?: AbortSignal,
+  makeClient: RegistryClientFactory = directClient,
 ): Promise<ImageInspection> {
   const ref = parseImageReference(input.reference);
-  const client = new RegistryClient({ registry: ref.registry, ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
-  return inspectImage(client, ref, input.platform !== undefined ? { platform: input.platform } : {});
+  const client = await makeClient(ref.registry, { ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
+  const inspection = await inspectImage(client, ref, input.platform !== undefined ? { platform: input.platform } : {});
+  return client.plainHttpReason ? { ...inspection, plainHttpNote: client.plainHttpReason } : inspection;
 }

@@ -12,6 +12,7 @@ import { engineIsLocal, type EngineAccess } from '../docker/engine.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
 import { classifyPlatforms, normalizeArch } from '../doctor/platforms.js';
+import type { RegistryClientFactory } from '../registry/client.js';
 import { formatPlatform, inspectReference, platformNodes } from '../registry/manifest.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { TaskHandle, TaskManager } from '../tasks.js';
@@ -41,6 +42,8 @@ export interface RunMatrixDeps {
   readBinfmt?: () => Promise<BinfmtState>;
   /** Extra labels on every container (tests mark theirs). */
   extraLabels?: Record<string, string>;
+  /** Picks HTTP or HTTPS from the app's plain-HTTP list. */
+  makeClient?: RegistryClientFactory;
 }
 
 /** `docker run --rm --platform P IMAGE [CMD…]`: the same run with the CLI. */
@@ -78,7 +81,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   task.step('inspect', 'running');
   let inspection: ImageInspection;
   try {
-    inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal);
+    inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal, deps.makeClient);
   } catch (error) {
     task.step('inspect', 'failed', error instanceof Error ? error.message : String(error));
     throw error;

@@ -72,6 +72,10 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'build:check': { context: '/tmp/lab-project', dockerfile: 'Dockerfile' },
   'tutorial:init': { dir: '/tmp/lab-sample', base: 'alpine:3.15', overwrite: false },
   'tutorial:steps': {},
+  'plain-http:list': {},
+  'plain-http:add': { registry: 'registry.lan:5000' },
+  'plain-http:remove': { registry: '192.168.1.20:5000' },
+  'plain-http:check': { registry: 'k3d-myregistry.localhost:12345' },
 };
 
 /**
