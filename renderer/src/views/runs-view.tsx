@@ -117,7 +117,7 @@ export function RunsView() {
             </p>
           </div>
 
-          {runs.lookupError ? <ErrorNotice title="Could not read the image’s platforms" message={runs.lookupError.message} hint={runs.lookupError.hint} /> : null}
+          {runs.lookupError ? <ErrorNotice title="Could not read the image’s platforms" message={runs.lookupError.message} hint={runs.lookupError.hint} plainHttpRegistry={runs.lookupError.plainHttpRegistry} /> : null}
 
           {looked ? (
             <fieldset className="choice" disabled={runs.running}>
@@ -162,7 +162,7 @@ export function RunsView() {
         </Card>
 
         {runs.running || runs.runError ? <TaskProgress kind="runs" since={runs.since} label="Running every platform" running={runs.running} /> : null}
-        {runs.runError ? <ErrorNotice title="The run did not finish" message={runs.runError.message} hint={runs.runError.hint} /> : null}
+        {runs.runError ? <ErrorNotice title="The run did not finish" message={runs.runError.message} hint={runs.runError.hint} plainHttpRegistry={runs.runError.plainHttpRegistry} /> : null}
 
         {runs.current ? <RunsMatrix matrix={runs.current} /> : null}
         {runs.current?.hostChoices.length ? (
