@@ -98,7 +98,7 @@ export function createCore(options: CoreOptions): Core {
     ...createRegistryHandlers(makeClient),
     ...createLocalRegistryHandlers(deps),
     ...createBuilderHandlers(deps),
-    ...createRunsHandlers({ ...deps, makeClient }),
+    ...createRunsHandlers({ ...deps, makeClient, engineAgrees: (registry, signal) => deps.plainHttp.requireEngineAgrees(registry, 'run', signal) }),
     ...createBuildHandlers(deps),
   };
 

@@ -137,7 +137,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (!plainHttp.plainHttp) await preflightHttps(deps, ref, signal);
   // docker push follows the engine's list, not ours: say what to change before building, not after.
   if (input.mode === 'old-school' && plainHttp.plainHttp && !plainHttp.engineInsecure) {
-    throw engineNeedsInsecureRegistryError(ref.registry, plainHttp, plainHttp.engineRegistries);
+    throw engineNeedsInsecureRegistryError(ref.registry, plainHttp, plainHttp.engineRegistries, 'old-school');
   }
 
   const cmd: BuildCommandOptions = { context, builder: builder.name, plainHttp: plainHttp.plainHttp };

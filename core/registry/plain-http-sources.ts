@@ -15,6 +15,7 @@ import { RegistryClient, type RegistryClientOptions } from './client.js';
 import {
   decidePlainHttp,
   engineInsecureConfig,
+  engineNeedsInsecureRegistryError,
   engineTreatsAsInsecure,
   literalAddress,
   mergePlainHttpEntries,
@@ -141,6 +142,15 @@ export class PlainHttpRegistries {
   async client(registry: string, opts: Omit<RegistryClientOptions, 'registry'> = {}): Promise<RegistryClient> {
     const decision = await this.decide(registry, { ...(opts.insecure ? { requested: true } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
     return new RegistryClient({ ...opts, registry, insecure: decision.plainHttp, ...(decision.plainHttp ? { plainHttpReason: decision.reason } : {}) });
+  }
+
+  /**
+   * For work the engine itself does against the registry (docker push, docker run's pull): throws, before any of
+   * it starts, when the app reaches the registry over plain HTTP but the engine would insist on HTTPS.
+   */
+  async requireEngineAgrees(registry: string, purpose: 'old-school' | 'run', signal?: AbortSignal): Promise<void> {
+    const d = await this.decide(registry, signal ? { signal } : {});
+    if (d.plainHttp && !d.engineInsecure) throw engineNeedsInsecureRegistryError(registry, d, d.engineRegistries, purpose);
   }
 
   async add(registry: string): Promise<PlainHttpDecision> {

@@ -183,13 +183,17 @@ export function daemonJsonSnippet(registries: readonly string[]): string {
  * The old-school flow pushes with `docker push`, which follows the engine's own list, not the app's. Said before
  * any build starts, with exactly what to change.
  */
-export function engineNeedsInsecureRegistryError(registry: string, decision: PlainHttpDecision, engineRegistries: readonly string[]): AppError {
+export function engineNeedsInsecureRegistryError(registry: string, decision: PlainHttpDecision, engineRegistries: readonly string[], purpose: 'old-school' | 'run' = 'old-school'): AppError {
   const key = registryKey(registry);
   const snippet = daemonJsonSnippet([...engineRegistries, key]);
-  return new AppError('unsupported', `The old-school way pushes with docker push, and the Docker engine does not count ${key} as an insecure registry, so its pushes would fail after the builds. (${decision.reason}.)`, {
+  const what =
+    purpose === 'old-school'
+      ? `The old-school way pushes with docker push, and the Docker engine does not count ${key} as an insecure registry, so its pushes would fail after the builds.`
+      : `A run pulls each platform through the Docker engine, and the engine does not count ${key} as an insecure registry, so its pulls would fail.`;
+  return new AppError('unsupported', `${what} (${decision.reason}.)`, {
     hint:
       `Add "${key}" to "insecure-registries" in the engine's daemon.json (/etc/docker/daemon.json on Linux; on Docker Desktop: Settings, then Docker Engine), keeping the entries already there, so it reads:\n${snippet}\n` +
-      'then restart the engine. Or build the modern way, which pushes from the builder and needs no engine change.',
+      `then restart the engine.${purpose === 'old-school' ? ' Or build the modern way, which pushes from the builder and needs no engine change.' : ''}`,
     details: { registry: key, daemonJson: { 'insecure-registries': [...new Set([...engineRegistries, key])] } },
   });
 }

@@ -19,6 +19,7 @@ export interface RunsHandlerDeps {
   readBinfmt?: () => Promise<BinfmtState>;
   /** Picks HTTP or HTTPS from the app's plain-HTTP list. */
   makeClient?: RegistryClientFactory;
+  engineAgrees?: (registry: string, signal: AbortSignal) => Promise<void>;
 }
 
 type RunsChannel = 'runs:start' | 'runs:list' | 'runs:get' | 'runs:export' | 'runs:delete' | 'runs:hosts';
@@ -49,7 +50,7 @@ export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
           ...(input.command ? { command: input.command } : {}),
           ...(input.insecure !== undefined ? { insecure: input.insecure } : {}),
         },
-        { engine: deps.engine, tasks: deps.tasks, history, extraLabels, ...(deps.readBinfmt ? { readBinfmt: deps.readBinfmt } : {}), ...(deps.makeClient ? { makeClient: deps.makeClient } : {}) },
+        { engine: deps.engine, tasks: deps.tasks, history, extraLabels, ...(deps.readBinfmt ? { readBinfmt: deps.readBinfmt } : {}), ...(deps.makeClient ? { makeClient: deps.makeClient } : {}), ...(deps.engineAgrees ? { engineAgrees: deps.engineAgrees } : {}) },
         ctx.signal,
       ),
     'runs:list': async () => history.list(),

@@ -44,6 +44,8 @@ export interface RunMatrixDeps {
   extraLabels?: Record<string, string>;
   /** Picks HTTP or HTTPS from the app's plain-HTTP list. */
   makeClient?: RegistryClientFactory;
+  /** Throws when the registry is plain HTTP for the app but the engine, which pulls, would insist on HTTPS. */
+  engineAgrees?: (registry: string, signal: AbortSignal) => Promise<void>;
 }
 
 /** `docker run --rm --platform P IMAGE [CMD…]`: the same run with the CLI. */
@@ -82,6 +84,8 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   let inspection: ImageInspection;
   try {
     inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal, deps.makeClient);
+    // docker run pulls through the engine: a plain-HTTP registry the engine does not accept fails here, not per platform.
+    await deps.engineAgrees?.(inspection.registry, task.signal);
   } catch (error) {
     task.step('inspect', 'failed', error instanceof Error ? error.message : String(error));
     throw error;

@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -225,9 +225,10 @@ describe('a plain-HTTP registry by another name', () => {
 describe('a name in no list', () => {
   let recorder: Recorder;
   let other: string;
+  let otherAddress: string;
   beforeAll(async () => {
-    const address = (await readFile(HOSTS, 'utf8')).split('\n').find((l) => l.includes(OTHER))!.split(/\s+/)[0]!;
-    recorder = await startRecorder(address);
+    otherAddress = (await readFile(HOSTS, 'utf8')).split('\n').find((l) => l.includes(OTHER))!.split(/\s+/)[0]!;
+    recorder = await startRecorder(otherAddress);
     other = `${OTHER}:${recorder.port}`;
   });
   afterAll(async () => {
@@ -271,6 +272,36 @@ describe('a name in no list', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     const local = await docker(['image', 'inspect', `${other}/team/app:1-amd64`]).catch(() => undefined);
     expect(local).toBeUndefined();
+
+    // The same registry as above, forwarded from this machine's LAN address (the engine's CIDRs do not cover it)
+    const forward = net.createServer((socket) => {
+      const upstream = net.connect(registry.port, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      const end = () => {
+        socket.destroy();
+        upstream.destroy();
+      };
+      socket.on('error', end);
+      upstream.on('error', end);
+    });
+    await new Promise<void>((resolve) => forward.listen(0, otherAddress, resolve));
+    const lan = `${OTHER}:${(forward.address() as AddressInfo).port}`;
+    try {
+      expect((await cli(['settings', 'plain-http', 'add', lan])).code).toBe(0);
+      const inspected = await cli(['inspect', `${lan}/k3d:1`]);
+      expect(inspected.code, inspected.stderr).toBe(0);
+      expect(inspected.stdout).toContain(`note       ${lan} is reached over plain HTTP: you added it to the plain-HTTP registries in Settings`);
+      // docker run pulls through the engine, which would use HTTPS: said before any container starts
+      const run = await cli(['run', `${lan}/k3d:1`, '--', 'uname', '-m']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`error: A run pulls each platform through the Docker engine, and the engine does not count ${lan} as an insecure registry`);
+      expect(run.stderr).toContain(`"${lan}"`);
+      const started = await docker(['ps', '-aq', '--filter', `label=dev.multiarch-lab.test=${LABEL}`, '--filter', `ancestor=${lan}/k3d:1`]);
+      expect(started.stdout.trim()).toBe('');
+    } finally {
+      await cli(['settings', 'plain-http', 'rm', lan]);
+      forward.close();
+    }
 
     const list = await cli(['settings', 'plain-http', 'ls']);
     expect(list.stdout).toMatch(new RegExp(`^ {2}${other.replace(/[.]/g, '\\.')} +added in Settings$`, 'm'));
@@ -321,5 +352,17 @@ describe('a push that landed', () => {
     const text = await cli(['build', sample, '--builder', BUILDER, '--platform', 'linux/amd64', '--tag', tag, '--label', `dev.multiarch-lab.test=${LABEL}`]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^Pushed ${tag}\nbut "Read the pushed list back from the registry" failed: The registry answered 500`));
+  }, 300_000);
+
+  test('old-school: every platform pushed, joining them fails: reported as pushed, the list step named, nothing after it tried', async () => {
+    const tag = `${front}/landed:2`;
+    const r = await cli(['build', sample, '--old-school', '--builder', BUILDER, '--platform', TWO, '--tag', tag, '--json', '--label', `dev.multiarch-lab.test=${LABEL}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as BuildResult;
+    expect(result.pushed).toEqual([`${tag}-amd64`, `${tag}-arm64`]);
+    expect(result.afterPush).toMatchObject({ step: 'join', title: 'Join the pushed images into one manifest list', error: { code: 'registry-error' } });
+    expect(result.afterPush?.error.message).toMatch(/^The registry answered 500 for landed:sha256:[a-f0-9]{64} \(UNKNOWN: storage is failing \(test\)\)\.$/);
+    expect(result.platforms).toEqual([]);
+    expect((await new RegistryClient({ registry: registry.address }).tags('landed')).items.sort()).toEqual(['1', '2-amd64', '2-arm64']);
   }, 300_000);
 });
