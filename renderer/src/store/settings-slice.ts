@@ -13,7 +13,7 @@ export const createSettingsSlice =
       try {
         const decision = await api.invoke(channel, { registry });
         const [list, value] = await Promise.all([api.invoke('plain-http:list', {}), api.invoke('settings:get', {})]);
-        set({ plainHttp: { list, error: null, busy: false }, settings: { ...get().settings, value } });
+        set({ plainHttp: { list, error: null, busy: false }, settings: { ...get().settings, value }, plainHttpChecks: {} });
         return decision;
       } catch (error) {
         set({ plainHttp: { ...get().plainHttp, error: toUiError(error), busy: false } });
@@ -39,6 +39,15 @@ export const createSettingsSlice =
         set({ plainHttp: { list, error: null, busy: false } });
       } catch (error) {
         set({ plainHttp: { ...get().plainHttp, error: toUiError(error), busy: false } });
+      }
+    },
+    plainHttpChecks: {},
+    checkPlainHttp: async (registry) => {
+      try {
+        const decision = await api.invoke('plain-http:check', { registry });
+        set({ plainHttpChecks: { ...get().plainHttpChecks, [registry]: decision } });
+      } catch {
+        // a half-typed address: the preview keeps its loopback-only guess
       }
     },
     addPlainHttp: async (registry) => changePlainHttp('plain-http:add', registry),

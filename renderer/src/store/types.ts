@@ -60,6 +60,9 @@ export interface SettingsSlice {
   /** Adds a registry to the user's list; resolves with the app's decision for it, or null (error in the slice). */
   addPlainHttp(registry: string): Promise<PlainHttpDecision | null>;
   removePlainHttp(registry: string): Promise<PlainHttpDecision | null>;
+  /** What the core decides per registry (for command previews); filled by checkPlainHttp. */
+  plainHttpChecks: Record<string, PlainHttpDecision>;
+  checkPlainHttp(registry: string): Promise<void>;
   /** Resolves true when saved; false when the core refused it (errors are in the slice). */
   saveSettings(patch: SettingsPatch): Promise<boolean>;
 }

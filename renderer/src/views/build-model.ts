@@ -83,25 +83,43 @@ export function splitTag(reference: string): { repository: string; tag: string }
   return { repository: reference, tag: 'latest' };
 }
 
+/** The registry part of a tag as docker reads it: a first part with a dot, a port or `localhost`; else Docker Hub. */
+export function registryOfTag(tag: string): string {
+  const slash = tag.indexOf('/');
+  const first = slash === -1 ? '' : tag.slice(0, slash);
+  return first && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) ? first : 'docker.io';
+}
+
 function isLoopback(reference: string): boolean {
   const host = reference.split('/')[0] ?? '';
   return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
 }
 
 /** The docker commands a build will amount to, for a person to read or type (the core shows the same once it runs). */
-export function previewCommands(opts: { mode: BuildMode; platforms: readonly string[]; tag: string; context: string; builder: string | null; dockerfile?: string; noCache?: boolean }): string[][] {
+export function previewCommands(opts: {
+  mode: BuildMode;
+  platforms: readonly string[];
+  tag: string;
+  context: string;
+  builder: string | null;
+  dockerfile?: string;
+  noCache?: boolean;
+  /** Whether the core's plain-HTTP list holds the tag's registry; unknown means loopback only, as the core without a list. */
+  plainHttp?: boolean | undefined;
+}): string[][] {
+  const plainHttp = opts.plainHttp ?? isLoopback(opts.tag);
   const common: string[] = [];
   if (opts.builder) common.push('--builder', opts.builder);
   if (opts.dockerfile) common.push('--file', opts.dockerfile);
   if (opts.noCache) common.push('--no-cache');
   if (opts.mode === 'modern') {
     return [
-      ['docker', 'buildx', 'build', '--platform', opts.platforms.join(','), '--tag', opts.tag, '--output', 'type=registry,registry.insecure=true', '--provenance=false', ...common, opts.context],
+      ['docker', 'buildx', 'build', '--platform', opts.platforms.join(','), '--tag', opts.tag, '--output', plainHttp ? 'type=registry,registry.insecure=true' : 'type=registry', '--provenance=false', ...common, opts.context],
     ];
   }
   const { repository, tag } = splitTag(opts.tag);
   const tags = opts.platforms.map((p) => `${repository}:${tag}-${platformSuffix(p)}`);
-  const insecure = isLoopback(opts.tag) ? ['--insecure'] : [];
+  const insecure = plainHttp ? ['--insecure'] : [];
   return [
     ...opts.platforms.flatMap((p, i) => [
       ['docker', 'build', '--platform', p, '-t', tags[i]!, '--provenance=false', ...common, opts.context],
