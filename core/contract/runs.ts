@@ -152,6 +152,8 @@ export interface HostChoices {
   digest: string;
   imagePlatforms: string[];
   choices: HostChoice[];
+  /** Why the registry was read over plain HTTP, when it is not on loopback. */
+  plainHttpNote?: string;
 }
 
 function channel<O>() {

@@ -59,7 +59,13 @@ export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
     'runs:delete': async ({ id }) => ({ deleted: await history.delete(id) }),
     'runs:hosts': async ({ reference, insecure }, ctx) => {
       const inspection = await inspectReference({ reference, ...(insecure !== undefined ? { insecure } : {}) }, ctx.signal, deps.makeClient);
-      return { reference, digest: inspection.digest, imagePlatforms: inspection.platforms, choices: hostVariantChoices(inspection.platforms) };
+      return {
+        reference,
+        digest: inspection.digest,
+        imagePlatforms: inspection.platforms,
+        choices: hostVariantChoices(inspection.platforms),
+        ...(inspection.plainHttpNote ? { plainHttpNote: inspection.plainHttpNote } : {}),
+      };
     },
   };
 }

@@ -53,6 +53,7 @@ test('a registry in no list: the error offers the one action, the button adds it
   for (const p of ['linux/amd64', 'linux/arm64', 'linux/arm/v7']) {
     await expect(page.getByRole('checkbox', { name: new RegExp(`^${p.replace(/\//g, '\\/')}( |$)`) })).toBeChecked();
   }
+  await expect(page.getByTestId('runs-plain-http-note')).toHaveText(`${registry} is reached over plain HTTP: you added it to the plain-HTTP registries in Settings.`);
 
   await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Settings', exact: true }).click();
   const list = page.getByTestId('plain-http-list');

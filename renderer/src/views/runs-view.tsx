@@ -119,6 +119,11 @@ export function RunsView() {
 
           {runs.lookupError ? <ErrorNotice title="Could not read the image’s platforms" message={runs.lookupError.message} hint={runs.lookupError.hint} plainHttpRegistry={runs.lookupError.plainHttpRegistry} /> : null}
 
+          {looked?.plainHttpNote ? (
+            <p className="small muted" data-testid="runs-plain-http-note">
+              {looked.plainHttpNote}.
+            </p>
+          ) : null}
           {looked ? (
             <fieldset className="choice" disabled={runs.running}>
               <legend className="field-label">
