@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
 import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
 import { EventBus } from './events.js';
 import { TaskManager } from './tasks.js';
 import { SettingsStore } from './settings.js';
 import { APP_NAME, defaultDataDir } from './paths.js';
+import { appVersion } from './version.js';
 import { EngineAccess } from './docker/engine.js';
 import { runDoctor } from './doctor/doctor.js';
 import { EngineWatch } from './docker/engine-events.js';
@@ -16,6 +14,9 @@ import { createBuilderHandlers } from './builder/handlers.js';
 import { createRunsHandlers } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
 import { PlainHttpRegistries } from './registry/plain-http-sources.js';
+import { verifyReference } from './verify/verify.js';
+
+export { appVersion };
 
 export interface CoreOptions {
   mode: AppInfo['mode'];
@@ -42,23 +43,6 @@ export interface Core extends CoreDeps {
   /** Starts watching the engine's events ('engine:changed', 'engine:status'); idempotent, stopped by close(). */
   startEngineWatch(): void;
   close(): Promise<void>;
-}
-
-export function appVersion(): string {
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    for (const candidate of [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')]) {
-      try {
-        const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === 'multiarch-lab' && pkg.version) return pkg.version;
-      } catch {
-        // try the next candidate
-      }
-    }
-  } catch {
-    // fall through
-  }
-  return '0.0.0';
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -97,6 +81,7 @@ export function createCore(options: CoreOptions): Core {
     'plain-http:check': async ({ registry }, ctx) => deps.plainHttp.check(registry, ctx.signal),
     ...createRegistryHandlers(makeClient),
     ...createLocalRegistryHandlers(deps),
+    'registry:verify': async (input, ctx) => verifyReference(input, ctx.signal, makeClient),
     ...createBuilderHandlers(deps),
     ...createRunsHandlers({ ...deps, makeClient, engineAgrees: (registry, signal) => deps.plainHttp.requireEngineAgrees(registry, 'run', signal) }),
     ...createBuildHandlers(deps),
@@ -110,6 +95,8 @@ export function createCore(options: CoreOptions): Core {
     call: async (channel, input, ctx) => unwrap(await dispatch(channel, input, ctx)) as never,
     startEngineWatch: () => engineWatch.start(),
     close: async () => {
+      // quitting must not leave a build's docker processes (own process groups) running behind us
+      await deps.tasks.cancelAll();
       await engineWatch.stop();
       await deps.engine.close();
     },

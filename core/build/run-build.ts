@@ -22,7 +22,8 @@ import type { CommandResult } from '../docker/exec.js';
 import { describeEngine } from '../doctor/doctor.js';
 import type { EventBus } from '../events.js';
 import type { RegistryClient } from '../registry/client.js';
-import { classifyIndexEntry, createIndex, formatPlatform, MediaTypes, parseManifestDocument, parsePlatform, type IndexEntryInput } from '../registry/manifest.js';
+import { formatPlatform, parsePlatform, samePlatform } from '../platform.js';
+import { classifyIndexEntry, createIndex, MediaTypes, parseManifestDocument, type IndexEntryInput } from '../registry/manifest.js';
 import { parseImageReference, DOCKER_HUB, isLoopbackRegistry, type ImageRef } from '../registry/reference.js';
 import { ADD_PLAIN_HTTP_ACTION, engineNeedsInsecureRegistryError } from '../registry/plain-http.js';
 import type { Decided, PlainHttpRegistries } from '../registry/plain-http-sources.js';
@@ -40,11 +41,16 @@ import {
   platformTag,
   pushEquivalent,
   type BuildCommandOptions,
-} from './commands.js';
+} from '../commands/build.js';
 import { checkProject } from './check.js';
-import { buildFailedError } from './errors.js';
+import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
+import { BuildHistory } from './history.js';
+import { readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
+import { buildTiming, runsNatively } from './timing.js';
+import { parseInstructions, parseStages } from './readiness.js';
+import { readFile } from 'node:fs/promises';
 
 export interface BuildDeps {
   engine: EngineAccess;
@@ -53,6 +59,8 @@ export interface BuildDeps {
   settings: SettingsStore;
   /** The one plain-HTTP list: decides HTTP or HTTPS for the push and for every read of the registry. */
   plainHttp: PlainHttpRegistries;
+  /** Where the build history is kept; no history without it. */
+  dataDir?: string;
 }
 
 export interface BuilderChoice {
@@ -94,6 +102,7 @@ interface Prepared {
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
   plainHttp: Decided;
+  cache?: BuildResult['cache'];
 }
 
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -112,6 +121,12 @@ async function preflightHttps(deps: BuildDeps, ref: ImageRef, signal?: AbortSign
   } catch (error) {
     if (error instanceof AppError && (error.details as { action?: unknown } | undefined)?.action === ADD_PLAIN_HTTP_ACTION) throw error;
   }
+}
+
+/** The builder's driver, as `docker buildx inspect` prints it; undefined when it cannot be read. */
+async function builderDriver(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  return r.code === 0 ? /^Driver:\s+(\S+)/m.exec(r.stdout)?.[1] : undefined;
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -133,7 +148,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.builder) builderOpts.requested = input.builder;
   const builder = chooseBuilder(builderOpts);
 
-  const plainHttp = await deps.plainHttp.decide(ref.registry, signal ? { signal } : {});
+  const plainHttp = await deps.plainHttp.decide(ref.registry, { ...(input.insecure ? { requested: true } : {}), ...(signal ? { signal } : {}) });
   if (!plainHttp.plainHttp) await preflightHttps(deps, ref, signal);
   // docker push follows the engine's list, not ours: say what to change before building, not after.
   if (input.mode === 'old-school' && plainHttp.plainHttp && !plainHttp.engineInsecure) {
@@ -145,7 +160,25 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.noCache) cmd.noCache = true;
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
   if (input.labels) cmd.labels = input.labels;
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd, plainHttp };
+  let cache: BuildResult['cache'];
+  if (input.cacheRef) {
+    // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
+    const driver = await builderDriver(deps, builder.name, signal);
+    if (driver === 'docker') {
+      cache = {
+        ref: input.cacheRef,
+        used: false,
+        reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
+      };
+    } else {
+      cmd.cacheRef = input.cacheRef;
+      // The cache may live in another registry than the image: it follows the plain-HTTP list on its own.
+      const cacheRegistry = parseImageReference(input.cacheRef).registry;
+      cmd.cachePlainHttp = cacheRegistry === ref.registry ? plainHttp.plainHttp : (await deps.plainHttp.decide(cacheRegistry, signal ? { signal } : {})).plainHttp;
+      cache = { ref: input.cacheRef, used: true };
+    }
+  }
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd, plainHttp, ...(cache ? { cache } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -169,13 +202,21 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
   }
   steps.push({ id: 'verify', title: 'Read the pushed list back from the registry', command: imagetoolsInspectEquivalent(ref.original) });
 
-  return deps.tasks.run('build', title, steps, async (task) => {
+  return deps.tasks.run('build:run', title, steps, async (task) => {
     const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
     reporter.note(`Builder: ${prepared.builder.reason}.`);
     if (prepared.plainHttp.plainHttp && prepared.plainHttp.source !== 'loopback') reporter.note(`Registry: ${prepared.plainHttp.reason}.`);
+    if (prepared.cache && !prepared.cache.used) reporter.note(`warning: no registry cache: ${prepared.cache.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
-      return input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      const result = input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      if (deps.dataDir) {
+        // The build is done and pushed; a history that cannot be written must not turn it into a failure.
+        await new BuildHistory(deps.dataDir).append(BuildHistory.entryOf(result, input.noCache === true)).catch((error: unknown) => {
+          reporter.note(`warning: the build history could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
+      return result;
     } finally {
       reporter.close();
     }
@@ -188,20 +229,34 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // BuildKit leaves the platform out of step names when it builds only one
   const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
   const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
+  // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
+  // read beside the build so it adds no wait.
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
   task.step('build', 'running');
-  const result = await runTracked(deps, args, tracker, reporter, task.signal);
+  const result = await runTracked(deps, args, tracker, reporter, task.signal, () => withNodes(tracker.platforms(), planned));
+  await planning;
   if (result.code !== 0) {
     const error = failure(tracker, ['docker', ...args], result, reporter);
     reporter.close(tracker.platforms());
-    throw error;
+    // only the push meets the login: a base image behind a login fails as pull-failed above
+    const pushFailed = error.code !== 'pull-failed' && /failed to push/i.test(error.message);
+    throw (pushFailed && (pushLoginRefused(p.ref.registry, p.ref.original, error.message, error.details) ?? pushRegistryGone(p.ref.registry, p.ref.original, error.message, error.details))) || error;
   }
   reporter.close(tracker.platforms());
   task.step('build', 'done');
   const buildMs = Date.now() - started;
 
   // From here on the image is in the registry: a failure is reported with the result, never as a failed build.
-  const verified = await afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p.ref, task.signal));
+  const [verified, placement] = await Promise.all([
+    afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal)),
+    planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal),
+  ]);
   const pushed = verified.value ?? NOTHING_READ_BACK;
+  const timeline = withNodes(tracker.platforms(), placement);
   return {
     mode: 'modern',
     reference: p.ref.original,
@@ -212,7 +267,9 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     builder: p.builder.name,
     durations: { totalMs: Date.now() - started, buildMs },
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
-    timeline: tracker.platforms(),
+    timeline,
+    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -273,7 +330,12 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     tracker: new BuildProgressTracker({ platforms: [platform], defaultPlatform: platform, onLog: (l) => reporter.log(l.platform ? l : { ...l, platform }) }),
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
-  const timeline = (): PlatformProgress[] => jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push));
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
+  const timeline = (): PlatformProgress[] => withNodes(jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push)), planned);
 
   const runJob = async (job: PlatformPush): Promise<void> => {
     const args = oldSchoolBuildArgs(p.cmd, job.platform, job.tag);
@@ -300,18 +362,22 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
         },
       });
     let pushed = await push();
+    let tries = 1;
     if (pushed.code !== 0 && TRANSIENT_PUSH_ERROR.test(pushed.stderr)) {
       // Pushes of several platforms into one repository at once can meet a registry answering 5xx while another
       // push commits a shared blob; a push is safe to repeat.
       reporter.note(`docker push ${job.tag} met a registry error; trying once more.`, job.platform);
       pushed = await push();
+      tries = 2;
     }
     job.push.endedAt = Date.now();
     if (pushed.code !== 0) {
       job.push.state = 'error';
       const last = pushed.stderr.trim().split(/\r?\n/).slice(-1)[0] ?? '';
       job.push.error = last;
-      throw new AppError('registry-error', `docker push ${job.tag} failed: ${last || `exit code ${pushed.code}`}`, {
+      const refused = pushLoginRefused(p.ref.registry, job.tag, last, { command: pushEquivalent(job.tag), platform: job.platform });
+      if (refused) throw refused;
+      throw new AppError('registry-error', `docker push ${job.tag} failed${tries > 1 ? ' twice' : ''}: ${last || `exit code ${pushed.code}`}`, {
         hint: `Check that the registry ${p.ref.registry} is running (Registry step) and that this engine may push to it (plain HTTP is allowed for localhost only, unless the engine lists the registry as insecure).`,
         details: { command: pushEquivalent(job.tag), platform: job.platform },
       });
@@ -337,6 +403,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   } finally {
     task.signal.removeEventListener('abort', forward);
   }
+  await planning;
   reporter.close(timeline());
   task.throwIfCancelled();
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
@@ -351,7 +418,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const tags = jobs.map((j) => j.tag);
   const pushedRefs = [...tags];
   const joined = await afterPush(task, reporter, 'join', 'Join the pushed images into one manifest list', async () => {
-    const client = await deps.plainHttp.client(p.ref.registry, { signal: task.signal });
+    const client = await deps.plainHttp.client(p.ref.registry, { signal: task.signal, ...requested(p) });
     const entries: IndexEntryInput[] = [];
     for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
     // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
@@ -369,10 +436,12 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 
   let pushed = NOTHING_READ_BACK;
   if (!laterFailure) {
-    const verified = await afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p.ref, task.signal));
+    const verified = await afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal));
     laterFailure = verified.failure;
     pushed = verified.value ?? NOTHING_READ_BACK;
   } else task.step('verify', 'skipped', 'no list to read back');
+  const placement = await (planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal));
+  const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
     reference: p.ref.original,
@@ -392,7 +461,8 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       manifestPushEquivalent(p.ref, p.ref.original, p.plainHttp.plainHttp),
       imagetoolsInspectEquivalent(p.ref.original),
     ],
-    timeline: timeline(),
+    timeline: finalTimeline,
+    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -403,11 +473,40 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   };
 }
 
-function samePlatform(a: string, b: string): boolean {
+/** Stage names BuildKit shows (`build`, `stage-0`) of stages that run as the build platform. */
+async function buildPlatformStages(dockerfile: string): Promise<Set<string>> {
   try {
-    return formatPlatform(parsePlatform(a)) === formatPlatform(parsePlatform(b));
+    const stages = parseStages(parseInstructions(await readFile(dockerfile, 'utf8')));
+    return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
   } catch {
-    return false;
+    // read before the build already; if it went away since, the timing just cannot use it
+    return new Set();
+  }
+}
+
+/** Names the node of each platform in the timeline, for builders with several nodes. */
+function withNodes(platforms: PlatformProgress[], placement: BuildPlacement | undefined): PlatformProgress[] {
+  if (!placement) return platforms;
+  return platforms.map((p) => {
+    const node = placement.placementOf(p.platform).node;
+    return node ? { ...p, node } : p;
+  });
+}
+
+function noteNodes(reporter: BuildReporter, placement: BuildPlacement | undefined): void {
+  if (!placement || placement.nodes.length < 2) return;
+  if (!placement.known) {
+    const unpinned = placement.nodes.filter((n) => !n.pinned.length).map((n) => n.node);
+    reporter.note(
+      `warning: which node builds which platform cannot be told: ${unpinned.length ? `node ${unpinned.join(', ')} pins no platform` : 'not every node pins its platforms'}, and buildx 0.13 then sent a multi-platform build wholly to the first node. ` +
+        `Pin each node's platforms (docker buildx create --append --platform …, and --platform on the first node) so each platform goes to its node.`,
+    );
+    return;
+  }
+  for (const n of placement.nodes) {
+    if (!n.platforms.length) continue;
+    const how = n.nativePlatform ? n.platforms.map((pl) => `${pl} ${runsNatively(pl, n.nativePlatform!) ? 'natively' : 'emulated'}`).join(', ') : `${n.platforms.join(', ')} (its own platform unknown)`;
+    reporter.note(`Node ${n.node} (${n.endpoint}) builds ${how}.`);
   }
 }
 
@@ -454,9 +553,15 @@ async function platformEntry(client: RegistryClient, repository: string, job: Pl
   return { digest: fetched.digest, size: fetched.size, mediaType: fetched.mediaType, platform: formatPlatform({ os, architecture, ...(variant ? { variant } : {}) }) };
 }
 
+/** One call's own request for plain HTTP (`insecure` on build:run), passed to the client factory. */
+function requested(p: Prepared): { insecure?: boolean } {
+  return p.input.insecure ? { insecure: true } : {};
+}
+
 /** What the registry now holds under the tag: its digest and platforms. */
-async function readBack(deps: BuildDeps, ref: ImageRef, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
-  const client = await deps.plainHttp.client(ref.registry, { signal });
+async function readBack(deps: BuildDeps, p: Prepared, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
+  const ref = p.ref;
+  const client = await deps.plainHttp.client(ref.registry, { signal, ...requested(p) });
   const tag = ref.tag ?? 'latest';
   const head = await client.headManifest(ref.repository, tag);
   const fetched = await client.getManifest(ref.repository, head.digest ?? tag);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Empty } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel } from './define.js';
 import { RegistryAddress } from './registry.js';
 
 /**
@@ -47,10 +47,6 @@ export interface PlainHttpDecision {
 }
 
 export const PlainHttpRegistryInput = z.object({ registry: RegistryAddress }).strict();
-
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
 
 export const plainHttpChannels = {
   'plain-http:list': channel<PlainHttpList>()(Empty),

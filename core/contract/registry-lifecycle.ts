@@ -4,15 +4,12 @@
  */
 import { z } from 'zod';
 import { ImageReference, Port, ResourceName } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
 
 export const REGISTRY_DATA_PATH = '/var/lib/registry';
 /** The port the registry listens on inside its container (its default config). */
 export const REGISTRY_CONTAINER_PORT = 5000;
-export const MANAGED_LABEL = 'dev.multiarch-lab.managed';
-export const ROLE_LABEL = 'dev.multiarch-lab.role';
-export const REGISTRY_ROLE = 'registry';
 
 export const RegistryUpInput = z
   .object({
@@ -109,6 +106,8 @@ export type RegistryStatus =
       /** Multiarch Lab created it (it carries our labels). */
       managed: boolean;
       startedAt: string | null;
+      /** The `registry garbage-collect` this container runs (its own program and config), as `docker exec`. */
+      gcCommand?: string[];
     };
 
 export interface RegistryVolumeUsage {
@@ -152,12 +151,8 @@ export interface RegistryGcResult {
   output: string;
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const registryLifecycleChannels = {
-  'registry:up': channel<RegistryUpResult>()(RegistryUpInput),
+  'registry:up': taskChannel<RegistryUpResult>()('registry:up', RegistryUpInput),
   'registry:status': channel<RegistryStatus>()(RegistryNameInput),
   'registry:stop': channel<RegistryStateChange>()(RegistryNameInput),
   'registry:start': channel<RegistryStateChange>()(RegistryNameInput),

@@ -3,9 +3,12 @@
  */
 import { AppError } from '../contract/errors.js';
 import type { RegistryGcResult } from '../contract/registry-lifecycle.js';
+import { demuxDockerStream } from '../docker/demux.js';
 import { formatCommand } from '../docker/exec.js';
-import { demuxDockerStream, garbageCollectCommand, parseGcSummary } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure, resolveName, requireRegistry } from './container.js';
+import { garbageCollectArgs, registryGcCommand } from '../commands/registry.js';
+import { gcTargetOf, parseGcSummary } from './container-facts.js';
+import { engineFailure } from '../docker/errors.js';
+import { type RegistryLifecycleDeps, resolveName, requireRegistry } from './container.js';
 
 export async function registryGc(deps: RegistryLifecycleDeps, input: { name?: string; dryRun?: boolean; deleteUntagged?: boolean }, signal?: AbortSignal): Promise<RegistryGcResult> {
   const { name, settingsName } = await resolveName(deps, input.name);
@@ -16,8 +19,10 @@ export async function registryGc(deps: RegistryLifecycleDeps, input: { name?: st
       hint: `Start it first: multiarch-lab registry start${name !== settingsName ? ` --name ${name}` : ''}`,
     });
   }
-  const cmd = garbageCollectCommand(info, { dryRun: input.dryRun ?? false, deleteUntagged: input.deleteUntagged ?? false });
-  const command = ['docker', 'exec', name, ...cmd];
+  const options = { dryRun: input.dryRun ?? false, deleteUntagged: input.deleteUntagged ?? false };
+  // what runs inside the container is exactly the shown command after `docker exec NAME`
+  const command = registryGcCommand(name, gcTargetOf(info), options);
+  const cmd = garbageCollectArgs(gcTargetOf(info), options);
   let exitCode: number;
   let output: string;
   try {
@@ -35,11 +40,11 @@ export async function registryGc(deps: RegistryLifecycleDeps, input: { name?: st
       stream.on('close', resolve);
       stream.on('error', reject);
     });
-    const { stdout, stderr } = demuxDockerStream(Buffer.concat(chunks));
+    const { stdout, stderr } = demuxDockerStream(Buffer.concat(chunks), Number.POSITIVE_INFINITY);
     output = `${stdout}${stderr}`;
     exitCode = (await exec.inspect()).ExitCode ?? -1;
   } catch (error) {
-    throw engineFailure(deps, error, `run garbage collection in ${name}`, command);
+    throw engineFailure(deps.engine, error, `run garbage collection in ${name}`, command);
   }
   if (exitCode !== 0 && /Path not found: \S*\/docker\/registry\/v2\/repositories/.test(output)) {
     // a registry nobody pushed to has no storage tree yet: nothing to collect is not a failure

@@ -29,7 +29,7 @@ import type { RunMatrix } from '../../core/contract/runs.js';
 import { runCommand } from '../../core/docker/exec.js';
 import { RegistryClient } from '../../core/registry/client.js';
 import { ipInCidr } from '../../core/registry/plain-http.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import { removeImagesFrom } from '../helpers/run-images.js';
 import { docker, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 
@@ -131,7 +131,7 @@ beforeAll(async () => {
   await seedMultiArchImage(registry, 'alpine', '3.15');
   work = await mkdtemp(path.join(os.tmpdir(), 'mal-plain-http-'));
   dataDir = path.join(work, 'data');
-  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_RESOURCE_LABELS: `dev.multiarch-lab.test=${LABEL}`, [TEST_LABEL_ENV]: LABEL };
+  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, ...testLabelEnv(LABEL) };
   delete env.DOCKER_HOST;
   core = createCore({ mode: 'cli', dataDir, env });
   sample = path.join(work, 'sample');
