@@ -26,6 +26,7 @@ import { createCore, type Core } from '../../core/app.js';
 import type { BuildResult } from '../../core/contract/build.js';
 import { AppError } from '../../core/contract/errors.js';
 import type { RunMatrix } from '../../core/contract/runs.js';
+import type { VerifyReport } from '../../core/contract/verify.js';
 import { runCommand } from '../../core/docker/exec.js';
 import { RegistryClient } from '../../core/registry/client.js';
 import { ipInCidr } from '../../core/registry/plain-http.js';
@@ -202,7 +203,7 @@ describe('a plain-HTTP registry by another name', () => {
     expect(head.digest).toBe(result.digest);
   }, 300_000);
 
-  test('inspect, ls and run read the result with no flag', async () => {
+  test('inspect, ls, verify and run read the result with no flag', async () => {
     const inspected = await cli(['inspect', `${named}/k3d:2`]);
     expect(inspected.code, inspected.stderr).toBe(0);
     expect(inspected.stdout).toMatch(/^platforms +linux\/amd64, linux\/arm64$/m);
@@ -211,6 +212,12 @@ describe('a plain-HTTP registry by another name', () => {
     const ls = await cli(['ls', `${named}/k3d`]);
     expect(ls.code, ls.stderr).toBe(0);
     expect(ls.stdout.split('\n').filter(Boolean).sort()).toEqual([`${named}/k3d:1`, `${named}/k3d:2`, `${named}/k3d:2-amd64`, `${named}/k3d:2-arm64`]);
+
+    // verify reads every layer through the same list: no flag, and the platforms come back (0 = all ok, 2 = some
+    // not ok; 1 would be an error such as the registry refused over HTTPS).
+    const verified = await cli(['verify', `${named}/k3d:1`, '--json']);
+    expect([0, 2], verified.stderr).toContain(verified.code);
+    expect((JSON.parse(verified.stdout) as VerifyReport).platforms.map((x) => x.platform)).toEqual(['linux/amd64', 'linux/arm64']);
 
     const run = await cli(['run', `${named}/k3d:1`, '--json', '--', 'uname', '-m']);
     expect(run.code, run.stderr).toBe(0);
