@@ -78,6 +78,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     description: 'check a Dockerfile for building several platforms: base images, fixed architectures, steps that would run emulated',
     load: async () => (await import('./commands/check.js')).registerCheckCommand,
   },
+  {
+    name: 'settings',
+    term: 'settings',
+    description: 'settings shared by the app, the browser UI and the command line',
+    load: async () => (await import('./commands/settings.js')).registerSettingsCommand,
+  },
 ];
 
 function baseProgram(): Command {

@@ -12,6 +12,7 @@ import { APP_NAME, defaultDataDir } from './paths.js';
 import { appVersion } from './version.js';
 import { EngineAccess } from './docker/engine.js';
 import { EngineWatch } from './docker/engine-events.js';
+import { PlainHttpRegistries } from './registry/plain-http-sources.js';
 
 export { appVersion };
 
@@ -29,6 +30,8 @@ export interface CoreDeps {
   tasks: TaskManager;
   settings: SettingsStore;
   engine: EngineAccess;
+  /** The one list of plain-HTTP registries; every registry client of the app is made by it. */
+  plainHttp: PlainHttpRegistries;
 }
 
 export interface Core extends CoreDeps {
@@ -71,14 +74,18 @@ export function createCore(options: CoreOptions): Core {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
   const events = new EventBus();
+  const settings = new SettingsStore(dataDir);
+  const engine = new EngineAccess({ env, events });
   const deps: CoreDeps = {
     env,
     dataDir,
     events,
     tasks: new TaskManager(events),
-    settings: new SettingsStore(dataDir),
-    engine: new EngineAccess({ env, events }),
+    settings,
+    engine,
+    plainHttp: new PlainHttpRegistries({ settings, engine, env }),
   };
+  const makeClient = deps.plainHttp.client.bind(deps.plainHttp);
 
   const handlers: Handlers = {
     'app:info': async () => ({
@@ -96,11 +103,17 @@ export function createCore(options: CoreOptions): Core {
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
-    ...lazyHandlers(keysOf(registryBrowserChannels), async () => (await import('./registry/handlers.js')).createRegistryHandlers()),
+    'plain-http:list': async (_input, ctx) => deps.plainHttp.list(ctx.signal),
+    'plain-http:add': async ({ registry }) => deps.plainHttp.add(registry),
+    'plain-http:remove': async ({ registry }) => deps.plainHttp.remove(registry),
+    'plain-http:check': async ({ registry }, ctx) => deps.plainHttp.check(registry, ctx.signal),
+    ...lazyHandlers(keysOf(registryBrowserChannels), async () => (await import('./registry/handlers.js')).createRegistryHandlers(makeClient)),
     ...lazyHandlers(keysOf(registryLifecycleChannels), async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
-    'registry:verify': async (input, ctx) => (await import('./verify/verify.js')).verifyReference(input, ctx.signal),
+    'registry:verify': async (input, ctx) => (await import('./verify/verify.js')).verifyReference(input, ctx.signal, makeClient),
     ...lazyHandlers(keysOf(builderChannels), async () => (await import('./builder/handlers.js')).createBuilderHandlers(deps)),
-    ...lazyHandlers(keysOf(runsChannels), async () => (await import('./runs/handlers.js')).createRunsHandlers(deps)),
+    ...lazyHandlers(keysOf(runsChannels), async () =>
+      (await import('./runs/handlers.js')).createRunsHandlers({ ...deps, makeClient, engineAgrees: (registry, signal) => deps.plainHttp.requireEngineAgrees(registry, 'run', signal) }),
+    ),
     ...lazyHandlers(keysOf(buildChannels), async () => (await import('./build/handlers.js')).createBuildHandlers(deps)),
   };
 

@@ -43,6 +43,7 @@ export class SettingsStore {
       ...(patch.workspaceDir !== undefined ? { workspaceDir: patch.workspaceDir } : {}),
       registry: { ...current.registry, ...patch.registry },
       builder: { ...current.builder, ...patch.builder },
+      ...(patch.plainHttpRegistries !== undefined ? { plainHttpRegistries: patch.plainHttpRegistries } : {}),
     });
     await mkdir(this.dataDir, { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

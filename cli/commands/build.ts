@@ -158,9 +158,15 @@ function shorten(text: string, max: number): string {
 
 export function renderBuildResult(r: BuildResult): string {
   const out: string[] = [];
-  out.push(`Pushed ${r.reference}`);
-  out.push(`  digest     ${r.digest}`);
-  out.push(`  platforms  ${r.platforms.join(', ')}`);
+  if (r.afterPush) {
+    // The push landed: say what is in the registry, then the one step that did not finish.
+    out.push(`Pushed ${r.pushed.join(', ')}`);
+    out.push(`but "${r.afterPush.title}" failed: ${r.afterPush.error.message}`);
+    if (r.afterPush.error.hint) out.push(`hint: ${r.afterPush.error.hint}`);
+  } else out.push(`Pushed ${r.reference}`);
+  if (r.plainHttpNote) out.push(`  note       ${r.plainHttpNote}`);
+  if (r.digest) out.push(`  digest     ${r.digest}`);
+  if (r.platforms.length) out.push(`  platforms  ${r.platforms.join(', ')}`);
   out.push(`  way        ${r.mode === 'modern' ? 'modern: one buildx build for every platform' : 'old-school: one build and push per platform, joined into a list'} (builder ${r.builder})`);
   out.push(`  took       ${seconds(r.durations.totalMs)}${r.durations.joinMs !== undefined ? ` (builds and pushes ${seconds(r.durations.buildMs)}, joining ${seconds(r.durations.joinMs)})` : ''}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);

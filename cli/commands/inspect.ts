@@ -78,6 +78,7 @@ export function renderInspection(result: ImageInspection): string {
   lines.push(result.reference);
   lines.push(`digest     ${result.digest}`);
   lines.push(`platforms  ${result.platforms.length ? result.platforms.join(', ') : 'none'}`);
+  if (result.plainHttpNote) lines.push(`note       ${result.plainHttpNote}`);
   lines.push('');
   renderNode(result.root, '', '', lines);
   lines.push('');
@@ -112,7 +113,7 @@ export function registerInspectCommand(program: Command): void {
     .argument('<reference>', 'image reference, e.g. localhost:5000/hello:1.0')
     .option('--raw', 'print the manifest or index exactly as the registry serves it')
     .option('--platform <platform>', 'only this platform, e.g. linux/arm64')
-    .option('--insecure', 'plain HTTP for a registry that is not on localhost')
+    .option('--insecure', 'plain HTTP for this call only, for a registry not in the plain-HTTP list (see: settings plain-http)')
     .option('--json', 'print the whole inspection as JSON')
     .action(async (reference: string, flags: InspectFlags) => {
       await runAction(flags, () =>

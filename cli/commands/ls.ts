@@ -49,7 +49,7 @@ export function registerLsCommand(program: Command): void {
     .command('ls')
     .description('list the repositories of a registry, or the tags of a repository (default: the local registry)')
     .argument('[target]', 'REGISTRY (localhost:5000), REGISTRY/REPOSITORY, or a REPOSITORY in the local registry')
-    .option('--insecure', 'plain HTTP for a registry that is not on localhost')
+    .option('--insecure', 'plain HTTP for this call only, for a registry not in the plain-HTTP list (see: settings plain-http)')
     .option('--limit <n>', 'list at most this many entries', (v) => (/^\d+$/.test(v) ? Number(v) : Number.NaN))
     .option('--json', 'print the answer as JSON')
     .action(async (target: string | undefined, flags: LsFlags) => {
@@ -66,6 +66,7 @@ export function registerLsCommand(program: Command): void {
               printJson(tags);
               return;
             }
+            if (tags.plainHttpNote) processStreams.stderr(`note: ${tags.plainHttpNote}.\n`);
             if (tags.tags.length === 0) out(`${tags.registry}/${tags.repository} has no tags.\n`);
             for (const tag of tags.tags) out(`${tags.registry}/${tags.repository}:${tag}\n`);
             if (tags.truncated) out(`(stopped after ${tags.tags.length}; raise --limit to see more)\n`);
@@ -77,6 +78,7 @@ export function registerLsCommand(program: Command): void {
             printJson(catalog);
             return;
           }
+          if (catalog.plainHttpNote) processStreams.stderr(`note: ${catalog.plainHttpNote}.\n`);
           if (catalog.repositories.length === 0) {
             out(`${catalog.registry} holds no repositories yet.\nPush one: docker push ${catalog.registry}/NAME:TAG\n`);
             return;

@@ -33,7 +33,7 @@ export function registerRunCommand(program: Command): void {
     .option('--platform <list>', 'only these platforms, comma-separated (default: every platform of the image)', parsePlatformList)
     .option('--timeout <seconds>', 'stop a run that takes longer (default 60)', parseSeconds)
     .option('--concurrency <n>', 'platforms run at once, 1 to 8 (default 2)', parseConcurrency)
-    .option('--insecure', 'read a registry other than localhost over plain HTTP')
+    .option('--insecure', 'plain HTTP for this call only, for a registry not in the plain-HTTP list (see: settings plain-http)')
     .option('--json', 'print the result as JSON')
     .option('--history', 'list the saved runs')
     .option('--export <id>', 'print a saved run')

@@ -23,7 +23,7 @@ export function createBuildHandlers(deps: BuildDeps & { env?: NodeJS.ProcessEnv 
         .then((c) => describeEngine(c, ctx.signal))
         .catch(() => undefined);
       const buildPlatform = (engine ? nativePlatformOf(engine.os, engine.arch) : undefined) ?? nativePlatformOf('linux', process.arch === 'x64' ? 'amd64' : process.arch) ?? 'linux/amd64';
-      return checkReadiness(input, buildPlatform, ctx.signal);
+      return checkReadiness(input, buildPlatform, ctx.signal, deps.plainHttp.client.bind(deps.plainHttp));
     },
     'build:history': async (input) => (deps.dataDir ? new BuildHistory(deps.dataDir).list(input.reference, input.limit) : []),
     'tutorial:init': async (input, ctx) => initTutorial(deps, input, ctx.signal),

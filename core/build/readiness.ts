@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { BuildReadinessInput, ReadinessFinding, ReadinessReport } from '../contract/build.js';
+import type { RegistryClientFactory } from '../registry/client.js';
 import { inspectReference } from '../registry/manifest.js';
 import { lintDockerfile } from '../tutorial/lint.js';
 import { checkProject } from './check.js';
@@ -180,8 +181,11 @@ export function dockerfileFindings(text: string, platforms: readonly string[], b
 
 type Input = z.output<typeof BuildReadinessInput>;
 
-/** The whole check: the Dockerfile rules, then each base image's platforms from its registry. */
-export async function checkReadiness(input: Input, buildPlatform: string, signal?: AbortSignal): Promise<ReadinessReport> {
+/**
+ * The whole check: the Dockerfile rules, then each base image's platforms from its registry (read over HTTP or
+ * HTTPS as `makeClient` decides: the app passes its plain-HTTP list).
+ */
+export async function checkReadiness(input: Input, buildPlatform: string, signal?: AbortSignal, makeClient?: RegistryClientFactory): Promise<ReadinessReport> {
   const project = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
   const platforms = input.platforms;
   const findings = dockerfileFindings(project.text, platforms, buildPlatform, await readContextFiles(project.context, project.text));
@@ -193,7 +197,7 @@ export async function checkReadiness(input: Input, buildPlatform: string, signal
     if (!image || image === 'scratch' || names.has(image.toLowerCase()) || image.includes('$')) continue;
     const wanted = stage.onBuildPlatform ? [buildPlatform] : stage.platformFlag && !stage.platformFlag.includes('$') ? [stage.platformFlag] : [...platforms];
     try {
-      const inspected = await inspectReference({ reference: image, ...(input.insecure ? { insecure: true } : {}) }, signal);
+      const inspected = await inspectReference({ reference: image, ...(input.insecure ? { insecure: true } : {}) }, signal, makeClient);
       const missing = wanted.filter((w) => !inspected.platforms.some((p) => runsNatively(w, p) && sameVariant(w, p)));
       bases.push({ line: stage.from.line, image, platforms: inspected.platforms, missing });
       if (missing.length) {

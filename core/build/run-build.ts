@@ -15,15 +15,18 @@ import type {
   PlatformImage,
   PlatformProgress,
 } from '../contract/build.js';
-import { AppError } from '../contract/errors.js';
+import { AppError, serializeError } from '../contract/errors.js';
+import type { BuildAfterPushFailure } from '../contract/build.js';
 import type { EngineAccess } from '../docker/engine.js';
 import type { CommandResult } from '../docker/exec.js';
 import { describeEngine } from '../doctor/doctor.js';
 import type { EventBus } from '../events.js';
-import { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/client.js';
 import { formatPlatform, parsePlatform, samePlatform } from '../platform.js';
 import { classifyIndexEntry, createIndex, MediaTypes, parseManifestDocument, type IndexEntryInput } from '../registry/manifest.js';
-import { parseImageReference, type ImageRef } from '../registry/reference.js';
+import { parseImageReference, DOCKER_HUB, isLoopbackRegistry, type ImageRef } from '../registry/reference.js';
+import { ADD_PLAIN_HTTP_ACTION, engineNeedsInsecureRegistryError } from '../registry/plain-http.js';
+import type { Decided, PlainHttpRegistries } from '../registry/plain-http-sources.js';
 import type { SettingsStore } from '../settings.js';
 import type { TaskHandle, TaskManager, StepSpec } from '../tasks.js';
 import {
@@ -56,6 +59,8 @@ export interface BuildDeps {
   events: EventBus;
   tasks: TaskManager;
   settings: SettingsStore;
+  /** The one plain-HTTP list: decides HTTP or HTTPS for the push and for every read of the registry. */
+  plainHttp: PlainHttpRegistries;
   /** Where the build history is kept; no history without it. */
   dataDir?: string;
 }
@@ -102,7 +107,26 @@ interface Prepared {
   knownNatives: Record<string, string>;
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
+  plainHttp: Decided;
   cache?: BuildResult['cache'];
+}
+
+const PREFLIGHT_TIMEOUT_MS = 5_000;
+
+/**
+ * Before any build: a registry that is not in the plain-HTTP list is asked over HTTPS only. One that answers
+ * in plain HTTP stops the build here with the action that adds it, instead of after the builds; nothing is sent
+ * over HTTP. Any other answer (or none) is left to the build, which reports it in its own words.
+ */
+async function preflightHttps(deps: BuildDeps, ref: ImageRef, signal?: AbortSignal): Promise<void> {
+  if (ref.registry === DOCKER_HUB || isLoopbackRegistry(ref.registry)) return;
+  const client = await deps.plainHttp.client(ref.registry, { timeoutMs: PREFLIGHT_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+  if (client.plainHttp) return;
+  try {
+    await client.ping();
+  } catch (error) {
+    if (error instanceof AppError && (error.details as { action?: unknown } | undefined)?.action === ADD_PLAIN_HTTP_ACTION) throw error;
+  }
 }
 
 /** The builder's driver and node count, as `docker buildx inspect` prints them; undefined when it cannot be read. */
@@ -132,7 +156,14 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.builder) builderOpts.requested = input.builder;
   const builder = chooseBuilder(builderOpts);
 
-  const cmd: BuildCommandOptions = { context, builder: builder.name };
+  const plainHttp = await deps.plainHttp.decide(ref.registry, { ...(input.insecure ? { requested: true } : {}), ...(signal ? { signal } : {}) });
+  if (!plainHttp.plainHttp) await preflightHttps(deps, ref, signal);
+  // docker push follows the engine's list, not ours: say what to change before building, not after.
+  if (input.mode === 'old-school' && plainHttp.plainHttp && !plainHttp.engineInsecure) {
+    throw engineNeedsInsecureRegistryError(ref.registry, plainHttp, plainHttp.engineRegistries, 'old-school');
+  }
+
+  const cmd: BuildCommandOptions = { context, builder: builder.name, plainHttp: plainHttp.plainHttp };
   if (input.dockerfile) cmd.dockerfile = dockerfile;
   if (input.noCache) cmd.noCache = true;
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
@@ -168,6 +199,11 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
       cmd.cacheRef = input.cacheRef;
       cache = { ref: input.cacheRef, used: true, refs: [input.cacheRef] };
     }
+    if (cmd.cacheRef) {
+      // The cache may live in another registry than the image: it follows the plain-HTTP list on its own.
+      const cacheRegistry = parseImageReference(input.cacheRef).registry;
+      cmd.cachePlainHttp = cacheRegistry === ref.registry ? plainHttp.plainHttp : (await deps.plainHttp.decide(cacheRegistry, signal ? { signal } : {})).plainHttp;
+    }
   }
   const knownNatives: Record<string, string> = {};
   const ownNative = nativePlatformOf(facts.os, facts.arch);
@@ -178,7 +214,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
     // with DOCKER_HOST set (and no context chosen) the CLI's "default" context is this engine
     else if (connection.cliEnv.DOCKER_HOST) knownNatives.default = ownNative;
   }
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, ...(cache ? { cache } : {}) };
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, plainHttp, ...(cache ? { cache } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -197,14 +233,15 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
       steps.push({ id: `push:${p}`, title: `Push ${tag} (docker push)`, command: pushEquivalent(tag) });
     }
     const tags = platforms.map((p) => platformTag(ref, p));
-    steps.push({ id: 'join', title: 'Join the pushed images into one manifest list (registry API, as docker manifest create)', command: manifestCreateEquivalent(ref, ref.original, tags) });
-    steps.push({ id: 'push-list', title: `Push the manifest list as ${ref.original} (registry API, as docker manifest push)`, command: manifestPushEquivalent(ref, ref.original) });
+    steps.push({ id: 'join', title: 'Join the pushed images into one manifest list (registry API, as docker manifest create)', command: manifestCreateEquivalent(ref, ref.original, tags, prepared.plainHttp.plainHttp) });
+    steps.push({ id: 'push-list', title: `Push the manifest list as ${ref.original} (registry API, as docker manifest push)`, command: manifestPushEquivalent(ref, ref.original, prepared.plainHttp.plainHttp) });
   }
   steps.push({ id: 'verify', title: 'Read the pushed list back from the registry', command: imagetoolsInspectEquivalent(ref.original) });
 
   return deps.tasks.run('build:run', title, steps, async (task) => {
     const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
     reporter.note(`Builder: ${prepared.builder.reason}.`);
+    if (prepared.plainHttp.plainHttp && prepared.plainHttp.source !== 'loopback') reporter.note(`Registry: ${prepared.plainHttp.reason}.`);
     if (prepared.cache && !prepared.cache.used) reporter.note(`warning: no registry cache: ${prepared.cache.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
@@ -249,14 +286,14 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   task.step('build', 'done');
   const buildMs = Date.now() - started;
 
-  task.step('verify', 'running');
+  // From here on the image is in the registry: a failure is reported with the result, never as a failed build.
   // Everything read after the build at once: the pushed list, the placement (when not read yet), the local images.
-  const [pushed, placement, localImages] = await Promise.all([
-    readBack(p.ref, task.signal, p.input.insecure === true),
+  const [verified, placement, localImages] = await Promise.all([
+    afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal)),
     planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives),
     existingImages(deps, [p.ref.original]),
   ]);
-  task.step('verify', 'done');
+  const pushed = verified.value ?? NOTHING_READ_BACK;
   const timeline = withNodes(tracker.platforms(), placement);
   return {
     mode: 'modern',
@@ -275,7 +312,36 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
     localImages,
+    pushed: [p.ref.original],
+    ...plainHttpNote(p),
+    ...(verified.failure ? { afterPush: verified.failure } : {}),
   };
+}
+
+const NOTHING_READ_BACK: Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'> = { digest: '', mediaType: '', platforms: [], images: [] };
+
+function plainHttpNote(p: Prepared): { plainHttpNote?: string } {
+  return p.plainHttp.plainHttp && p.plainHttp.source !== 'loopback' ? { plainHttpNote: p.plainHttp.reason } : {};
+}
+
+/**
+ * Runs one step that comes after the push landed. A failure marks the step failed, says so in the log, and is
+ * handed back (not thrown): the pushed image is there, and the result says which later step failed and why.
+ * Cancelling still cancels.
+ */
+async function afterPush<T>(task: TaskHandle, reporter: BuildReporter, step: string, title: string, work: () => Promise<T>): Promise<{ value?: T; failure?: BuildAfterPushFailure }> {
+  task.step(step, 'running');
+  try {
+    const value = await work();
+    task.step(step, 'done');
+    return { value };
+  } catch (error) {
+    if (task.signal.aborted) throw error;
+    const serialized = serializeError(error);
+    task.step(step, 'failed', serialized.message);
+    reporter.note(`The push landed, but "${title}" failed: ${serialized.message}${serialized.hint ? ` ${serialized.hint}` : ''}`);
+    return { failure: { step, title, error: serialized } };
+  }
 }
 
 const TRANSIENT_PUSH_ERROR = /\b5\d\d\b|Internal Server Error|Bad Gateway|Service Unavailable|connection reset|unexpected EOF/i;
@@ -385,24 +451,34 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   }
   const buildMs = Date.now() - started;
 
+  // Every per-platform push landed: from here a failure is reported with the result, not as a failed build.
   const joinStarted = Date.now();
-  task.step('join', 'running');
-  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal, ...(p.input.insecure ? { insecure: true } : {}) });
-  const entries: IndexEntryInput[] = [];
-  for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
-  // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
-  const index = createIndex(entries, { format: entries.every((e) => e.mediaType === MediaTypes.dockerManifest) ? 'docker' : 'oci' });
-  task.step('join', 'done');
-  task.step('push-list', 'running');
-  task.throwIfCancelled();
-  await client.putManifest(p.ref.repository, p.tag, index.mediaType, index.text);
-  task.step('push-list', 'done');
+  const tags = jobs.map((j) => j.tag);
+  const pushedRefs = [...tags];
+  const joined = await afterPush(task, reporter, 'join', 'Join the pushed images into one manifest list', async () => {
+    const client = await deps.plainHttp.client(p.ref.registry, { signal: task.signal, ...requested(p) });
+    const entries: IndexEntryInput[] = [];
+    for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
+    // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
+    return { client, index: createIndex(entries, { format: entries.every((e) => e.mediaType === MediaTypes.dockerManifest) ? 'docker' : 'oci' }) };
+  });
+  let laterFailure = joined.failure;
+  if (joined.value) {
+    const { client, index } = joined.value;
+    task.throwIfCancelled();
+    const listed = await afterPush(task, reporter, 'push-list', `Push the manifest list as ${p.ref.original}`, () => client.putManifest(p.ref.repository, p.tag, index.mediaType, index.text));
+    laterFailure = listed.failure;
+    if (!laterFailure) pushedRefs.push(p.ref.original);
+  } else task.step('push-list', 'skipped', 'nothing to push: joining failed');
   const joinMs = Date.now() - joinStarted;
 
-  task.step('verify', 'running');
-  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives)]);
-  task.step('verify', 'done');
-  const tags = jobs.map((j) => j.tag);
+  let pushed = NOTHING_READ_BACK;
+  if (!laterFailure) {
+    const verified = await afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal));
+    laterFailure = verified.failure;
+    pushed = verified.value ?? NOTHING_READ_BACK;
+  } else task.step('verify', 'skipped', 'no list to read back');
+  const placement = await (planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives));
   const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
@@ -419,8 +495,8 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     durations: { totalMs: Date.now() - started, buildMs, joinMs },
     commands: [
       ...jobs.flatMap((j) => [oldSchoolBuildEquivalent(p.cmd, j.platform, j.tag), pushEquivalent(j.tag)]),
-      manifestCreateEquivalent(p.ref, p.ref.original, tags),
-      manifestPushEquivalent(p.ref, p.ref.original),
+      manifestCreateEquivalent(p.ref, p.ref.original, tags, p.plainHttp.plainHttp),
+      manifestPushEquivalent(p.ref, p.ref.original, p.plainHttp.plainHttp),
       imagetoolsInspectEquivalent(p.ref.original),
     ],
     timeline: finalTimeline,
@@ -430,6 +506,9 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
     localImages: await existingImages(deps, tags),
+    pushed: pushedRefs,
+    ...plainHttpNote(p),
+    ...(laterFailure ? { afterPush: laterFailure } : {}),
   };
 }
 
@@ -508,9 +587,15 @@ async function platformEntry(client: RegistryClient, repository: string, job: Pl
   return { digest: fetched.digest, size: fetched.size, mediaType: fetched.mediaType, platform: formatPlatform({ os, architecture, ...(variant ? { variant } : {}) }) };
 }
 
+/** One call's own request for plain HTTP (`insecure` on build:run), passed to the client factory. */
+function requested(p: Prepared): { insecure?: boolean } {
+  return p.input.insecure ? { insecure: true } : {};
+}
+
 /** What the registry now holds under the tag: its digest and platforms. */
-async function readBack(ref: ImageRef, signal: AbortSignal, insecure: boolean): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
-  const client = new RegistryClient({ registry: ref.registry, signal, ...(insecure ? { insecure: true } : {}) });
+async function readBack(deps: BuildDeps, p: Prepared, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
+  const ref = p.ref;
+  const client = await deps.plainHttp.client(ref.registry, { signal, ...requested(p) });
   const tag = ref.tag ?? 'latest';
   const head = await client.headManifest(ref.repository, tag);
   const fetched = await client.getManifest(ref.repository, head.digest ?? tag);

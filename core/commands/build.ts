@@ -7,6 +7,8 @@ import { parsePlatform } from '../platform.js';
 import { isLoopbackRegistry, type ImageRef } from '../registry/reference.js';
 
 export const REGISTRY_OUTPUT = 'type=registry,registry.insecure=true';
+/** For a registry that is not in the plain-HTTP list: BuildKit must not fall back to HTTP (or skip TLS checks) for it. */
+export const REGISTRY_OUTPUT_HTTPS = 'type=registry';
 
 export interface BuildCommandOptions {
   /** Absolute path of the build context. */
@@ -17,12 +19,20 @@ export interface BuildCommandOptions {
   noCache?: boolean;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** The registry is in the plain-HTTP list (default: only loopback, as before). */
+  plainHttp?: boolean;
   /** A registry cache to read and write (a builder that can export caches). */
   cacheRef?: string;
   /** More caches to read only: the per-platform refs a builder with several nodes keeps. */
   cacheFrom?: string[];
   /** Old-school: each platform's build reads and writes its own ref (`REF-<arch>`). */
   cachePerPlatform?: boolean;
+  /** The cache's registry is in the plain-HTTP list (default: plain HTTP allowed, as before). */
+  cachePlainHttp?: boolean;
+}
+
+function registryOutput(o: BuildCommandOptions): string {
+  return o.plainHttp === false ? REGISTRY_OUTPUT_HTTPS : REGISTRY_OUTPUT;
 }
 
 /** Options shared by every build command, in the order people usually write them. */
@@ -35,9 +45,11 @@ function commonOptions(o: BuildCommandOptions, forPeople: boolean, platform?: st
   for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (o.cacheRef) {
     const ref = platform && o.cachePerPlatform ? cacheRefFor(o.cacheRef, platform) : o.cacheRef;
-    for (const from of o.cacheFrom ?? []) args.push('--cache-from', `type=registry,ref=${from},registry.insecure=true`);
+    // Like the push: BuildKit may fall back to HTTP only for a cache registry on the plain-HTTP list.
+    const insecure = o.cachePlainHttp === false ? '' : ',registry.insecure=true';
+    for (const from of o.cacheFrom ?? []) args.push('--cache-from', `type=registry,ref=${from}${insecure}`);
     // mode=max keeps every stage's layers, not only the final image's: a cross-building stage is then cached too.
-    args.push('--cache-from', `type=registry,ref=${ref},registry.insecure=true`, '--cache-to', `type=registry,ref=${ref},mode=max,registry.insecure=true`);
+    args.push('--cache-from', `type=registry,ref=${ref}${insecure}`, '--cache-to', `type=registry,ref=${ref},mode=max${insecure}`);
   }
   // The app marks what it builds; a person typing the command has no reason to.
   if (!forPeople) args.push(...MANAGED_LABEL_ARGS);
@@ -50,7 +62,7 @@ export function modernBuildArgs(o: BuildCommandOptions, platforms: readonly stri
     'buildx', 'build',
     '--platform', platforms.join(','),
     '--tag', tag,
-    '--output', REGISTRY_OUTPUT,
+    '--output', registryOutput(o),
     '--provenance=false',
     '--progress=rawjson',
     ...commonOptions(o, false),
@@ -63,7 +75,7 @@ export function modernEquivalent(o: BuildCommandOptions, platforms: readonly str
     'docker', 'buildx', 'build',
     '--platform', platforms.join(','),
     '--tag', tag,
-    '--output', REGISTRY_OUTPUT,
+    '--output', registryOutput(o),
     '--provenance=false',
     ...commonOptions(o, true),
     o.context,
@@ -88,13 +100,13 @@ export function pushEquivalent(tag: string): string[] {
 }
 
 /** `docker manifest` refuses plain-HTTP registries unless told, localhost included. */
-export function manifestCreateEquivalent(ref: ImageRef, list: string, platformTags: readonly string[]): string[] {
-  const insecure = isLoopbackRegistry(ref.registry) ? ['--insecure'] : [];
+export function manifestCreateEquivalent(ref: ImageRef, list: string, platformTags: readonly string[], plainHttp = isLoopbackRegistry(ref.registry)): string[] {
+  const insecure = plainHttp ? ['--insecure'] : [];
   return ['docker', 'manifest', 'create', ...insecure, list, ...platformTags.flatMap((t) => ['--amend', t])];
 }
 
-export function manifestPushEquivalent(ref: ImageRef, list: string): string[] {
-  const insecure = isLoopbackRegistry(ref.registry) ? ['--insecure'] : [];
+export function manifestPushEquivalent(ref: ImageRef, list: string, plainHttp = isLoopbackRegistry(ref.registry)): string[] {
+  const insecure = plainHttp ? ['--insecure'] : [];
   return ['docker', 'manifest', 'push', ...insecure, list];
 }
 
@@ -158,7 +170,7 @@ export function buildEquivalents(mode: 'modern' | 'old-school', o: BuildCommandO
   const tags = platforms.map((p) => platformTag(ref, p));
   return [
     ...platforms.flatMap((p, i) => [oldSchoolBuildEquivalent(o, p, tags[i]!), pushEquivalent(tags[i]!)]),
-    manifestCreateEquivalent(ref, ref.original, tags),
-    manifestPushEquivalent(ref, ref.original),
+    manifestCreateEquivalent(ref, ref.original, tags, o.plainHttp),
+    manifestPushEquivalent(ref, ref.original, o.plainHttp),
   ];
 }

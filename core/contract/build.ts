@@ -304,6 +304,15 @@ export interface BuildResult {
   warnings: DockerfileWarning[];
   /** Images the build left in the engine's local store (the docker driver keeps a copy). */
   localImages: string[];
+  /** What reached the registry: the tag (modern), or each per-platform tag and then the list (old-school). */
+  pushed: string[];
+  /** Why the registry was reached over plain HTTP, when it is not on loopback. */
+  plainHttpNote?: string;
+  /**
+   * The push landed but a later step failed (joining the list, reading it back). The build is not failed:
+   * this says which step and why. `digest`, `platforms` and `images` are empty when nothing could be read back.
+   */
+  afterPush?: BuildAfterPushFailure;
   /** Where the time went, per platform and per step. */
   timing: BuildTiming;
   /** The registry cache, when one was asked for: whether the builder could read and write it, and why not. */
@@ -315,6 +324,13 @@ export interface BuildResult {
     /** Why no cache was used, or what the cache cannot do on this builder. */
     reason?: string;
   };
+}
+
+export interface BuildAfterPushFailure {
+  /** The task step that failed: `join`, `push-list` or `verify`. */
+  step: string;
+  title: string;
+  error: SerializedError;
 }
 
 /** Extra facts a failed build carries in its error's `details`. */

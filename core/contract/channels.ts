@@ -11,6 +11,7 @@ import { registryLifecycleChannels } from './registry-lifecycle.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
+import { plainHttpChannels } from './plain-http.js';
 import { verifyChannels } from './verify.js';
 import { SettingsPatchSchema, type Settings } from './settings.js';
 import type { TaskSnapshot } from './tasks.js';
@@ -38,6 +39,7 @@ export const channels = {
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,
+  ...plainHttpChannels,
   ...verifyChannels,
 } as const;
 

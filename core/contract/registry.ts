@@ -56,6 +56,8 @@ export interface RegistryPing {
 export interface RegistryCatalog {
   registry: string;
   repositories: string[];
+  /** Why this registry was read over plain HTTP, when it is not on loopback. */
+  plainHttpNote?: string;
   /** True when `limit` stopped the listing before the registry ran out of pages. */
   truncated: boolean;
 }
@@ -64,6 +66,8 @@ export interface RegistryTags {
   registry: string;
   repository: string;
   tags: string[];
+  /** Why this registry was read over plain HTTP, when it is not on loopback. */
+  plainHttpNote?: string;
   truncated: boolean;
 }
 
@@ -155,6 +159,8 @@ export interface ImageInspection {
   sharedLayers: string[];
   /** The same look through the docker CLI, as argument arrays ready to show and copy. */
   commands: { inspect: string[]; raw: string[] };
+  /** Why this registry was read over plain HTTP, when it is not on loopback. */
+  plainHttpNote?: string;
 }
 
 export interface RegistryDeleteResult {

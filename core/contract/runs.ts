@@ -173,6 +173,8 @@ export interface HostChoices {
   digest: string;
   imagePlatforms: string[];
   choices: HostChoice[];
+  /** Why the registry was read over plain HTTP, when it is not on loopback. */
+  plainHttpNote?: string;
 }
 
 export const runsChannels = {

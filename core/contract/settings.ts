@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { ImageReference, Port, ResourceName, FsPath } from './common.js';
+import { RegistryAddress } from './registry.js';
+
+/** Registries the user said may be reached over plain HTTP (one of the sources of the plain-HTTP list). */
+const PlainHttpRegistries = z.array(RegistryAddress).max(100);
 
 export const SettingsSchema = z.object({
   registry: z.object({
@@ -13,6 +17,7 @@ export const SettingsSchema = z.object({
   }).prefault({}),
   /** Where sample projects are scaffolded; empty means "<data folder>/workspace". */
   workspaceDir: z.union([FsPath, z.literal('')]).default(''),
+  plainHttpRegistries: PlainHttpRegistries.default([]),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -26,6 +31,7 @@ export const SettingsPatchSchema = z.object({
   }).partial().strict().optional(),
   builder: z.object({ name: ResourceName }).partial().strict().optional(),
   workspaceDir: z.union([FsPath, z.literal('')]).optional(),
+  plainHttpRegistries: PlainHttpRegistries.optional(),
 }).strict();
 
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;

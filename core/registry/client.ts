@@ -10,6 +10,7 @@ import { basicAuthorization, fetchBearerToken, parseAuthChallenges, TokenCache, 
 import { readDockerLogin } from './docker-credentials.js';
 import { streamGet } from './blob-stream.js';
 import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './manifest.js';
+import { plainHttpNotListedError } from './plain-http.js';
 import { checkRegistryAddress, isDigest, isLoopbackRegistry, normalizeRegistry, parseImageReference, registryEndpoint } from './reference.js';
 
 export interface RegistryClientOptions {
@@ -17,6 +18,8 @@ export interface RegistryClientOptions {
   registry: string;
   /** Use plain HTTP for a registry that is not on loopback (loopback always uses HTTP). */
   insecure?: boolean;
+  /** Why this registry is plain HTTP (plain-http.ts), carried into what the app tells the user. */
+  plainHttpReason?: string;
   credentials?: RegistryCredentials;
   /**
    * When the registry asks for a login and no credentials were given, use the one `docker login` stored
@@ -163,6 +166,8 @@ export class RegistryClient {
   readonly registry: string;
   readonly baseUrl: string;
   readonly plainHttp: boolean;
+  /** Set when plain HTTP was chosen for a reason other than loopback: the note shown with results. */
+  readonly plainHttpReason: string | undefined;
   private readonly insecure: boolean;
   private credentials: RegistryCredentials | undefined;
   /** Where the credentials came from when `docker login` stored them; undefined when the caller gave them. */
@@ -184,6 +189,7 @@ export class RegistryClient {
     this.insecure = options.insecure ?? false;
     this.plainHttp = this.insecure || isLoopbackRegistry(endpoint);
     this.baseUrl = `${this.plainHttp ? 'http' : 'https'}://${endpoint}`;
+    this.plainHttpReason = this.plainHttp && !isLoopbackRegistry(endpoint) ? options.plainHttpReason : undefined;
     this.credentials = options.credentials;
     this.loginLookup = options.credentials || options.dockerLogin === false ? 'off' : 'pending';
     this.env = options.env ?? process.env;
@@ -672,6 +678,8 @@ export class RegistryClient {
     }
     if (codes.some((c) => c.startsWith('ERR_SSL') || c === 'EPROTO' || c.startsWith('ERR_TLS') || c.includes('CERT') || c === 'DEPTH_ZERO_SELF_SIGNED_CERT')) {
       const wrongProtocol = codes.some((c) => c === 'EPROTO' || c.includes('WRONG_VERSION_NUMBER'));
+      // Never fall back to HTTP on our own: the user adds the registry to the plain-HTTP list first.
+      if (wrongProtocol && !this.plainHttp) return plainHttpNotListedError(this.registry, origin, error);
       return new AppError('registry-error', `The HTTPS connection to ${origin} failed${wrongProtocol ? ': the server does not speak HTTPS' : ' (certificate or TLS problem)'}.`, {
         hint: wrongProtocol
           ? 'This registry speaks plain HTTP: mark it insecure (as dockerd\'s insecure-registries) to talk to it.'
@@ -687,24 +695,42 @@ export class RegistryClient {
   }
 }
 
-/* Handlers for the registry-browser channels: each takes the validated channel input. */
+/**
+ * Makes the client for one registry. The core passes the plain-HTTP list's factory (plain-http-sources.ts);
+ * without one, only loopback (or an explicit `insecure`) is plain HTTP.
+ */
+export type RegistryClientFactory = (registry: string, opts: { insecure?: boolean; signal?: AbortSignal }) => Promise<RegistryClient>;
 
-export async function listRepositories(input: { registry: string; insecure?: boolean; limit?: number }, signal?: AbortSignal): Promise<RegistryCatalog> {
-  const client = new RegistryClient({ registry: input.registry, ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
-  const { items, truncated } = await client.catalog(input.limit !== undefined ? { limit: input.limit } : {});
-  return { registry: client.registry, repositories: items, truncated };
+export const directClient: RegistryClientFactory = async (registry, opts) =>
+  new RegistryClient({ registry, ...(opts.insecure !== undefined ? { insecure: opts.insecure } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+
+function clientOptions(insecure: boolean | undefined, signal: AbortSignal | undefined): { insecure?: boolean; signal?: AbortSignal } {
+  return { ...(insecure !== undefined ? { insecure } : {}), ...(signal ? { signal } : {}) };
 }
 
-export async function listTags(input: { registry: string; repository: string; insecure?: boolean; limit?: number }, signal?: AbortSignal): Promise<RegistryTags> {
-  const client = new RegistryClient({ registry: input.registry, ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
+/** The note shown with a result read over plain HTTP from a registry that is not on loopback. */
+export function plainHttpNoteOf(client: RegistryClient): { plainHttpNote?: string } {
+  return client.plainHttpReason ? { plainHttpNote: client.plainHttpReason } : {};
+}
+
+/* Handlers for the registry-browser channels: each takes the validated channel input. */
+
+export async function listRepositories(input: { registry: string; insecure?: boolean; limit?: number }, signal?: AbortSignal, makeClient: RegistryClientFactory = directClient): Promise<RegistryCatalog> {
+  const client = await makeClient(input.registry, clientOptions(input.insecure, signal));
+  const { items, truncated } = await client.catalog(input.limit !== undefined ? { limit: input.limit } : {});
+  return { registry: client.registry, repositories: items, truncated, ...plainHttpNoteOf(client) };
+}
+
+export async function listTags(input: { registry: string; repository: string; insecure?: boolean; limit?: number }, signal?: AbortSignal, makeClient: RegistryClientFactory = directClient): Promise<RegistryTags> {
+  const client = await makeClient(input.registry, clientOptions(input.insecure, signal));
   const { items, truncated } = await client.tags(input.repository, input.limit !== undefined ? { limit: input.limit } : {});
-  return { registry: client.registry, repository: input.repository, tags: items, truncated };
+  return { registry: client.registry, repository: input.repository, tags: items, truncated, ...plainHttpNoteOf(client) };
 }
 
 /** Deletes by digest, or deletes the manifest a tag points at (which removes every tag on it). */
-export async function deleteImage(input: { reference: string; insecure?: boolean }, signal?: AbortSignal): Promise<RegistryDeleteResult> {
+export async function deleteImage(input: { reference: string; insecure?: boolean }, signal?: AbortSignal, makeClient: RegistryClientFactory = directClient): Promise<RegistryDeleteResult> {
   const ref = parseImageReference(input.reference);
-  const client = new RegistryClient({ registry: ref.registry, ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
+  const client = await makeClient(ref.registry, clientOptions(input.insecure, signal));
   if (ref.digest !== undefined) {
     await client.deleteManifest(ref.repository, ref.digest);
     return { repository: ref.repository, digest: ref.digest };

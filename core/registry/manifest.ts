@@ -16,7 +16,7 @@ import type {
   TreeNode,
 } from '../contract/registry.js';
 import { formatPlatform, parsePlatform, platformMatches } from '../platform.js';
-import { RegistryClient } from './client.js';
+import { directClient, type RegistryClient, type RegistryClientFactory } from './client.js';
 import { formatImageReference, isDigest, normalizeRegistry, parseImageReference, type ImageRef } from './reference.js';
 
 export const MediaTypes = {
@@ -442,8 +442,10 @@ export function imagetoolsCommands(ref: ImageRef): { inspect: string[]; raw: str
 export async function inspectReference(
   input: { reference: string; platform?: string; insecure?: boolean },
   signal?: AbortSignal,
+  makeClient: RegistryClientFactory = directClient,
 ): Promise<ImageInspection> {
   const ref = parseImageReference(input.reference);
-  const client = new RegistryClient({ registry: ref.registry, ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
-  return inspectImage(client, ref, input.platform !== undefined ? { platform: input.platform } : {});
+  const client = await makeClient(ref.registry, { ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
+  const inspection = await inspectImage(client, ref, input.platform !== undefined ? { platform: input.platform } : {});
+  return client.plainHttpReason ? { ...inspection, plainHttpNote: client.plainHttpReason } : inspection;
 }

@@ -4,6 +4,7 @@ import type { EngineAccess } from '../docker/engine.js';
 import { extraLabelsFrom } from '../docker/labels.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import type { CallContext } from '../dispatch.js';
+import type { RegistryClientFactory } from '../registry/client.js';
 import { inspectReference } from '../registry/manifest.js';
 import type { TaskManager } from '../tasks.js';
 import { exportRun } from './export.js';
@@ -17,6 +18,9 @@ export interface RunsHandlerDeps {
   engine: EngineAccess;
   tasks: TaskManager;
   readBinfmt?: () => Promise<BinfmtState>;
+  /** Picks HTTP or HTTPS from the app's plain-HTTP list. */
+  makeClient?: RegistryClientFactory;
+  engineAgrees?: (registry: string, signal: AbortSignal) => Promise<void>;
 }
 
 type RunsChannel = 'runs:start' | 'runs:list' | 'runs:get' | 'runs:export' | 'runs:delete' | 'runs:hosts';
@@ -39,7 +43,7 @@ export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
           ...(input.command ? { command: input.command } : {}),
           ...(input.insecure !== undefined ? { insecure: input.insecure } : {}),
         },
-        { engine: deps.engine, tasks: deps.tasks, history, extraLabels, ...(deps.readBinfmt ? { readBinfmt: deps.readBinfmt } : {}) },
+        { engine: deps.engine, tasks: deps.tasks, history, extraLabels, ...(deps.readBinfmt ? { readBinfmt: deps.readBinfmt } : {}), ...(deps.makeClient ? { makeClient: deps.makeClient } : {}), ...(deps.engineAgrees ? { engineAgrees: deps.engineAgrees } : {}) },
         ctx.signal,
       ),
     'runs:list': async () => history.list(),
@@ -47,8 +51,14 @@ export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
     'runs:export': async ({ id, format }) => exportRun(await history.get(id), format),
     'runs:delete': async ({ id }) => ({ deleted: await history.delete(id) }),
     'runs:hosts': async ({ reference, insecure }, ctx) => {
-      const inspection = await inspectReference({ reference, ...(insecure !== undefined ? { insecure } : {}) }, ctx.signal);
-      return { reference, digest: inspection.digest, imagePlatforms: inspection.platforms, choices: hostVariantChoices(inspection.platforms) };
+      const inspection = await inspectReference({ reference, ...(insecure !== undefined ? { insecure } : {}) }, ctx.signal, deps.makeClient);
+      return {
+        reference,
+        digest: inspection.digest,
+        imagePlatforms: inspection.platforms,
+        choices: hostVariantChoices(inspection.platforms),
+        ...(inspection.plainHttpNote ? { plainHttpNote: inspection.plainHttpNote } : {}),
+      };
     },
   };
 }

@@ -18,6 +18,7 @@ import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
 import { classifyPlatforms } from '../doctor/platforms.js';
 import { formatPlatform, normalizeArch, normalPlatformText } from '../platform.js';
+import type { RegistryClientFactory } from '../registry/client.js';
 import { inspectReference, platformNodes } from '../registry/manifest.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { TaskHandle, TaskManager } from '../tasks.js';
@@ -47,6 +48,10 @@ export interface RunMatrixDeps {
   readBinfmt?: () => Promise<BinfmtState>;
   /** Extra labels on every container (tests mark theirs). */
   extraLabels?: Record<string, string>;
+  /** Picks HTTP or HTTPS from the app's plain-HTTP list. */
+  makeClient?: RegistryClientFactory;
+  /** Throws when the registry is plain HTTP for the app but the engine, which pulls, would insist on HTTPS. */
+  engineAgrees?: (registry: string, signal: AbortSignal) => Promise<void>;
 }
 
 /** Runs the matrix as a task, saves it in the history and returns it. */
@@ -80,7 +85,9 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   task.step('inspect', 'running');
   let inspection: ImageInspection;
   try {
-    inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal);
+    inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal, deps.makeClient);
+    // docker run pulls through the engine: a plain-HTTP registry the engine does not accept fails here, not per platform.
+    await deps.engineAgrees?.(inspection.registry, task.signal);
   } catch (error) {
     task.step('inspect', 'failed', error instanceof Error ? error.message : String(error));
     throw error;

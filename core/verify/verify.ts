@@ -11,7 +11,7 @@ import type { CheckedFile, PlatformVerification, Verdict, VerifyFinding, VerifyR
 import type { PlatformInfo } from '../contract/registry.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
 import { classifyPlatforms } from '../doctor/platforms.js';
-import { RegistryClient } from '../registry/client.js';
+import { directClient, type RegistryClient, type RegistryClientFactory } from '../registry/client.js';
 import {
   ATTESTATION_TYPE_ANNOTATION,
   classifyIndexEntry,
@@ -378,10 +378,17 @@ export async function verifyImage(client: RegistryClient, reference: string | Im
   };
 }
 
-/** The `registry:verify` handler: a client for the reference's own registry, then the checks. */
-export async function verifyReference(input: { reference: string; platforms?: string[] | undefined; insecure?: boolean | undefined; hostCheck?: boolean | undefined }, signal?: AbortSignal): Promise<VerifyReport> {
+/**
+ * The `registry:verify` handler: a client for the reference's own registry, then the checks. The client comes
+ * from the app's factory so verify picks HTTP or HTTPS from the same plain-HTTP list as every other call (issue 16).
+ */
+export async function verifyReference(
+  input: { reference: string; platforms?: string[] | undefined; insecure?: boolean | undefined; hostCheck?: boolean | undefined },
+  signal?: AbortSignal,
+  makeClient: RegistryClientFactory = directClient,
+): Promise<VerifyReport> {
   const ref = parseImageReference(input.reference);
-  const client = new RegistryClient({ registry: ref.registry, ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
+  const client = await makeClient(ref.registry, { ...(input.insecure !== undefined ? { insecure: input.insecure } : {}), ...(signal ? { signal } : {}) });
   return verifyImage(client, ref, {
     ...(input.platforms ? { platforms: input.platforms } : {}),
     ...(input.hostCheck !== undefined ? { hostCheck: input.hostCheck } : {}),

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { PlainHttpAddButton } from './plain-http-button.js';
 
 export function Card({ title, icon, actions, children, className, labelId }: { title: ReactNode; icon?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; labelId: string }) {
   return (
@@ -22,20 +23,29 @@ export function ErrorNotice({
   hint,
   action,
   onDismiss,
+  plainHttpRegistry,
 }: {
   title: string;
   message: string;
   hint?: string | undefined;
   action?: ReactNode;
   onDismiss?: () => void;
+  /** The registry to offer adding to the plain-HTTP list (from the error's details). */
+  plainHttpRegistry?: string | undefined;
 }) {
-  const actions =
-    action ??
-    (onDismiss ? (
-      <button type="button" className="button" onClick={onDismiss}>
-        Dismiss
-      </button>
-    ) : null);
+  const dismiss = onDismiss ? (
+    <button type="button" className="button" onClick={onDismiss}>
+      Dismiss
+    </button>
+  ) : null;
+  const actions = plainHttpRegistry ? (
+    <>
+      <PlainHttpAddButton registry={plainHttpRegistry} />
+      {action ?? dismiss}
+    </>
+  ) : (
+    action ?? dismiss
+  );
   return (
     <div className="notice notice-error" role="alert">
       <strong>{title}</strong>

@@ -1,4 +1,5 @@
 import type { AppInfo, DoctorReport, Settings, SettingsPatch, TaskSnapshot } from '../../../core/contract/index.js';
+import type { PlainHttpDecision, PlainHttpList } from '../../../core/contract/plain-http.js';
 import type { ConnectionState } from '../api/types.js';
 import type { ViewId } from '../lib/views.js';
 import type { RegistrySlice } from './registry-slice.js';
@@ -14,6 +15,8 @@ export interface UiError {
   code: string;
   message: string;
   hint?: string;
+  /** Set when the one way forward is adding this registry to the plain-HTTP list (a button does it). */
+  plainHttpRegistry?: string;
 }
 
 export interface AppSlice {
@@ -53,6 +56,15 @@ export interface SettingsSlice {
     savedAt: number | null;
   };
   loadSettings(): Promise<void>;
+  /** The one plain-HTTP list with where each entry comes from. */
+  plainHttp: { list: PlainHttpList | null; error: UiError | null; busy: boolean };
+  loadPlainHttp(): Promise<void>;
+  /** Adds a registry to the user's list; resolves with the app's decision for it, or null (error in the slice). */
+  addPlainHttp(registry: string): Promise<PlainHttpDecision | null>;
+  removePlainHttp(registry: string): Promise<PlainHttpDecision | null>;
+  /** What the core decides per registry (for command previews); filled by checkPlainHttp. */
+  plainHttpChecks: Record<string, PlainHttpDecision>;
+  checkPlainHttp(registry: string): Promise<void>;
   /** Resolves true when saved; false when the core refused it (errors are in the slice). */
   saveSettings(patch: SettingsPatch): Promise<boolean>;
 }

@@ -8,7 +8,7 @@ import type { PlatformStatus } from '../../../core/contract/doctor.js';
 import { SettingsSchema } from '../../../core/contract/settings.js';
 import { buildEquivalents, type BuildCommandOptions } from '../../../core/commands/build.js';
 import { defaultBuildTag } from '../../../core/commands/registry.js';
-import { parseImageReference, type ImageRef } from '../../../core/registry/reference.js';
+import { isLoopbackRegistry, parseImageReference, type ImageRef } from '../../../core/registry/reference.js';
 import { hashForView, type ViewId } from '../lib/views.js';
 
 export interface PlatformOption {
@@ -73,11 +73,28 @@ export function automaticBuilder(mode: BuildMode, driver: DefaultDriverExplanati
   };
 }
 
+/** The registry part of a tag as docker reads it: a first part with a dot, a port or `localhost`; else Docker Hub. */
+export function registryOfTag(tag: string): string {
+  const slash = tag.indexOf('/');
+  const first = slash === -1 ? '' : tag.slice(0, slash);
+  return first && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) ? first : 'docker.io';
+}
+
 /**
  * The docker commands a build will amount to, for a person to read or type: built by the core module whose
  * arrays the build task shows once it runs. A tag that is not a reference yet shows nothing (the form says why).
  */
-export function previewCommands(opts: { mode: BuildMode; platforms: readonly string[]; tag: string; context: string; builder: string | null; dockerfile?: string; noCache?: boolean }): string[][] {
+export function previewCommands(opts: {
+  mode: BuildMode;
+  platforms: readonly string[];
+  tag: string;
+  context: string;
+  builder: string | null;
+  dockerfile?: string;
+  noCache?: boolean;
+  /** Whether the core's plain-HTTP list holds the tag's registry; unknown means loopback only, as the core without a list. */
+  plainHttp?: boolean | undefined;
+}): string[][] {
   let ref: ImageRef;
   try {
     ref = parseImageReference(opts.tag);
@@ -89,6 +106,7 @@ export function previewCommands(opts: { mode: BuildMode; platforms: readonly str
     ...(opts.builder ? { builder: opts.builder } : {}),
     ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
     ...(opts.noCache ? { noCache: true } : {}),
+    plainHttp: opts.plainHttp ?? isLoopbackRegistry(ref.registry),
   };
   return buildEquivalents(opts.mode, o, opts.platforms, ref);
 }

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { CircleStop, Hammer, Play, SlidersHorizontal } from 'lucide-react';
 import type { BuildMode } from '../../../core/contract/build.js';
 import { Card } from '../components/card.js';
@@ -7,7 +8,7 @@ import { buildContext, sampleIsStale, selectBuild } from '../store/build-slice.j
 import { selectDoctor, selectSettings } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 import { selectRegistry } from '../store/registry-slice.js';
-import { automaticBuilder, defaultTag, MODE_TEXT, navigate, PLATFORM_OPTIONS, previewCommands, supportByPlatform } from './build-model.js';
+import { automaticBuilder, defaultTag, MODE_TEXT, navigate, PLATFORM_OPTIONS, previewCommands, registryOfTag, supportByPlatform } from './build-model.js';
 
 const supportWords = { native: 'native', emulated: 'emulated', unavailable: 'no emulator' } as const;
 
@@ -30,6 +31,13 @@ export function BuildOptionsCard() {
   const existing = builders.list ? builders.list.builders.map((b) => b.name) : null;
   const auto = automaticBuilder(draft.mode, builders.defaultDriver, settings?.builder.name, existing);
   const builderName = draft.builder || auto.name;
+  // The preview shows what will run: registry.insecure=true and --insecure only for a registry on the plain-HTTP list.
+  const tagRegistry = registryOfTag(tag.trim());
+  const plainHttpCheck = useAppStore((s) => s.plainHttpChecks[tagRegistry]);
+  const checkPlainHttp = useAppStore((s) => s.checkPlainHttp);
+  useEffect(() => {
+    if (!plainHttpCheck) void checkPlainHttp(tagRegistry);
+  }, [tagRegistry, plainHttpCheck, checkPlainHttp]);
 
   const togglePlatform = (platform: string, on: boolean) => {
     const next = PLATFORM_OPTIONS.map((o) => o.platform).filter((p) => (p === platform ? on : draft.platforms.includes(p)));
@@ -183,6 +191,7 @@ export function BuildOptionsCard() {
               builder: builderName,
               ...(draft.source === 'folder' && draft.dockerfile.trim() ? { dockerfile: draft.dockerfile.trim() } : {}),
               noCache: draft.noCache,
+              plainHttp: plainHttpCheck?.plainHttp,
             }).map((args, i) => (
               <CommandLine key={i} args={args} />
             ))}

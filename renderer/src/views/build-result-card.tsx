@@ -67,6 +67,21 @@ export function BuildResultCard({ result }: { result: BuildResult }) {
         </div>
       }
     >
+      {result.afterPush ? (
+        <div className="notice notice-warning" role="status" data-testid="build-after-push">
+          <strong>Pushed, but “{result.afterPush.title}” did not finish</strong>
+          <p>
+            In the registry: {result.pushed.map((r) => <code key={r}>{r} </code>)}
+          </p>
+          <p>{result.afterPush.error.message}</p>
+          {result.afterPush.error.hint ? <p className="notice-hint">{result.afterPush.error.hint}</p> : null}
+        </div>
+      ) : null}
+      {result.plainHttpNote ? (
+        <p className="small muted" data-testid="build-plain-http-note">
+          {result.plainHttpNote}.
+        </p>
+      ) : null}
       <dl className="facts" data-testid="build-result">
         <dt>Reference</dt>
         <dd>
@@ -75,8 +90,14 @@ export function BuildResultCard({ result }: { result: BuildResult }) {
         </dd>
         <dt>Digest</dt>
         <dd>
-          <code data-testid="result-digest">{result.digest}</code>
-          <CopyButton text={pinned} label="Copy reference by digest" />
+          {result.digest ? (
+            <>
+              <code data-testid="result-digest">{result.digest}</code>
+              <CopyButton text={pinned} label="Copy reference by digest" />
+            </>
+          ) : (
+            <span className="muted">not read back from the registry</span>
+          )}
         </dd>
         <dt>Platforms</dt>
         <dd data-testid="result-platforms">
@@ -88,7 +109,8 @@ export function BuildResultCard({ result }: { result: BuildResult }) {
         </dd>
         <dt>Kind</dt>
         <dd className="small">
-          {result.mediaType.includes('index') || result.mediaType.includes('list') ? 'manifest list (one manifest per platform)' : 'single manifest'} <span className="muted">{result.mediaType}</span>
+          {!result.mediaType ? 'not read back' : result.mediaType.includes('index') || result.mediaType.includes('list') ? 'manifest list (one manifest per platform)' : 'single manifest'}{' '}
+          <span className="muted">{result.mediaType}</span>
         </dd>
         <dt>Took</dt>
         <dd className="small">

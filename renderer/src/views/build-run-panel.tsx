@@ -1,3 +1,4 @@
+import { PlainHttpAddButton } from '../components/plain-http-button.js';
 import { useEffect, useState } from 'react';
 import { Activity, ChartGantt, ListChecks, ScrollText } from 'lucide-react';
 import type { BuildStepProgress, BuildStepState, PlatformProgress } from '../../../core/contract/build.js';
@@ -210,6 +211,11 @@ function BuildFailureNotice({ failure }: { failure: BuildFailure }) {
       <strong>The build failed</strong>
       <p>{failure.message}</p>
       {hint ? <p className="notice-hint">{hint}</p> : null}
+      {failure.plainHttpRegistry ? (
+        <div className="notice-actions">
+          <PlainHttpAddButton registry={failure.plainHttpRegistry} />
+        </div>
+      ) : null}
       {where ? (
         <div className="failed-line" data-testid="build-failed-line">
           <p className="small">

@@ -71,7 +71,7 @@ export function BuilderCreateCard() {
           help={
             <>
               Registries not on localhost that speak HTTP, not HTTPS (a LAN address, or registry.localhost:5000 from k3d). Multiarch Lab writes a buildkitd.toml marking them http and
-              insecure, and creates the builder with it. localhost needs nothing.
+              insecure, and creates the builder with it; the whole app then reaches them over HTTP (see Settings). localhost needs nothing.
             </>
           }
           error={insecureError}

@@ -8,6 +8,7 @@ import { BuilderCreateCard } from './builder-create-card.js';
 import { BuilderDefaultDriverCard } from './builder-default-driver-card.js';
 import { BuilderEmulatorsCard } from './builder-emulators-card.js';
 import { BuilderListCard } from './builder-list-card.js';
+import { BuilderPlainHttpCard } from './builder-plain-http-card.js';
 import '../styles/registry-builder.css';
 
 export function BuilderView() {
@@ -50,6 +51,7 @@ export function BuilderView() {
       <div className="report">
         <BuilderListCard />
         <BuilderCreateCard />
+        <BuilderPlainHttpCard />
         <div className="grid-2">
           <BuilderDefaultDriverCard />
           <BuilderEmulatorsCard />

@@ -55,7 +55,7 @@ export function RegistryBrowser({ status }: { status: Existing }) {
             <ErrorNotice
               title="Could not list the repositories"
               message={browser.catalogError.message}
-              hint={browser.catalogError.hint}
+              hint={browser.catalogError.hint} plainHttpRegistry={browser.catalogError.plainHttpRegistry}
               action={
                 <button type="button" className="button" onClick={() => void loadCatalog()}>
                   Try again
@@ -95,7 +95,7 @@ export function RegistryBrowser({ status }: { status: Existing }) {
                 />
                 {browser.repository ? (
                   <>
-                    {browser.tagsError ? <ErrorNotice title={`Could not list the tags of ${browser.repository}`} message={browser.tagsError.message} hint={browser.tagsError.hint} /> : null}
+                    {browser.tagsError ? <ErrorNotice title={`Could not list the tags of ${browser.repository}`} message={browser.tagsError.message} hint={browser.tagsError.hint} plainHttpRegistry={browser.tagsError.plainHttpRegistry} /> : null}
                     {browser.tags ? (
                       browser.tags.tags.length ? (
                         <PickList
@@ -214,7 +214,7 @@ function ImageDetail({ deleteEnabled }: { deleteEnabled: boolean }) {
         <ErrorNotice
           title={`Could not read ${reference}`}
           message={browser.inspectError.message}
-          hint={browser.inspectError.hint}
+          hint={browser.inspectError.hint} plainHttpRegistry={browser.inspectError.plainHttpRegistry}
           action={
             <button type="button" className="button" onClick={() => void openTag(tag)}>
               Try again

@@ -121,8 +121,13 @@ export function RunsView() {
             </p>
           </div>
 
-          {runs.lookupError ? <ErrorNotice title="Could not read the image’s platforms" message={runs.lookupError.message} hint={runs.lookupError.hint} /> : null}
+          {runs.lookupError ? <ErrorNotice title="Could not read the image’s platforms" message={runs.lookupError.message} hint={runs.lookupError.hint} plainHttpRegistry={runs.lookupError.plainHttpRegistry} /> : null}
 
+          {looked?.plainHttpNote ? (
+            <p className="small muted" data-testid="runs-plain-http-note">
+              {looked.plainHttpNote}.
+            </p>
+          ) : null}
           {looked ? (
             <fieldset className="choice" disabled={runs.running}>
               <legend className="field-label">
@@ -166,7 +171,7 @@ export function RunsView() {
         </Card>
 
         {runs.running || runs.runError ? <TaskProgress callId={runs.callId} label="Running every platform" running={runs.running} /> : null}
-        {runs.runError ? <ErrorNotice title="The run did not finish" message={runs.runError.message} hint={runs.runError.hint} /> : null}
+        {runs.runError ? <ErrorNotice title="The run did not finish" message={runs.runError.message} hint={runs.runError.hint} plainHttpRegistry={runs.runError.plainHttpRegistry} /> : null}
 
         {runs.current ? <RunsMatrix matrix={runs.current} /> : null}
         {runs.current?.hostChoices.length ? (

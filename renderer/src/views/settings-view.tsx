@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../core/contract/index.js';
 import { ErrorNotice } from '../components/card.js';
 import { TextField } from '../components/text-field.js';
+import { PlainHttpCard } from './settings-plain-http-card.js';
 import { selectLoadSettings, selectSaveSettings, selectSettings } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 
@@ -148,6 +149,7 @@ function SettingsForm({ initial, onSave }: { initial: Settings; onSave: (patch: 
           </span>
         </div>
       </form>
+      <PlainHttpCard />
     </div>
   );
 }

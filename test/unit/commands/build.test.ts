@@ -23,6 +23,18 @@ describe('the modern command', () => {
   });
 });
 
+describe('the registry cache follows the plain-HTTP list, as the push does', () => {
+  const cacheArgs = (args: string[]): string[] => args.flatMap((a, i) => (args[i - 1] === '--cache-from' || args[i - 1] === '--cache-to' ? [a] : []));
+
+  test('a cache registry on the list may be reached over HTTP; one on no list is HTTPS only', () => {
+    const onList = modernEquivalent({ ...ctx, cacheRef: 'registry.lan:5000/hello:cache', cachePlainHttp: true }, ['linux/amd64'], 'registry.lan:5000/hello:1');
+    expect(cacheArgs(onList)).toEqual(['type=registry,ref=registry.lan:5000/hello:cache,registry.insecure=true', 'type=registry,ref=registry.lan:5000/hello:cache,mode=max,registry.insecure=true']);
+    const offList = modernBuildArgs({ ...ctx, plainHttp: false, cacheRef: 'registry.example.com/hello:cache', cachePlainHttp: false }, ['linux/amd64'], 'registry.example.com/hello:1');
+    expect(cacheArgs(offList)).toEqual(['type=registry,ref=registry.example.com/hello:cache', 'type=registry,ref=registry.example.com/hello:cache,mode=max']);
+    expect(offList.join(' ')).not.toContain('insecure');
+  });
+});
+
 describe('the old-school commands', () => {
   const ref = parseImageReference('localhost:5000/hello:1');
 

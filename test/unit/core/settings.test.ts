@@ -12,6 +12,7 @@ describe('SettingsStore', () => {
       registry: { name: 'registry', port: 5000, volume: 'registry_data', image: 'registry:2' },
       builder: { name: 'mybuilder' },
       workspaceDir: '',
+      plainHttpRegistries: [],
     });
   });
 

@@ -75,6 +75,10 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'build:readiness': { context: '/tmp/lab-project', dockerfile: 'Dockerfile', platforms: ['linux/amd64', 'linux/arm64'] },
   'tutorial:init': { dir: '/tmp/lab-sample', base: 'alpine:3.15', overwrite: false },
   'tutorial:steps': {},
+  'plain-http:list': {},
+  'plain-http:add': { registry: 'registry.lan:5000' },
+  'plain-http:remove': { registry: '192.168.1.20:5000' },
+  'plain-http:check': { registry: 'k3d-myregistry.localhost:12345' },
 };
 
 /**

@@ -5,7 +5,7 @@ import { chooseBuilder } from '../../../core/build/run-build.js';
 import { manifestCreateEquivalent, manifestPushEquivalent, modernEquivalent, oldSchoolBuildEquivalent, platformTag, pushEquivalent } from '../../../core/commands/build.js';
 import { parseImageReference } from '../../../core/registry/reference.js';
 import { buildTimeline, formatMs, MIN_BAR_PERCENT, niceTicks, slowdownWords } from '../../../renderer/src/components/timeline-model.js';
-import { automaticBuilder, previewCommands } from '../../../renderer/src/views/build-model.js';
+import { automaticBuilder, previewCommands, registryOfTag } from '../../../renderer/src/views/build-model.js';
 import { commandArgs } from '../../../renderer/src/store/runs-slice.js';
 
 const T0 = 1_800_000_000_000;
@@ -103,6 +103,35 @@ describe('what the Build view says will run matches what the core shows once it 
       manifestCreateEquivalent(ref, tag, tags),
       manifestPushEquivalent(ref, tag),
     ]);
+  });
+});
+
+describe('the preview follows the plain-HTTP list, as the core does', () => {
+  const context = '/work/hello';
+  const platforms = ['linux/amd64', 'linux/arm64'];
+
+  it('a registry on the list (a k3d name) gets registry.insecure=true and --insecure; one on no list gets neither', () => {
+    const tag = 'registry.localhost:5000/hello:1';
+    const ref = parseImageReference(tag);
+    const tags = platforms.map((p) => platformTag(ref, p));
+    for (const plainHttp of [true, false]) {
+      expect(previewCommands({ mode: 'modern', platforms, tag, context, builder: 'k3d', plainHttp })).toEqual([modernEquivalent({ context, builder: 'k3d', plainHttp }, platforms, tag)]);
+      expect(previewCommands({ mode: 'old-school', platforms, tag, context, builder: 'k3d', plainHttp }).slice(-2)).toEqual([
+        manifestCreateEquivalent(ref, tag, tags, plainHttp),
+        manifestPushEquivalent(ref, tag, plainHttp),
+      ]);
+    }
+    expect(previewCommands({ mode: 'modern', platforms, tag, context, builder: 'k3d', plainHttp: false })[0]).toContain('type=registry');
+  });
+
+  it.each([
+    ['localhost:5000/hello:1', 'localhost:5000'],
+    ['registry.localhost:5000/a/b:1', 'registry.localhost:5000'],
+    ['hello:1', 'docker.io'],
+    ['team/app:1', 'docker.io'],
+    ['[::1]:5000/x', '[::1]:5000'],
+  ])('the registry of %s is %s', (tag, registry) => {
+    expect(registryOfTag(tag)).toBe(registry);
   });
 });
 
