@@ -8,6 +8,7 @@ import { Empty, TaskId } from './common.js';
 import type { DoctorReport } from './doctor.js';
 import { registryBrowserChannels } from './registry.js';
 import { registryLifecycleChannels } from './registry-lifecycle.js';
+import { registryCheckChannels } from './registry-check.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
@@ -41,6 +42,7 @@ export const channels = {
   'tasks:cancel': channel<{ cancelled: boolean }>()(z.object({ id: TaskId }).strict()),
   ...registryBrowserChannels,
   ...registryLifecycleChannels,
+  ...registryCheckChannels,
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ImageReference, Port, ResourceName } from './common.js';
 import type { ChannelDef } from './channels.js';
 import type { SerializedError } from './errors.js';
+import type { RegistryCheckResult } from './registry-check.js';
 
 export const REGISTRY_DATA_PATH = '/var/lib/registry';
 /** The port the registry listens on inside its container (its default config). */
@@ -141,8 +142,19 @@ export interface RegistryDownResult {
   message: string;
 }
 
+/** A manifest garbage collection deletes or keeps, and why. */
+export interface GcManifestEntry {
+  repository: string;
+  digest: string;
+  /** Bytes of the manifest itself; null when the registry could not serve it. */
+  size: number | null;
+  mediaType: string | null;
+  why: string;
+}
+
 export interface RegistryGcResult {
   name: string;
+  /** The collector as it ran (a one-off container on the registry's volumes), to copy. */
   command: string[];
   exitCode: number;
   dryRun: boolean;
@@ -150,6 +162,18 @@ export interface RegistryGcResult {
   blobsEligible: number | null;
   manifestsEligible: number | null;
   output: string;
+  deleteUntagged: boolean;
+  /** With deleteUntagged: the manifests no tag reaches (deleted, or to be deleted in a dry run). */
+  untagged: GcManifestEntry[] | null;
+  /** With deleteUntagged: the manifests a tag reaches, which stay. */
+  kept: GcManifestEntry[] | null;
+  /** The registry was stopped while the collector ran (pushes failed meanwhile), then started again. */
+  outOfService: boolean;
+  /** How the registry was left: as it was found. */
+  runningAfter: boolean;
+  /** The registry check run after the collection (null for a dry run or when no API could be reached). */
+  check: RegistryCheckResult | null;
+  message: string;
 }
 
 function channel<O>() {

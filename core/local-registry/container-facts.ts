@@ -137,11 +137,16 @@ export function deleteEnabledIn(env: string[] | null | undefined): boolean {
 }
 
 /** The registry program and config a `docker exec` should call for garbage collection. */
-export function garbageCollectCommand(info: ContainerFacts, opts: { dryRun?: boolean; deleteUntagged?: boolean } = {}): string[] {
+/**
+ * The registry's own collector, never with its --delete-untagged: registry 2.8 counts a manifest only an index
+ * names as untagged and deletes it (distribution issue #3178). Untagged manifests are found and deleted by
+ * gc-plan.ts instead.
+ */
+export function garbageCollectCommand(info: ContainerFacts, opts: { dryRun?: boolean } = {}): string[] {
   const command = [...(info.Path ? [info.Path] : asList(info.Config?.Entrypoint)), ...(info.Args ?? asList(info.Config?.Cmd))];
   const program = command[0] && ['registry', 'docker-registry'].includes(basename(command[0])) && command[0].startsWith('/') ? command[0] : DEFAULT_REGISTRY_BINARY;
   const config = command.find((a) => /\.ya?ml$/.test(a)) ?? DEFAULT_REGISTRY_CONFIG;
-  return [program, 'garbage-collect', ...(opts.dryRun ? ['--dry-run'] : []), ...(opts.deleteUntagged ? ['--delete-untagged'] : []), config];
+  return [program, 'garbage-collect', ...(opts.dryRun ? ['--dry-run'] : []), config];
 }
 
 export interface GcSummary {
