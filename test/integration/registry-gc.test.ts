@@ -16,7 +16,8 @@ import type { RegistryCheckResult } from '../../core/contract/registry-check.js'
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import { runCommand } from '../../core/docker/exec.js';
 import { RegistryClient } from '../../core/registry/client.js';
-import { MediaTypes } from '../../core/registry/manifest.js';
+import { createIndex, MediaTypes } from '../../core/registry/manifest.js';
+import { AppError } from '../../core/contract/errors.js';
 import { removeTestResources, uniqueName } from '../helpers/engine.js';
 import { docker, freePort, SEED_IMAGE, type RegistryProcess } from '../helpers/registry-process.js';
 import { removeImagesFrom, uploadBlob } from '../helpers/run-images.js';
@@ -42,11 +43,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function upRegistry(suffix: string): Promise<{ name: string; port: number; address: string; http: RegistryProcess }> {
+async function upRegistry(suffix: string, deleteEnabled = false): Promise<{ name: string; port: number; address: string; http: RegistryProcess }> {
   const name = `${PREFIX}-${suffix}`;
   const port = await freePort();
-  const up = await core.call('registry:up', { name, port, volume: `${name}-data` });
-  expect(up).toMatchObject({ healthy: true, deleteEnabled: false });
+  const up = await core.call('registry:up', { name, port, volume: `${name}-data`, ...(deleteEnabled ? { deleteEnabled } : {}) });
+  expect(up).toMatchObject({ healthy: true, deleteEnabled });
   const address = `localhost:${port}`;
   // the shape the blob-upload helper needs
   const http = { url: `http://127.0.0.1:${port}`, address: `127.0.0.1:${port}`, localhostAddress: address } as RegistryProcess;
@@ -228,5 +229,47 @@ describe('registry check', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`✗ localhost:${r.port}/lab/broken:1`);
     expect(text.stdout).toContain('what to do: ');
+  });
+});
+
+describe('deleting from the registry browser', () => {
+  it('refuses a platform manifest an index names, naming the index; an index offers the platforms only it reaches', async () => {
+    const r = await upRegistry('del', true);
+    await pushSeed(r.address, 'lab/del', '1');
+    const client = new RegistryClient({ registry: r.address });
+    const index = await client.getManifest('lab/del', '1');
+    const entries = (index.json as { manifests: Array<{ digest: string; mediaType: string; size: number; platform: { os: string; architecture: string; variant?: string } }> }).manifests;
+    const byPlatform = new Map(entries.map((e) => [`${e.platform.os}/${e.platform.architecture}${e.platform.variant ? `/${e.platform.variant}` : ''}`, e]));
+    // a second tagged index sharing amd64 and arm64
+    const pair = createIndex(['linux/amd64', 'linux/arm64'].map((p) => ({ ...byPlatform.get(p)!, platform: p })));
+    const pairDigest = (await client.putManifest('lab/del', 'pair', pair.mediaType, pair.text)).digest;
+    const armv7 = byPlatform.get('linux/arm/v7')!.digest;
+
+    let refused: unknown;
+    try {
+      await core.call('registry:delete', { reference: `${r.address}/lab/del@${armv7}` });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('conflict');
+    expect((refused as AppError).message).toContain(`lab/del:1`);
+    expect((refused as AppError).message).toContain(index.digest.slice(7, 19));
+    expect((await client.headManifest('lab/del', armv7)).digest).toBe(armv7);
+
+    const plan = await core.call('registry:delete', { reference: `${r.address}/lab/del:1`, plan: true });
+    expect(plan).toMatchObject({ planned: true, digest: index.digest, tags: ['1'] });
+    expect(plan.onlyReachedByThis?.map((e) => [e.platform, e.digest])).toEqual([['linux/arm/v7', armv7]]);
+    expect(plan.keeps?.filter((k) => k.why.includes('names it too')).map((k) => k.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    expect((await client.headManifest('lab/del', '1')).digest).toBe(index.digest);
+
+    const done = await core.call('registry:delete', { reference: `${r.address}/lab/del:1`, withChildren: true });
+    expect(done.deletes?.map((d) => d.digest)).toEqual([index.digest, armv7]);
+    await expect(client.headManifest('lab/del', armv7)).rejects.toMatchObject({ code: 'not-found' });
+    await expect(client.headManifest('lab/del', '1')).rejects.toMatchObject({ code: 'not-found' });
+    // what stays is whole
+    expect((await client.headManifest('lab/del', 'pair')).digest).toBe(pairDigest);
+    const check = await core.call('registry:check', { name: r.name });
+    expect(check).toMatchObject({ ok: true, tags: [{ tag: 'pair', ok: true, manifests: 3 }] });
   });
 });
