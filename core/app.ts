@@ -15,11 +15,16 @@ import { createLocalRegistryHandlers } from './local-registry/handlers.js';
 import { createBuilderHandlers } from './builder/handlers.js';
 import { createRunsHandlers } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
+import type { SweepReport } from './contract/sweep.js';
+import { sweepInterrupted } from './docker/sweep.js';
+import { extraLabelsFrom } from './docker/labels.js';
 
 export interface CoreOptions {
   mode: AppInfo['mode'];
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** How long a left-behind container must have been stopped before the sweep removes it (tests shorten it). */
+  sweepMinAgeMs?: number;
 }
 
 /** Shared services that domain handlers are built from. */
@@ -38,6 +43,8 @@ export interface Core extends CoreDeps {
   call<C extends Channel>(channel: C, input: ChannelInput<C>, ctx?: CallContext): Promise<ChannelOutput<C>>;
   /** Starts watching the engine's events ('engine:changed', 'engine:status'); idempotent, stopped by close(). */
   startEngineWatch(): void;
+  /** Removes containers an interrupted action left behind (by their labels); emits 'engine:swept' when it removed any. */
+  sweepInterrupted(signal?: AbortSignal): Promise<SweepReport>;
   close(): Promise<void>;
 }
 
@@ -71,7 +78,21 @@ export function createCore(options: CoreOptions): Core {
     engine: new EngineAccess({ env, events }),
   };
 
+  let lastSweep: SweepReport | null = null;
+  const ageFromEnv = /^\d+$/.test(env.MULTIARCH_LAB_SWEEP_MIN_AGE_MS ?? '') ? Number(env.MULTIARCH_LAB_SWEEP_MIN_AGE_MS) : undefined;
+  const sweepMinAgeMs = options.sweepMinAgeMs ?? ageFromEnv;
+  const sweep = async (signal?: AbortSignal): Promise<SweepReport> => {
+    const docker = await deps.engine.docker(signal);
+    const report = await sweepInterrupted(docker, { extraLabels: extraLabelsFrom(env), ...(sweepMinAgeMs !== undefined ? { minAgeMs: sweepMinAgeMs } : {}) });
+    lastSweep = report;
+    if (report.removed.length || report.failed.length) events.emit('engine:swept', report);
+    return report;
+  };
+  // an engine that is down is reported elsewhere; the sweep just waits for the next chance
+  const sweepQuietly = () => void sweep().catch(() => undefined);
+
   const handlers: Handlers = {
+    'engine:last-sweep': async () => ({ last: lastSweep }),
     'app:info': async () => ({
       name: APP_NAME,
       version: appVersion(),
@@ -97,7 +118,16 @@ export function createCore(options: CoreOptions): Core {
     ...deps,
     dispatch,
     call: async (channel, input, ctx) => unwrap(await dispatch(channel, input, ctx)) as never,
-    startEngineWatch: () => engineWatch.start(),
+    startEngineWatch: () => {
+      if (engineWatch.started) return;
+      engineWatch.start();
+      sweepQuietly();
+      // a reconnection may follow an engine restart that interrupted a run
+      events.on('engine:changed', (c) => {
+        if (c.type === 'engine' && c.action === 'reconnected') sweepQuietly();
+      });
+    },
+    sweepInterrupted: sweep,
     close: async () => {
       await engineWatch.stop();
       await deps.engine.close();

@@ -9,6 +9,7 @@ import type { DoctorReport } from './doctor.js';
 import { registryBrowserChannels } from './registry.js';
 import { registryLifecycleChannels } from './registry-lifecycle.js';
 import { registryCheckChannels } from './registry-check.js';
+import { sweepChannels } from './sweep.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
@@ -43,6 +44,7 @@ export const channels = {
   ...registryBrowserChannels,
   ...registryLifecycleChannels,
   ...registryCheckChannels,
+  ...sweepChannels,
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,

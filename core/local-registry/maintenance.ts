@@ -8,14 +8,12 @@ import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
 import { MANAGED_LABEL, REGISTRY_CONTAINER_PORT, ROLE_LABEL } from '../contract/registry-lifecycle.js';
 import type { EngineConnection } from '../docker/engine.js';
+import { GC_ROLE, MAINTENANCE_ROLE } from '../docker/sweep.js';
 import { DELETE_ENABLED_ENV, demuxDockerStream } from './container-facts.js';
 import { type RegistryLifecycleDeps, engineFailure } from './container.js';
 import { httpAddress, isLocalEngine, waitForRegistry } from './health.js';
 import { registryLabels } from './spec.js';
 
-/** Roles of the containers that live only while one action runs (the sweep removes them when left over). */
-export const GC_ROLE = 'registry-gc';
-export const MAINTENANCE_ROLE = 'registry-maintenance';
 
 function oneOffLabels(deps: RegistryLifecycleDeps, role: string, registry: string): Record<string, string> {
   return { ...registryLabels(deps.env), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: role, 'dev.multiarch-lab.registry': registry };

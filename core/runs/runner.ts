@@ -4,6 +4,7 @@
  * Platforms run in parallel up to a limit; each run has its own timeout.
  */
 import type Docker from 'dockerode';
+import { RUN_ROLE } from '../docker/sweep.js';
 import type { PlatformStatus } from '../contract/doctor.js';
 import { AppError, serializeError } from '../contract/errors.js';
 import type { ImageInspection, ManifestNode } from '../contract/registry.js';
@@ -136,7 +137,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
       id,
       timeoutMs,
       signal: task.signal,
-      labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: 'run' },
+      labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: RUN_ROLE },
       onPullProgress: (layer, current, total) => {
         const key = `${plan.platform}\u0000${layer}`;
         const known = bytes.get(key);
