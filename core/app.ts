@@ -18,6 +18,7 @@ import { createBuildHandlers } from './build/handlers.js';
 import type { SweepReport } from './contract/sweep.js';
 import { sweepInterrupted } from './docker/sweep.js';
 import { extraLabelsFrom } from './docker/labels.js';
+import { withRegistryCheck } from './local-registry/doctor-check.js';
 
 export interface CoreOptions {
   mode: AppInfo['mode'];
@@ -100,7 +101,7 @@ export function createCore(options: CoreOptions): Core {
       dataDir,
       settingsPath: deps.settings.file,
     }),
-    'doctor:report': async (_input, ctx) => runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+    'doctor:report': async (_input, ctx) => withRegistryCheck(await runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }), deps, ctx.signal),
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),

@@ -88,7 +88,14 @@ export interface RegistryVolumeInfo {
 }
 
 export type RegistryStatus =
-  | { exists: false; name: string; message: string; hint: string }
+  | {
+      exists: false;
+      name: string;
+      message: string;
+      hint: string;
+      /** A registry that answers at the configured port all the same (another container, or a process). */
+      answering?: { address: string; container?: string; health: RegistryHealth };
+    }
   | {
       exists: true;
       name: string;

@@ -45,8 +45,13 @@ export function registryRemoveCommands(name: string, volume: string | null, remo
   return out;
 }
 
-export function registryGcCommand(name: string): string[] {
-  return ['docker', 'exec', name, 'registry', 'garbage-collect', '/etc/docker/registry/config.yml'];
+/** What garbage collection does, by hand: the registry out of service, the collector beside it on its volumes, then back. */
+export function registryGcCommands(name: string, image: string): string[][] {
+  return [
+    ['docker', 'stop', name],
+    ['docker', 'run', '--rm', '--volumes-from', name, '--entrypoint', '/bin/registry', image, 'garbage-collect', '/etc/docker/registry/config.yml'],
+    ['docker', 'start', name],
+  ];
 }
 
 /** How to put a first image into the registry: tag a local image for it, then push. */
