@@ -13,7 +13,7 @@ import { EngineWatch } from './docker/engine-events.js';
 import { createRegistryHandlers } from './registry/handlers.js';
 import { createLocalRegistryHandlers } from './local-registry/handlers.js';
 import { createBuilderHandlers } from './builder/handlers.js';
-import { createRunsHandlers } from './runs/handlers.js';
+import { createRunsHandlers, testLabels } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
 import type { SweepReport } from './contract/sweep.js';
 import { sweepInterrupted } from './docker/sweep.js';
@@ -84,7 +84,7 @@ export function createCore(options: CoreOptions): Core {
   const sweepMinAgeMs = options.sweepMinAgeMs ?? ageFromEnv;
   const sweep = async (signal?: AbortSignal): Promise<SweepReport> => {
     const docker = await deps.engine.docker(signal);
-    const report = await sweepInterrupted(docker, { extraLabels: extraLabelsFrom(env), ...(sweepMinAgeMs !== undefined ? { minAgeMs: sweepMinAgeMs } : {}) });
+    const report = await sweepInterrupted(docker, { extraLabels: { ...extraLabelsFrom(env), ...testLabels(env) }, ...(sweepMinAgeMs !== undefined ? { minAgeMs: sweepMinAgeMs } : {}) });
     lastSweep = report;
     if (report.removed.length || report.failed.length) events.emit('engine:swept', report);
     return report;
