@@ -5,7 +5,7 @@ import type { RegistryHealth, RegistryStateChange, RegistryStatus } from '../con
 import { statusCodeOf } from '../docker/errors.js';
 import { deleteEnabledIn, isManaged, publishedRegistryPort, registryEvidence, registryVolumeName } from './container-facts.js';
 import { type RegistryLifecycleDeps, engineFailure, inspectContainer, resolveName, upHint, requireRegistry } from './container.js';
-import { httpAddress, pingRegistry, countRepositories, waitForRegistry } from './health.js';
+import { httpAddress, pingRegistry, countRepositories, probeRegistryOnce, waitForRegistry } from './health.js';
 import { volumeInfo } from './volume.js';
 import type { EngineConnection } from '../docker/engine.js';
 import { publishedPorts } from './port-check.js';
@@ -14,7 +14,7 @@ import { publishedPorts } from './port-check.js';
 async function registryAtConfiguredPort(deps: RegistryLifecycleDeps, connection: EngineConnection, signal?: AbortSignal): Promise<{ address: string; container?: string; health: RegistryHealth } | null> {
   const port = (await deps.settings.read()).registry.port;
   const address = httpAddress(connection, { host: 'localhost', port });
-  const health = await pingRegistry(address, signal);
+  const health = await probeRegistryOnce(address, signal);
   if (!health.ok) return null;
   const holder = (await publishedPorts(deps, connection.docker).catch(() => new Map<number, { name: string; isRegistry: boolean }>())).get(port);
   return { address: `localhost:${port}`, ...(holder ? { container: holder.name } : {}), health };

@@ -53,7 +53,7 @@ async function uploadBlob(repository: string, bytes: Buffer): Promise<{ digest: 
   expect(open.status).toBe(202);
   const location = new URL(open.headers.get('location') ?? '', `http://localhost:${port}`);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes });
+  const put = await fetch(location, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(bytes) });
   expect(put.status).toBe(201);
   return { digest, size: bytes.length };
 }
