@@ -10,6 +10,7 @@ import { createBuilderSlice, watchBuilders } from './builder-slice.js';
 import { createBuildSlice, watchBuild } from './build-slice.js';
 import { createRunsSlice } from './runs-slice.js';
 import { createTutorialSlice } from './tutorial-slice.js';
+import { createSweepSlice, watchSweep } from './sweep-slice.js';
 import type { StoreState } from './types.js';
 
 export type { StoreState, UiError } from './types.js';
@@ -27,6 +28,7 @@ export function createAppStore(api: ApiClient, initialView: ViewId = 'doctor') {
     ...createBuildSlice(api)(...a),
     ...createRunsSlice(api)(...a),
     ...createTutorialSlice(api)(...a),
+    ...createSweepSlice(api)(...a),
   }));
 }
 
@@ -48,6 +50,7 @@ export function connectStore(store: AppStore, api: ApiClient): () => void {
     watchRegistry(api, store.getState),
     watchBuilders(api, store.getState),
     watchBuild(api, store.getState, store.setState),
+    watchSweep(api, store.getState, store.setState),
     api.on('task:update', (task) => store.getState().applyTaskUpdate(task)),
     api.on('engine:status', ({ reachable }) => {
       const { report, loading } = store.getState().doctor;
