@@ -1,24 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
 import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
 import { EventBus } from './events.js';
 import { TaskManager } from './tasks.js';
 import { SettingsStore } from './settings.js';
 import { APP_NAME, defaultDataDir } from './paths.js';
+import { appVersion } from './version.js';
 import { EngineAccess } from './docker/engine.js';
 import { runDoctor } from './doctor/doctor.js';
 import { EngineWatch } from './docker/engine-events.js';
 import { createRegistryHandlers } from './registry/handlers.js';
 import { createLocalRegistryHandlers } from './local-registry/handlers.js';
 import { createBuilderHandlers } from './builder/handlers.js';
-import { createRunsHandlers, testLabels } from './runs/handlers.js';
+import { createRunsHandlers } from './runs/handlers.js';
 import { createBuildHandlers } from './build/handlers.js';
 import type { SweepReport } from './contract/sweep.js';
 import { sweepInterrupted } from './docker/sweep.js';
 import { extraLabelsFrom } from './docker/labels.js';
 import { withRegistryCheck } from './local-registry/doctor-check.js';
+import { verifyReference } from './verify/verify.js';
+
+export { appVersion };
 
 export interface CoreOptions {
   mode: AppInfo['mode'];
@@ -49,23 +50,6 @@ export interface Core extends CoreDeps {
   close(): Promise<void>;
 }
 
-export function appVersion(): string {
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    for (const candidate of [path.join(here, '..', 'package.json'), path.join(here, '..', '..', 'package.json')]) {
-      try {
-        const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === 'multiarch-lab' && pkg.version) return pkg.version;
-      } catch {
-        // try the next candidate
-      }
-    }
-  } catch {
-    // fall through
-  }
-  return '0.0.0';
-}
-
 export function createCore(options: CoreOptions): Core {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
@@ -84,7 +68,7 @@ export function createCore(options: CoreOptions): Core {
   const sweepMinAgeMs = options.sweepMinAgeMs ?? ageFromEnv;
   const sweep = async (signal?: AbortSignal): Promise<SweepReport> => {
     const docker = await deps.engine.docker(signal);
-    const report = await sweepInterrupted(docker, { extraLabels: { ...extraLabelsFrom(env), ...testLabels(env) }, ...(sweepMinAgeMs !== undefined ? { minAgeMs: sweepMinAgeMs } : {}) });
+    const report = await sweepInterrupted(docker, { extraLabels: extraLabelsFrom(env), ...(sweepMinAgeMs !== undefined ? { minAgeMs: sweepMinAgeMs } : {}) });
     lastSweep = report;
     if (report.removed.length || report.failed.length) events.emit('engine:swept', report);
     return report;
@@ -108,6 +92,7 @@ export function createCore(options: CoreOptions): Core {
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
     ...createRegistryHandlers(),
     ...createLocalRegistryHandlers(deps),
+    'registry:verify': async (input, ctx) => verifyReference(input, ctx.signal),
     ...createBuilderHandlers(deps),
     ...createRunsHandlers(deps),
     ...createBuildHandlers(deps),
@@ -130,6 +115,8 @@ export function createCore(options: CoreOptions): Core {
     },
     sweepInterrupted: sweep,
     close: async () => {
+      // quitting must not leave a build's docker processes (own process groups) running behind us
+      await deps.tasks.cancelAll();
       await engineWatch.stop();
       await deps.engine.close();
     },

@@ -1,10 +1,13 @@
 import { channels, isChannel, type Channel, type ChannelOutput, type ChannelParsed } from './contract/channels.js';
 import type { Envelope } from './contract/envelope.js';
 import { AppError, serializeError } from './contract/errors.js';
+import { runInCall } from './calls.js';
 
 export interface CallContext {
-  /** Aborted when the caller goes away (window closed, socket dropped, Ctrl-C). */
+  /** Aborted when the caller cancels the call or goes away (window closed, socket dropped, Ctrl-C). */
   signal?: AbortSignal;
+  /** The caller's id for this call; every task the call starts carries it (TaskSnapshot.callId). */
+  callId?: string;
 }
 
 export type Handlers = {
@@ -32,7 +35,8 @@ export function createDispatch(handlers: Handlers): Dispatch {
     }
     try {
       const handler = handlers[channel] as (input: unknown, ctx: CallContext) => Promise<unknown>;
-      const result = await handler(parsed.data, ctx);
+      // tasks started anywhere below learn which call they work for from this scope
+      const result = await runInCall(ctx, () => handler(parsed.data, ctx));
       return { ok: true, result };
     } catch (error) {
       return { ok: false, error: serializeError(error) };

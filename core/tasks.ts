@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, serializeError } from './contract/errors.js';
 import type { StepState, TaskProgress, TaskSnapshot, TaskStep } from './contract/tasks.js';
 import type { EventBus } from './events.js';
+import { taskKindOf, type TaskChannel } from './contract/channels.js';
+import { currentCall } from './calls.js';
 
 export interface StepSpec {
   id: string;
@@ -25,6 +27,8 @@ const KEEP_FINISHED = 50;
 /** Long work as tasks: each has an id, steps, progress events and an AbortController. */
 export class TaskManager {
   private readonly tasks = new Map<string, { snapshot: TaskSnapshot; controller: AbortController }>();
+  /** Bodies still running, so closing the app can wait for the processes they started to end. */
+  private readonly unsettled = new Set<Promise<unknown>>();
 
   constructor(private readonly events: EventBus) {}
 
@@ -44,31 +48,50 @@ export class TaskManager {
     return true;
   }
 
+  /** Cancels every running task and waits (at most `waitMs`) for their bodies, and the processes they started, to end. */
+  async cancelAll(waitMs = 10_000): Promise<void> {
+    for (const [id] of this.tasks) this.cancel(id);
+    if (this.unsettled.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.allSettled([...this.unsettled]), deadline]);
+    clearTimeout(timer);
+  }
+
   /**
-   * Runs `body` as a task. Resolves with its result; rejects with its error (a cancelled task
-   * rejects with a `cancelled` AppError). Progress is published as `task:update` events.
-   * An outer signal (e.g. the caller went away) cancels the task too.
+   * Runs `body` as the task of `channel` (its kind is the one the contract declares for that channel).
+   * Resolves with its result; rejects with its error (a cancelled task rejects with a `cancelled` AppError).
+   * Progress is published as `task:update` events. The task carries the id of the call it works for, and
+   * that call's signal (the caller cancelled or went away) cancels it, as does the `outer` signal.
    */
   async run<R>(
-    kind: string,
+    channel: TaskChannel,
     title: string,
     steps: StepSpec[],
     body: (task: TaskHandle) => Promise<R>,
     outer?: AbortSignal,
   ): Promise<R> {
     const id = randomUUID();
+    const kind = taskKindOf(channel);
+    const call = currentCall();
     const controller = new AbortController();
     const snapshot: TaskSnapshot = {
       id,
       kind,
+      ...(call?.callId !== undefined ? { callId: call.callId } : {}),
       title,
       state: 'running',
       steps: steps.map((s) => ({ ...s, state: 'pending' as StepState })),
       startedAt: Date.now(),
     };
     this.tasks.set(id, { snapshot, controller });
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const linked = [...new Set([outer, call?.signal])].filter((s): s is AbortSignal => s !== undefined);
+    const unlink = linked.map((signal) => {
+      const onAbort = () => controller.abort(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    });
     const publish = () => this.events.emit('task:update', structuredClone(snapshot));
 
     const handle: TaskHandle = {
@@ -95,8 +118,14 @@ export class TaskManager {
     };
 
     publish();
+    const running = body(handle);
+    this.unsettled.add(running);
+    void running.then(
+      () => this.unsettled.delete(running),
+      () => this.unsettled.delete(running),
+    );
     try {
-      const result = await body(handle);
+      const result = await running;
       if (controller.signal.aborted) throw cancellation(controller.signal, title);
       snapshot.state = 'succeeded';
       return result;
@@ -110,7 +139,7 @@ export class TaskManager {
       }
       throw err;
     } finally {
-      outer?.removeEventListener('abort', onOuterAbort);
+      for (const off of unlink) off();
       snapshot.endedAt = Date.now();
       publish();
       this.prune();

@@ -5,10 +5,11 @@
  * Every process gets an argument array; nothing goes through a shell.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APPARMOR_USERNS_SYSCTL, sandboxFailureFix } from './lib/electron-exit.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -83,26 +84,67 @@ function findElectron() {
   } catch (error) {
     const message = String(error instanceof Error ? error.message : error);
     if (/failed to install correctly/i.test(message)) {
-      return { reason: 'the electron package is present but its binary was never downloaded; its install script fetches it from GitHub' };
+      return { reason: 'the electron package is present but its binary was never downloaded; `npm run electron:download` fetches it from GitHub' };
     }
     if (/cannot find module/i.test(message)) return { reason: 'the electron package is not installed' };
     return { reason: `loading the electron package failed: ${message.split('\n')[0]}` };
   }
 }
 
-/** Runs the child until it ends, passing Ctrl-C and termination on to it; exits with its code. */
-async function runForwardingSignals(command, args, env) {
-  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
-  const forward = (signal) => {
+/**
+ * Runs the child until it ends and exits the way it did. Ctrl-C reaches it exactly once:
+ * the child runs in a process group of its own, so the terminal's SIGINT (sent to the whole
+ * foreground group) reaches only us and npm, and we pass on the first signal only. npm relays
+ * the same Ctrl-C to us a second time; Electron treats a second SIGINT as "quit now" and would
+ * skip its cleanup (cancelling builds, ending the docker processes they started).
+ */
+async function runChild(command, args, env, { electron = false } = {}) {
+  const ownGroup = process.platform !== 'win32';
+  const child = spawn(command, args, { cwd: root, env, detached: ownGroup, stdio: ['inherit', 'inherit', electron ? 'pipe' : 'inherit'] });
+  // Electron's stderr is copied through and its tail kept, to recognise a sandbox abort
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    stderrTail = (stderrTail + String(chunk)).slice(-16_384);
+  });
+  let forwarded;
+  const onSignal = (signal) => {
+    if (forwarded) {
+      if (forwarded !== 'noted') console.error(`\nMultiarch Lab is closing (it ends the work it started first)…`);
+      forwarded = 'noted';
+      return;
+    }
+    forwarded = signal;
+    // on Windows the console hands Ctrl-C to the child itself, and kill() there would end it at once
+    if (!ownGroup) return;
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const signal of signals) process.on(signal, forward);
+  for (const signal of signals) process.on(signal, onSignal);
+  // if we go away abruptly, a child in its own group would outlive us: end it the graceful way
+  const onExit = () => {
+    if (child.exitCode === null && child.signalCode === null && !forwarded) child.kill('SIGTERM');
+  };
+  process.on('exit', onExit);
   const { code, signal } = await new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal }));
+    child.once('close', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal }));
   });
-  for (const s of signals) process.off(s, forward);
+  process.off('exit', onExit);
+  for (const s of signals) process.off(s, onSignal);
+  if (electron && signal) {
+    const fix = sandboxFailureFix({
+      platform: process.platform,
+      signal,
+      stderr: stderrTail,
+      apparmorRestrictsUserns: readApparmorRestriction(),
+      sandboxHelper: path.join(path.dirname(command), 'chrome-sandbox'),
+    });
+    if (fix) {
+      console.error(`\n${fix}`);
+      process.exit(1);
+    }
+  }
   if (signal) {
     // end the same way the child did, so callers see the signal
     process.kill(process.pid, signal);
@@ -111,16 +153,25 @@ async function runForwardingSignals(command, args, env) {
   process.exit(code ?? 0);
 }
 
+function readApparmorRestriction() {
+  try {
+    return readFileSync(APPARMOR_USERNS_SYSCTL, 'utf8').trim() === '1';
+  } catch {
+    return undefined;
+  }
+}
+
 const passThrough = process.argv.slice(2);
-await buildIfNeeded();
+// tests and people who just built set this to start what is in dist/ as it is
+if (!process.env.MULTIARCH_LAB_START_NO_BUILD) await buildIfNeeded();
 
 const electron = findElectron();
 if (electron.path) {
   const env = { ...process.env };
   // set by some tools; it would make Electron behave as plain Node and never open a window
   delete env.ELECTRON_RUN_AS_NODE;
-  await runForwardingSignals(electron.path, [root, ...passThrough], env);
+  await runChild(electron.path, [root, ...passThrough], env, { electron: true });
 } else {
   console.log(`No Electron binary is installed here (${electron.reason}); starting browser mode instead.`);
-  await runForwardingSignals(process.execPath, [path.join(dist, 'cli', 'index.js'), 'serve', ...passThrough], process.env);
+  await runChild(process.execPath, [path.join(dist, 'cli', 'index.js'), 'serve', ...passThrough], process.env);
 }

@@ -7,6 +7,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addPhase, parsePhases, phaseOk, runPlan, tallyPlaywright, tallyVitest } from './test-summary.mjs';
+
+// A misspelt phase (`npm test -- integraton`) must not pass by running nothing.
+const asked = parsePhases(process.argv.slice(2));
+if (asked.error) {
+  console.error(`error: ${asked.error}`);
+  process.exit(2);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -16,8 +24,6 @@ mkdirSync(reportDir, { recursive: true });
 
 // The docker CLI with buildx lives in /usr/bin on Debian; a buildx-less client in /usr/local/bin must not shadow it.
 const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
-const only = process.argv.slice(2); // e.g. `npm test -- unit e2e`
-const want = (phase) => only.length === 0 || only.includes(phase);
 
 function run(label, cmd, args, extraEnv = {}) {
   return new Promise((resolve) => {
@@ -71,20 +77,9 @@ async function ensureEngine() {
   }
 }
 
-function readVitest(file) {
+function readJson(file) {
   try {
-    const r = JSON.parse(readFileSync(file, 'utf8'));
-    return { passed: r.numPassedTests ?? 0, failed: r.numFailedTests ?? 0, skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) };
-  } catch {
-    return null;
-  }
-}
-
-function readPlaywright(file) {
-  try {
-    const r = JSON.parse(readFileSync(file, 'utf8'));
-    const s = r.stats ?? {};
-    return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
@@ -92,36 +87,51 @@ function readPlaywright(file) {
 
 const results = [];
 const counts = { passed: 0, failed: 0, skipped: 0 };
-function record(label, ok, tally) {
-  results.push({ label, ok });
-  if (tally) for (const k of Object.keys(counts)) counts[k] += tally[k];
-  // a phase that failed with no failing test (no report, or a suite that failed in its setup) still counts as one failure
-  if (!ok && (!tally || tally.failed === 0)) counts.failed += 1;
+function record(label, exitOk, tally = null, note = '') {
+  const ok = phaseOk(exitOk, tally);
+  results.push({ label, ok, note });
+  addPhase(counts, ok, tally);
+  if (tally?.notRun.length) {
+    console.log(`=== ${label}: ${tally.notRun.length} counted as failed because they did not run:`);
+    for (const line of tally.notRun.slice(0, 50)) console.log(`    ${line}`);
+  }
 }
 
 await ensureEngine();
 
 const npx = 'npx';
-if (want('typecheck')) record('typecheck', await run('typecheck', npx, ['tsc', '-b']));
-if (want('lint')) record('lint', await run('lint', npx, ['eslint', '.']));
-if (want('build') || want('e2e')) {
-  // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
-  const ok = (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']));
-  record('build', ok);
-}
-for (const project of ['unit', 'integration']) {
-  if (!want(project)) continue;
-  const out = path.join(reportDir, `${project}.json`);
-  const ok = await run(project, npx, ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
-  record(project, ok, readVitest(out));
-}
-if (want('e2e')) {
-  const out = path.join(reportDir, 'e2e.json');
-  const ok = await run('e2e', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
-  record('e2e', ok, readPlaywright(out));
-}
+await runPlan(
+  asked.phases,
+  {
+    typecheck: async () => ({ ok: await run('typecheck', npx, ['tsc', '-b']), tally: null }),
+    lint: async () => ({ ok: await run('lint', npx, ['eslint', '.']), tally: null }),
+    // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
+    build: async () => ({
+      ok: (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'])),
+      tally: null,
+    }),
+    vitest: async (project) => {
+      const out = path.join(reportDir, `${project}.json`);
+      const ok = await run(project, npx, ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=./scripts/vitest-outcome-reporter.mjs'], {
+        MULTIARCH_LAB_VITEST_OUTCOME: out,
+      });
+      const outcome = readJson(out);
+      return { ok, tally: outcome && tallyVitest(outcome) };
+    },
+    e2e: async () => {
+      const out = path.join(reportDir, 'e2e.json');
+      const ok = await run('e2e', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+      const report = readJson(out);
+      return { ok, tally: report && tallyPlaywright(report) };
+    },
+  },
+  (label, ok, tally, note) => {
+    if (note) console.log(`\n=== ${label}: ${note}`);
+    record(label, ok, tally, note);
+  },
+);
 
 console.log('\n=== summary');
-for (const r of results) console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.label}`);
+for (const r of results) console.log(`${r.ok ? 'ok    ' : 'FAILED'} ${r.label}${r.note ? ` ${r.note}` : ''}`);
 console.log(`total: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

@@ -1,19 +1,13 @@
 /**
  * The WebSocket wire protocol between the browser renderer and the server.
- * Client -> server: invoke a channel, or cancel an earlier invoke.
+ * Client -> server: the contract's call messages (invoke a channel with a fresh call id, or cancel that id).
  * Server -> client: the result envelope of an invoke, or a core event.
  */
-import { z } from 'zod';
-import type { Envelope, EventMap, EventName, SerializedError } from '../core/contract/index.js';
+import { CallId, CallMessage, type Envelope, type EventMap, type EventName, type SerializedError } from '../core/contract/index.js';
 
-export const MessageId = z.union([z.string().min(1).max(128), z.number().int().safe()]);
-export type MessageId = z.infer<typeof MessageId>;
-
-export const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('invoke'), id: MessageId, channel: z.string().max(128), input: z.unknown().optional() }).strict(),
-  z.object({ type: z.literal('cancel'), id: MessageId }).strict(),
-]);
-export type ClientMessage = z.infer<typeof ClientMessage>;
+export type MessageId = CallId;
+export const ClientMessage = CallMessage;
+export type ClientMessage = CallMessage;
 
 export type ServerMessage =
   | { type: 'result'; id: MessageId | null; envelope: Envelope }
@@ -27,11 +21,11 @@ export function parseClientMessage(raw: string): ParsedClientMessage {
   try {
     json = JSON.parse(raw);
   } catch {
-    return { ok: false, id: null, error: { code: 'invalid-input', message: 'The message is not valid JSON.', hint: 'Send one JSON object per message: {"type":"invoke","id":1,"channel":"app:info","input":{}}.' } };
+    return { ok: false, id: null, error: { code: 'invalid-input', message: 'The message is not valid JSON.', hint: 'Send one JSON object per message: {"type":"invoke","id":"c-1","channel":"app:info","input":{}}.' } };
   }
   const parsed = ClientMessage.safeParse(json);
   if (parsed.success) return { ok: true, message: parsed.data };
-  const maybeId = json && typeof json === 'object' ? MessageId.safeParse((json as Record<string, unknown>).id) : undefined;
+  const maybeId = json && typeof json === 'object' ? CallId.safeParse((json as Record<string, unknown>).id) : undefined;
   return {
     ok: false,
     id: maybeId?.success ? maybeId.data : null,

@@ -12,7 +12,8 @@ import type { Core } from '../core/app.js';
 import { AppError, serializeError, type Envelope } from '../core/contract/index.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
 import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
-import { parseClientMessage, type MessageId, type ServerMessage } from './protocol.js';
+import { parseClientMessage, type ServerMessage } from './protocol.js';
+import { CallTracker, dispatchCall } from '../core/calls.js';
 
 export interface ServerOptions {
   core: Core;
@@ -195,7 +196,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   const serveConnection = (ws: WebSocket) => {
-    const inFlight = new Map<MessageId, AbortController>();
+    // one AbortController per call of this connection; a cancel message names the call by its id
+    const calls = new CallTracker();
     let alive = true;
 
     const send = (message: ServerMessage) => {
@@ -237,30 +239,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       const message = parsed.message;
       if (message.type === 'cancel') {
-        inFlight.get(message.id)?.abort(new AppError('cancelled', 'The request was cancelled.'));
+        calls.cancel(message.id);
         return;
       }
-      if (inFlight.has(message.id)) {
-        send({ type: 'result', id: message.id, envelope: { ok: false, error: { code: 'invalid-input', message: `A request with id ${JSON.stringify(message.id)} is still running.`, hint: 'Use a new id for every request.' } } });
-        return;
-      }
-      const controller = new AbortController();
-      inFlight.set(message.id, controller);
-      void core
-        .dispatch(message.channel, message.input, { signal: controller.signal })
+      void dispatchCall(core.dispatch, calls, message)
         .catch((error: unknown): Envelope => ({ ok: false, error: serializeError(error) }))
-        .then((envelope) => {
-          inFlight.delete(message.id);
-          send({ type: 'result', id: message.id, envelope });
-        });
+        .then((envelope) => send({ type: 'result', id: message.id, envelope }));
     });
 
     ws.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
       // Whatever this client started is no longer wanted by anyone.
-      for (const controller of inFlight.values()) controller.abort(new AppError('cancelled', 'The browser window went away.'));
-      inFlight.clear();
+      calls.cancelAll(new AppError('cancelled', 'The browser window went away.'));
     });
     ws.on('error', () => ws.terminate());
   };

@@ -8,7 +8,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { BuildFailureDetails, BuildProgressEvent, BuildResult, PlatformProgress } from '../../core/contract/build.js';
 import { AppError, serializeError } from '../../core/contract/errors.js';
 import { formatCommand } from '../../core/docker/exec.js';
-import type { Core } from '../../core/index.js';
+import type { Core, TaskSnapshot } from '../../core/index.js';
+import { callWithProgress } from '../task-printer.js';
 import { withCore } from '../core-session.js';
 import { printError, printJson, processStreams, runAction, type Streams } from '../output.js';
 
@@ -22,6 +23,7 @@ interface BuildFlags {
   file?: string;
   buildArg?: Record<string, string>;
   label?: Record<string, string>;
+  cacheRef?: string;
   json?: boolean;
 }
 
@@ -38,6 +40,7 @@ export function registerBuildCommand(program: Command): void {
     .option('-f, --file <path>', 'the Dockerfile, relative to DIR (default DIR/Dockerfile)')
     .option('--build-arg <key=value>', 'a build argument (repeatable)', parsePair, {})
     .option('--label <key=value>', 'an image label (repeatable)', parsePair, {})
+    .option('--cache-ref <ref>', 'keep the build cache in a registry under this tag, e.g. localhost:5000/hello:buildcache (modern way, docker-container builder)')
     .option('--json', 'print the result (or the error) as JSON')
     .action(async (dir: string, flags: BuildFlags) => {
       await runAction(flags, () => build(dir, flags));
@@ -61,9 +64,11 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
     const controller = new AbortController();
     // Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.
     const stopInterrupt = cancelOnInterrupt(controller);
-    const stop = flags.json ? () => undefined : followBuild(core, streams);
+    const follow = flags.json ? undefined : followBuild(core, streams);
+    const stop = () => follow?.stop();
     try {
-      const result = await core.call(
+      const result = await callWithProgress(
+        core,
         'build:run',
         {
           context: dir,
@@ -75,8 +80,9 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
           ...(flags.file ? { dockerfile: flags.file } : {}),
           ...(flags.buildArg && Object.keys(flags.buildArg).length ? { buildArgs: flags.buildArg } : {}),
           ...(flags.label && Object.keys(flags.label).length ? { labels: flags.label } : {}),
+          ...(flags.cacheRef ? { cacheRef: flags.cacheRef } : {}),
         },
-        { signal: controller.signal },
+        { write: flags.json ? null : streams.stderr, signal: controller.signal, ...(follow ? { onTask: follow.adopt } : {}) },
       );
       stop();
       if (flags.json) printJson(result, streams);
@@ -93,21 +99,32 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
   });
 }
 
-/** One stderr line per step that finished, per platform, and the app's own notes (builder, warnings). */
-function followBuild(core: Core, streams: Streams): () => void {
+/**
+ * One stderr line per step that finished, per platform, and the app's own notes (builder, warnings), for
+ * the build task of this call only (adopted by the call id the core stamps on it).
+ */
+function followBuild(core: Core, streams: Streams): { adopt: (task: TaskSnapshot) => void; stop: () => void } {
   const said = new Map<string, string>();
+  let taskId: string | undefined;
   const offProgress = core.events.on('build:progress', (event: BuildProgressEvent) => {
+    if (event.taskId !== taskId) return;
     for (const line of progressLines(event.platforms, said)) streams.stderr(`${line}\n`);
   });
   const offLog = core.events.on('build:log', (event) => {
+    if (event.taskId !== taskId) return;
     for (const l of event.lines) if (l.stream === 0) streams.stderr(`${l.text}\n`);
   });
   let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    offProgress();
-    offLog();
+  return {
+    adopt: (task) => {
+      taskId ??= task.id;
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      offProgress();
+      offLog();
+    },
   };
 }
 
@@ -147,6 +164,11 @@ export function renderBuildResult(r: BuildResult): string {
   out.push(`  way        ${r.mode === 'modern' ? 'modern: one buildx build for every platform' : 'old-school: one build and push per platform, joined into a list'} (builder ${r.builder})`);
   out.push(`  took       ${seconds(r.durations.totalMs)}${r.durations.joinMs !== undefined ? ` (builds and pushes ${seconds(r.durations.buildMs)}, joining ${seconds(r.durations.joinMs)})` : ''}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
+  if (r.cache) out.push(r.cache.used ? `  cache      ${r.cache.ref} (read before, written after)` : `warning: no registry cache: ${r.cache.reason ?? 'the builder cannot keep one'}`);
+  if (r.timing.platforms.length) {
+    out.push('', 'Where the time went (native: the node runs the platform itself; emulated: through QEMU):');
+    for (const p of r.timing.platforms) out.push(`  ${p.summary}`);
+  }
   out.push('', 'Timeline (time each step took; "cached" cost nothing):');
   const width = Math.max(...r.timeline.map((p) => p.platform.length), 8);
   for (const p of r.timeline) {

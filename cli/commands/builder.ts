@@ -4,9 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { BuilderDriverName, BuilderInfo, BuilderList, DefaultDriverExplanation, EmulatorReport } from '../../core/contract/builder.js';
-import { AppError, formatCommand, type Core, type TaskSnapshot } from '../../core/index.js';
+import { AppError, formatCommand } from '../../core/index.js';
 import { withCore } from '../core-session.js';
-import { printJson, processStreams, runAction, type Streams } from '../output.js';
+import { callWithProgress } from '../task-printer.js';
+import { printJson, processStreams, runAction } from '../output.js';
 
 interface JsonFlag {
   json?: boolean;
@@ -54,29 +55,6 @@ export function parseDriverOpts(pairs: readonly string[]): Record<string, string
 /** Platforms may be given as repeated flags or comma lists, as buildx accepts them. */
 function splitPlatforms(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
-
-/** Prints each step as it starts and ends, and bootstrap output lines, to stderr. */
-function followTask(core: Core, kind: string, streams: Streams): () => void {
-  const shown = new Set<string>();
-  let lastMessage: string | undefined;
-  return core.events.on('task:update', (task: TaskSnapshot) => {
-    if (task.kind !== kind) return;
-    for (const step of task.steps) {
-      const key = `${task.id}:${step.id}:${step.state}`;
-      if (shown.has(key) || step.state === 'pending') continue;
-      shown.add(key);
-      if (step.state === 'running') streams.stderr(`→ ${step.title}${step.command ? `\n  $ ${formatCommand(step.command)}` : ''}\n`);
-      else if (step.state === 'done') streams.stderr(`✓ ${step.title}${step.detail ? ` (${step.detail})` : ''}\n`);
-      else if (step.state === 'skipped') streams.stderr(`- ${step.title}: skipped${step.detail ? ` (${step.detail})` : ''}\n`);
-      else streams.stderr(`✗ ${step.title}\n`);
-    }
-    const message = task.progress?.message;
-    if (message && message !== lastMessage) {
-      lastMessage = message;
-      streams.stderr(`  ${message}\n`);
-    }
-  });
 }
 
 export function renderBuilder(b: BuilderInfo): string {
@@ -159,20 +137,17 @@ export function registerBuilderCommand(program: Command): void {
         const driverOpts = parseDriverOpts(flags.driverOpt);
         const platforms = splitPlatforms(flags.platform);
         const result = await withCore('cli', async (core) => {
-          const stop = followTask(core, 'builder:create', processStreams);
-          try {
-            return await core.call('builder:create', {
-              ...(flags.name ? { name: flags.name } : {}),
-              driver: flags.driver as BuilderDriverName,
-              ...(driverOpts ? { driverOpts } : {}),
-              ...(flags.insecureRegistry.length ? { insecureRegistries: flags.insecureRegistry } : {}),
-              ...(platforms.length ? { platforms } : {}),
-              use: flags.use,
-              bootstrap: flags.bootstrap,
-            });
-          } finally {
-            stop();
-          }
+          const input = {
+            ...(flags.name ? { name: flags.name } : {}),
+            driver: flags.driver as BuilderDriverName,
+            ...(driverOpts ? { driverOpts } : {}),
+            ...(flags.insecureRegistry.length ? { insecureRegistries: flags.insecureRegistry } : {}),
+            ...(platforms.length ? { platforms } : {}),
+            use: flags.use,
+            bootstrap: flags.bootstrap,
+          };
+          // progress goes to stderr even with --json, so stdout stays the result alone
+          return callWithProgress(core, 'builder:create', input, { write: processStreams.stderr });
         });
         if (flags.json) printJson(result);
         else {
@@ -245,12 +220,8 @@ export function registerBuilderCommand(program: Command): void {
         }
         const platforms = splitPlatforms(flags.platform);
         const r = await withCore('cli', async (core) => {
-          const stop = followTask(core, 'builder:install-emulators', processStreams);
-          try {
-            return await core.call('builder:install-emulators', flags.all ? { platforms: 'all' } : platforms.length ? { platforms } : {});
-          } finally {
-            stop();
-          }
+          const input = flags.all ? { platforms: 'all' as const } : platforms.length ? { platforms } : {};
+          return callWithProgress(core, 'builder:install-emulators', input, { write: processStreams.stderr });
         });
         if (flags.json) printJson(r);
         else processStreams.stdout(`${r.installed.length ? `Installed: ${r.installed.join(', ')}` : 'Nothing to install.'}\n${renderEmulators(r.report)}`);

@@ -5,11 +5,12 @@
 import { cancelOnInterrupt } from '../interrupt.js';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { AppError, formatCommand, type Core, type TaskSnapshot } from '../../core/index.js';
+import { AppError, formatCommand } from '../../core/index.js';
 import { formatBytes } from '../../core/format-bytes.js';
 import type { RegistryGcResult, RegistryStatus, RegistryUpResult, RegistryVolumeUsage } from '../../core/contract/registry-lifecycle.js';
 import type { RegistryCheckResult } from '../../core/contract/registry-check.js';
 import { withCore } from '../core-session.js';
+import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction } from '../output.js';
 
 interface NameFlags {
@@ -50,34 +51,6 @@ async function cancellable<T>(body: (signal: AbortSignal) => Promise<T>): Promis
   } finally {
     stopInterrupt();
   }
-}
-
-const STEP_MARK: Record<string, string> = { done: '✓', skipped: '-', failed: '✗', cancelled: '✗' };
-
-/** Prints each step when it starts (with its docker equivalent) and when it ends, and pull bytes now and then. */
-function followTask(core: Core, kind: string): () => void {
-  const seen = new Map<string, string>();
-  let lastProgress = 0;
-  let taskId: string | undefined;
-  return core.events.on('task:update', (task: TaskSnapshot) => {
-    if (task.kind !== kind || (taskId && task.id !== taskId)) return;
-    taskId = task.id;
-    for (const step of task.steps) {
-      if (seen.get(step.id) === step.state) continue;
-      seen.set(step.id, step.state);
-      if (step.state === 'running') {
-        out(`… ${step.title}\n`);
-        if (step.command) out(`    $ ${formatCommand(step.command)}\n`);
-      } else if (STEP_MARK[step.state]) {
-        out(`${STEP_MARK[step.state]} ${step.title}${step.detail ? ` (${step.detail})` : ''}\n`);
-      }
-    }
-    const p = task.progress;
-    if (p && p.unit === 'bytes' && task.state === 'running' && Date.now() - lastProgress > 1000) {
-      lastProgress = Date.now();
-      out(`    ${formatBytes(p.current)}${p.total ? ` of ${formatBytes(p.total)}` : ''}${p.message ? `  ${p.message}` : ''}\n`);
-    }
-  });
 }
 
 function printUp(result: RegistryUpResult): void {
@@ -150,22 +123,17 @@ export function registerRegistryCommand(program: Command): void {
     .action(async (flags: UpFlags) => {
       await runAction(flags, () =>
         withCore('cli', async (core) => {
-          const stop = flags.json ? () => undefined : followTask(core, 'registry:up');
-          try {
-            const input = {
-              ...nameInput(flags),
-              ...(flags.port !== undefined ? { port: flags.port } : {}),
-              ...(flags.volume !== undefined ? { volume: flags.volume } : {}),
-              ...(flags.image !== undefined ? { image: flags.image } : {}),
-              ...(flags.deleteEnabled ? { deleteEnabled: true } : {}),
-            };
-            const result = await cancellable((signal) => core.call('registry:up', input, { signal }));
-            if (flags.json) printJson(result);
-            else printUp(result);
-            return result.healthy ? 0 : 1;
-          } finally {
-            stop();
-          }
+          const input = {
+            ...nameInput(flags),
+            ...(flags.port !== undefined ? { port: flags.port } : {}),
+            ...(flags.volume !== undefined ? { volume: flags.volume } : {}),
+            ...(flags.image !== undefined ? { image: flags.image } : {}),
+            ...(flags.deleteEnabled ? { deleteEnabled: true } : {}),
+          };
+          const result = await cancellable((signal) => callWithProgress(core, 'registry:up', input, { write: flags.json ? null : out, signal }));
+          if (flags.json) printJson(result);
+          else printUp(result);
+          return result.healthy ? 0 : 1;
         }),
       );
     });
@@ -268,19 +236,12 @@ export function registerRegistryCommand(program: Command): void {
     .action(async (flags: GcFlags) => {
       await runAction(flags, () =>
         withCore('cli', async (core) => {
-          const stop = flags.json ? () => undefined : followTask(core, 'registry:gc');
-          try {
-            const input = { ...nameInput(flags), ...(flags.dryRun ? { dryRun: true } : {}), ...(flags.deleteUntagged ? { deleteUntagged: true } : {}) };
-            const r = await cancellable((signal) => core.call('registry:gc', input, { signal }));
-            if (flags.json) {
-              printJson(r);
-              return r.check && !r.check.ok ? 1 : 0;
-            }
-            out(renderGc(r));
-            return r.check && !r.check.ok ? 1 : 0;
-          } finally {
-            stop();
-          }
+          const input = { ...nameInput(flags), ...(flags.dryRun ? { dryRun: true } : {}), ...(flags.deleteUntagged ? { deleteUntagged: true } : {}) };
+          // the steps (stop, collect, start, check) print as they go, through the one task printer
+          const r = await cancellable((signal) => callWithProgress(core, 'registry:gc', input, { write: flags.json ? null : out, signal }));
+          if (flags.json) printJson(r);
+          else out(renderGc(r));
+          return r.check && !r.check.ok ? 1 : 0;
         }),
       );
     });

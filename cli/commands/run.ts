@@ -5,11 +5,12 @@
  */
 import { cancelOnInterrupt } from '../interrupt.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import { AppError, type Core, type TaskSnapshot } from '../../core/index.js';
+import { AppError } from '../../core/index.js';
 import type { PlatformRun, RunMatrix, RunSummary } from '../../core/contract/runs.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import { formatDuration, resultWord } from '../../core/runs/export.js';
 import { withCore } from '../core-session.js';
+import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction, type Streams } from '../output.js';
 
 interface RunFlags {
@@ -90,9 +91,10 @@ async function run(ref: string | undefined, command: string[], flags: RunFlags, 
   return withCore('cli', async (core) => {
     const controller = new AbortController();
     const stopInterrupt = cancelOnInterrupt(controller);
-    const stopProgress = flags.json ? () => undefined : followProgress(core, streams);
     try {
-      const matrix = await core.call(
+      // a line per step as it starts and ends, so a long emulated run shows it is alive
+      const matrix = await callWithProgress(
+        core,
         'runs:start',
         {
           reference: ref,
@@ -102,36 +104,15 @@ async function run(ref: string | undefined, command: string[], flags: RunFlags, 
           ...(command.length ? { command } : {}),
           ...(flags.insecure ? { insecure: true } : {}),
         },
-        { signal: controller.signal },
+        { write: flags.json ? null : streams.stderr, signal: controller.signal },
       );
-      stopProgress();
       if (flags.json) printJson(matrix, streams);
       else streams.stdout(renderMatrix(matrix));
       return matrix.ok ? 0 : 1;
     } finally {
-      stopProgress();
       stopInterrupt();
     }
   });
-}
-
-/** One stderr line per finished platform, so a long emulated run shows it is alive. */
-function followProgress(core: Core, streams: Streams): () => void {
-  const said = new Set<string>();
-  const off = core.events.on('task:update', (task: TaskSnapshot) => {
-    if (task.kind !== 'runs') return;
-    for (const step of task.steps) {
-      const key = `${task.id}:${step.id}:${step.state}`;
-      if (said.has(key) || (step.state !== 'done' && step.state !== 'failed')) continue;
-      said.add(key);
-      streams.stderr(`${step.title}: ${step.detail ?? step.state}\n`);
-    }
-  });
-  let stopped = false;
-  return () => {
-    if (!stopped) off();
-    stopped = true;
-  };
 }
 
 function table(rows: string[][], indent = ''): string[] {

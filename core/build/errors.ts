@@ -85,3 +85,29 @@ function shorten(text: string, max = 400): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
+
+/** How BuildKit and the docker CLI say that a registry wants a login they did not have (or refused the one they had). */
+const LOGIN_REFUSED = /\b401 Unauthorized\b|unauthorized: authentication required|no basic auth credentials|failed to authorize|requested access to the resource is denied|insufficient_scope/i;
+
+/**
+ * A push the registry refused for want of a login, as an error that says so: without it the user reads
+ * "check that the registry is running" about a registry that answered.
+ */
+export function pushLoginRefused(registry: string, reference: string, why: string, details: unknown): AppError | undefined {
+  if (!LOGIN_REFUSED.test(why)) return undefined;
+  return new AppError('unauthorized', `${registry} refused the push of ${reference}: it wants a login (${shorten(why)})`, {
+    hint: `Log in with \`docker login ${registry}\` (the build pushes with the docker CLI's login, and the app reads the same one), then build again.`,
+    details,
+  });
+}
+
+const REGISTRY_GONE = /connection refused|connection reset|unexpected EOF|broken pipe|no route to host|i\/o timeout/i;
+
+/** A push that lost the registry mid-way (it stopped, crashed or the network dropped), said as such. */
+export function pushRegistryGone(registry: string, reference: string, why: string, details: unknown): AppError | undefined {
+  if (!REGISTRY_GONE.test(why)) return undefined;
+  return new AppError('registry-error', `The push of ${reference} failed: ${registry} stopped answering (${shorten(why)})`, {
+    hint: `Check that the registry ${registry} is running (Registry step), then build again.`,
+    details,
+  });
+}

@@ -4,6 +4,10 @@ import type { Handlers } from '../dispatch.js';
 import { initTutorial } from '../tutorial/init.js';
 import { getTutorialSteps } from '../tutorial/steps.js';
 import { checkProject } from './check.js';
+import { BuildHistory } from './history.js';
+import { checkReadiness } from './readiness.js';
+import { describeEngine } from '../doctor/doctor.js';
+import { nativePlatformOf } from '../builder/node-platform.js';
 import { runBuild, type BuildDeps } from './run-build.js';
 
 export type BuildHandlers = Pick<Handlers, keyof typeof buildChannels>;
@@ -12,7 +16,17 @@ export function createBuildHandlers(deps: BuildDeps & { env?: NodeJS.ProcessEnv 
   return {
     'build:run': async (input, ctx) => runBuild(deps, input, ctx.signal),
     'build:check': async (input) => checkProject(input),
+    'build:readiness': async (input, ctx) => {
+      // Stages on $BUILDPLATFORM run as the engine's own platform; without an engine, this machine's.
+      const engine = await deps.engine
+        .connect(ctx.signal)
+        .then((c) => describeEngine(c, ctx.signal))
+        .catch(() => undefined);
+      const buildPlatform = (engine ? nativePlatformOf(engine.os, engine.arch) : undefined) ?? nativePlatformOf('linux', process.arch === 'x64' ? 'amd64' : process.arch) ?? 'linux/amd64';
+      return checkReadiness(input, buildPlatform, ctx.signal);
+    },
+    'build:history': async (input) => (deps.dataDir ? new BuildHistory(deps.dataDir).list(input.reference, input.limit) : []),
     'tutorial:init': async (input, ctx) => initTutorial(deps, input, ctx.signal),
-    'tutorial:steps': async () => getTutorialSteps(),
+    'tutorial:steps': async () => getTutorialSteps((await deps.settings.read()).registry.port),
   };
 }

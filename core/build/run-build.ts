@@ -21,7 +21,8 @@ import type { CommandResult } from '../docker/exec.js';
 import { describeEngine } from '../doctor/doctor.js';
 import type { EventBus } from '../events.js';
 import { RegistryClient } from '../registry/client.js';
-import { classifyIndexEntry, createIndex, formatPlatform, MediaTypes, parseManifestDocument, parsePlatform, type IndexEntryInput } from '../registry/manifest.js';
+import { formatPlatform, parsePlatform, samePlatform } from '../platform.js';
+import { classifyIndexEntry, createIndex, MediaTypes, parseManifestDocument, type IndexEntryInput } from '../registry/manifest.js';
 import { parseImageReference, type ImageRef } from '../registry/reference.js';
 import type { SettingsStore } from '../settings.js';
 import type { TaskHandle, TaskManager, StepSpec } from '../tasks.js';
@@ -37,17 +38,24 @@ import {
   platformTag,
   pushEquivalent,
   type BuildCommandOptions,
-} from './commands.js';
+} from '../commands/build.js';
 import { checkProject } from './check.js';
-import { buildFailedError } from './errors.js';
+import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
+import { BuildHistory } from './history.js';
+import { readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
+import { buildTiming, runsNatively } from './timing.js';
+import { parseInstructions, parseStages } from './readiness.js';
+import { readFile } from 'node:fs/promises';
 
 export interface BuildDeps {
   engine: EngineAccess;
   events: EventBus;
   tasks: TaskManager;
   settings: SettingsStore;
+  /** Where the build history is kept; no history without it. */
+  dataDir?: string;
 }
 
 export interface BuilderChoice {
@@ -88,6 +96,13 @@ interface Prepared {
   warnings: DockerfileWarning[];
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
+  cache?: BuildResult['cache'];
+}
+
+/** The builder's driver, as `docker buildx inspect` prints it; undefined when it cannot be read. */
+async function builderDriver(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  return r.code === 0 ? /^Driver:\s+(\S+)/m.exec(r.stdout)?.[1] : undefined;
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -114,7 +129,22 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.noCache) cmd.noCache = true;
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
   if (input.labels) cmd.labels = input.labels;
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd };
+  let cache: BuildResult['cache'];
+  if (input.cacheRef) {
+    // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
+    const driver = await builderDriver(deps, builder.name, signal);
+    if (driver === 'docker') {
+      cache = {
+        ref: input.cacheRef,
+        used: false,
+        reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
+      };
+    } else {
+      cmd.cacheRef = input.cacheRef;
+      cache = { ref: input.cacheRef, used: true };
+    }
+  }
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd, ...(cache ? { cache } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -138,12 +168,20 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
   }
   steps.push({ id: 'verify', title: 'Read the pushed list back from the registry', command: imagetoolsInspectEquivalent(ref.original) });
 
-  return deps.tasks.run('build', title, steps, async (task) => {
+  return deps.tasks.run('build:run', title, steps, async (task) => {
     const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
     reporter.note(`Builder: ${prepared.builder.reason}.`);
+    if (prepared.cache && !prepared.cache.used) reporter.note(`warning: no registry cache: ${prepared.cache.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
-      return input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      const result = input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      if (deps.dataDir) {
+        // The build is done and pushed; a history that cannot be written must not turn it into a failure.
+        await new BuildHistory(deps.dataDir).append(BuildHistory.entryOf(result, input.noCache === true)).catch((error: unknown) => {
+          reporter.note(`warning: the build history could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
+      return result;
     } finally {
       reporter.close();
     }
@@ -156,20 +194,31 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // BuildKit leaves the platform out of step names when it builds only one
   const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
   const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
+  // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
+  // read beside the build so it adds no wait.
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
   task.step('build', 'running');
-  const result = await runTracked(deps, args, tracker, reporter, task.signal);
+  const result = await runTracked(deps, args, tracker, reporter, task.signal, () => withNodes(tracker.platforms(), planned));
+  await planning;
   if (result.code !== 0) {
     const error = failure(tracker, ['docker', ...args], result, reporter);
     reporter.close(tracker.platforms());
-    throw error;
+    // only the push meets the login: a base image behind a login fails as pull-failed above
+    const pushFailed = error.code !== 'pull-failed' && /failed to push/i.test(error.message);
+    throw (pushFailed && (pushLoginRefused(p.ref.registry, p.ref.original, error.message, error.details) ?? pushRegistryGone(p.ref.registry, p.ref.original, error.message, error.details))) || error;
   }
   reporter.close(tracker.platforms());
   task.step('build', 'done');
   const buildMs = Date.now() - started;
 
   task.step('verify', 'running');
-  const pushed = await readBack(p.ref, task.signal);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
+  const timeline = withNodes(tracker.platforms(), placement);
   return {
     mode: 'modern',
     reference: p.ref.original,
@@ -180,7 +229,9 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     builder: p.builder.name,
     durations: { totalMs: Date.now() - started, buildMs },
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
-    timeline: tracker.platforms(),
+    timeline,
+    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -212,7 +263,12 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     tracker: new BuildProgressTracker({ platforms: [platform], defaultPlatform: platform, onLog: (l) => reporter.log(l.platform ? l : { ...l, platform }) }),
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
-  const timeline = (): PlatformProgress[] => jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push));
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
+  const timeline = (): PlatformProgress[] => withNodes(jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push)), planned);
 
   const runJob = async (job: PlatformPush): Promise<void> => {
     const args = oldSchoolBuildArgs(p.cmd, job.platform, job.tag);
@@ -239,18 +295,22 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
         },
       });
     let pushed = await push();
+    let tries = 1;
     if (pushed.code !== 0 && TRANSIENT_PUSH_ERROR.test(pushed.stderr)) {
       // Pushes of several platforms into one repository at once can meet a registry answering 5xx while another
       // push commits a shared blob; a push is safe to repeat.
       reporter.note(`docker push ${job.tag} met a registry error; trying once more.`, job.platform);
       pushed = await push();
+      tries = 2;
     }
     job.push.endedAt = Date.now();
     if (pushed.code !== 0) {
       job.push.state = 'error';
       const last = pushed.stderr.trim().split(/\r?\n/).slice(-1)[0] ?? '';
       job.push.error = last;
-      throw new AppError('registry-error', `docker push ${job.tag} failed: ${last || `exit code ${pushed.code}`}`, {
+      const refused = pushLoginRefused(p.ref.registry, job.tag, last, { command: pushEquivalent(job.tag), platform: job.platform });
+      if (refused) throw refused;
+      throw new AppError('registry-error', `docker push ${job.tag} failed${tries > 1 ? ' twice' : ''}: ${last || `exit code ${pushed.code}`}`, {
         hint: `Check that the registry ${p.ref.registry} is running (Registry step) and that this engine may push to it (plain HTTP is allowed for localhost only, unless the engine lists the registry as insecure).`,
         details: { command: pushEquivalent(job.tag), platform: job.platform },
       });
@@ -276,6 +336,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   } finally {
     task.signal.removeEventListener('abort', forward);
   }
+  await planning;
   reporter.close(timeline());
   task.throwIfCancelled();
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
@@ -287,7 +348,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 
   const joinStarted = Date.now();
   task.step('join', 'running');
-  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal });
+  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal, ...(p.input.insecure ? { insecure: true } : {}) });
   const entries: IndexEntryInput[] = [];
   for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
   // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
@@ -300,9 +361,10 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const joinMs = Date.now() - joinStarted;
 
   task.step('verify', 'running');
-  const pushed = await readBack(p.ref, task.signal);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal)]);
   task.step('verify', 'done');
   const tags = jobs.map((j) => j.tag);
+  const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
     reference: p.ref.original,
@@ -322,7 +384,8 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       manifestPushEquivalent(p.ref, p.ref.original),
       imagetoolsInspectEquivalent(p.ref.original),
     ],
-    timeline: timeline(),
+    timeline: finalTimeline,
+    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: await buildPlatformStages(p.dockerfile) }),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -330,11 +393,40 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   };
 }
 
-function samePlatform(a: string, b: string): boolean {
+/** Stage names BuildKit shows (`build`, `stage-0`) of stages that run as the build platform. */
+async function buildPlatformStages(dockerfile: string): Promise<Set<string>> {
   try {
-    return formatPlatform(parsePlatform(a)) === formatPlatform(parsePlatform(b));
+    const stages = parseStages(parseInstructions(await readFile(dockerfile, 'utf8')));
+    return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
   } catch {
-    return false;
+    // read before the build already; if it went away since, the timing just cannot use it
+    return new Set();
+  }
+}
+
+/** Names the node of each platform in the timeline, for builders with several nodes. */
+function withNodes(platforms: PlatformProgress[], placement: BuildPlacement | undefined): PlatformProgress[] {
+  if (!placement) return platforms;
+  return platforms.map((p) => {
+    const node = placement.placementOf(p.platform).node;
+    return node ? { ...p, node } : p;
+  });
+}
+
+function noteNodes(reporter: BuildReporter, placement: BuildPlacement | undefined): void {
+  if (!placement || placement.nodes.length < 2) return;
+  if (!placement.known) {
+    const unpinned = placement.nodes.filter((n) => !n.pinned.length).map((n) => n.node);
+    reporter.note(
+      `warning: which node builds which platform cannot be told: ${unpinned.length ? `node ${unpinned.join(', ')} pins no platform` : 'not every node pins its platforms'}, and buildx 0.13 then sent a multi-platform build wholly to the first node. ` +
+        `Pin each node's platforms (docker buildx create --append --platform …, and --platform on the first node) so each platform goes to its node.`,
+    );
+    return;
+  }
+  for (const n of placement.nodes) {
+    if (!n.platforms.length) continue;
+    const how = n.nativePlatform ? n.platforms.map((pl) => `${pl} ${runsNatively(pl, n.nativePlatform!) ? 'natively' : 'emulated'}`).join(', ') : `${n.platforms.join(', ')} (its own platform unknown)`;
+    reporter.note(`Node ${n.node} (${n.endpoint}) builds ${how}.`);
   }
 }
 
@@ -382,8 +474,8 @@ async function platformEntry(client: RegistryClient, repository: string, job: Pl
 }
 
 /** What the registry now holds under the tag: its digest and platforms. */
-async function readBack(ref: ImageRef, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
-  const client = new RegistryClient({ registry: ref.registry, signal });
+async function readBack(ref: ImageRef, signal: AbortSignal, insecure: boolean): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
+  const client = new RegistryClient({ registry: ref.registry, signal, ...(insecure ? { insecure: true } : {}) });
   const tag = ref.tag ?? 'latest';
   const head = await client.headManifest(ref.repository, tag);
   const fetched = await client.getManifest(ref.repository, head.digest ?? tag);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Empty, PlatformString, ResourceName } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { PlatformStatus } from './doctor.js';
 
 export const builderDrivers = ['docker-container', 'kubernetes', 'remote'] as const;
@@ -84,7 +84,12 @@ export const BuilderAppendInput = z
     name: ResourceName,
     endpoint: BuilderEndpoint,
     nodeName: ResourceName.optional(),
+    /** Platforms this node takes: buildx sends them to it (pin the first node's too, see builder:create). */
     platforms: Platforms.optional(),
+    /** e.g. {network: 'host'}: an engine without a bridge gives the node's container no network otherwise. */
+    driverOpts: DriverOpts.optional(),
+    /** Registries this node reaches over plain HTTP (a LAN address): written into its own buildkitd.toml. */
+    insecureRegistries: z.array(InsecureRegistry).max(20).optional(),
   })
   .strict();
 
@@ -109,6 +114,11 @@ export interface BuilderNodeInfo {
   driverOptions: Record<string, string>;
   buildkitdFlags: string[];
   error?: string;
+  /**
+   * What the node runs without emulation: its engine's OS and CPU, asked of that engine (builder:inspect and
+   * builder:append-node fill it in; absent when the engine did not answer or was not asked).
+   */
+  nativePlatform?: string;
 }
 
 /** Which node builds a platform: the first node pinning it, else the first node listing it. */
@@ -206,18 +216,14 @@ export interface DefaultDriverExplanation {
   suggestion?: { title: string; text: string; command: string[] };
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const builderChannels = {
   'builder:list': channel<BuilderList>()(Empty),
-  'builder:create': channel<BuilderCreateResult>()(BuilderCreateInput),
+  'builder:create': taskChannel<BuilderCreateResult>()('builder:create', BuilderCreateInput),
   'builder:inspect': channel<BuilderInfo>()(BuilderNameInput),
   'builder:use': channel<BuilderUseResult>()(BuilderNameInput),
   'builder:remove': channel<BuilderRemoveResult>()(BuilderRemoveInput),
   'builder:append-node': channel<BuilderAppendResult>()(BuilderAppendInput),
   'builder:emulators': channel<EmulatorReport>()(Empty),
-  'builder:install-emulators': channel<InstallEmulatorsResult>()(InstallEmulatorsInput),
+  'builder:install-emulators': taskChannel<InstallEmulatorsResult>()('builder:install-emulators', InstallEmulatorsInput),
   'builder:default-driver': channel<DefaultDriverExplanation>()(Empty),
 } as const;

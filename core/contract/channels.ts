@@ -13,18 +13,12 @@ import { sweepChannels } from './sweep.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
+import { verifyChannels } from './verify.js';
 import { SettingsPatchSchema, type Settings } from './settings.js';
 import type { TaskSnapshot } from './tasks.js';
+import { channel } from './define.js';
 
-export interface ChannelDef<I extends z.ZodType, O> {
-  input: I;
-  /** Phantom field carrying the output type; never set at run time. */
-  readonly output?: O;
-}
-
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
+export type { ChannelDef, TaskChannelDef } from './define.js';
 
 export interface AppInfo {
   name: string;
@@ -48,6 +42,7 @@ export const channels = {
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,
+  ...verifyChannels,
 } as const;
 
 export type Channels = typeof channels;
@@ -63,3 +58,16 @@ export function isChannel(name: unknown): name is Channel {
 }
 
 export const channelNames = Object.keys(channels) as Channel[];
+
+/** The channels whose call runs as a task (declared with `taskChannel` in their domain's contract). */
+export type TaskChannel = { [C in Channel]: Channels[C] extends { task: string } ? C : never }[Channel];
+export type TaskKindOf<C extends TaskChannel> = Channels[C] extends { task: infer K } ? K : never;
+/** Every kind of task the core runs: one per task channel, declared next to that channel. */
+export type TaskKind = TaskKindOf<TaskChannel>;
+
+/** The kind of task a channel's call starts, as the contract declares it. */
+export function taskKindOf<C extends TaskChannel>(channel: C): TaskKindOf<C> {
+  return (channels[channel] as unknown as { task: TaskKindOf<C> }).task;
+}
+
+export const taskChannels = channelNames.filter((c): c is TaskChannel => 'task' in channels[c]);

@@ -6,3 +6,4 @@ export * from './doctor.js';
 export * from './channels.js';
 export * from './events.js';
 export * from './envelope.js';
+export * from './calls.js';

@@ -4,16 +4,13 @@
  */
 import { z } from 'zod';
 import { ImageReference, Port, ResourceName } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
 import type { RegistryCheckResult } from './registry-check.js';
 
 export const REGISTRY_DATA_PATH = '/var/lib/registry';
 /** The port the registry listens on inside its container (its default config). */
 export const REGISTRY_CONTAINER_PORT = 5000;
-export const MANAGED_LABEL = 'dev.multiarch-lab.managed';
-export const ROLE_LABEL = 'dev.multiarch-lab.role';
-export const REGISTRY_ROLE = 'registry';
 
 export const RegistryUpInput = z
   .object({
@@ -117,6 +114,8 @@ export type RegistryStatus =
       /** Multiarch Lab created it (it carries our labels). */
       managed: boolean;
       startedAt: string | null;
+      /** The collector this container gets (its own program, config and image), as a one-off `docker run --volumes-from`. */
+      gcCommand?: string[];
     };
 
 export interface RegistryVolumeUsage {
@@ -183,16 +182,12 @@ export interface RegistryGcResult {
   message: string;
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const registryLifecycleChannels = {
-  'registry:up': channel<RegistryUpResult>()(RegistryUpInput),
+  'registry:up': taskChannel<RegistryUpResult>()('registry:up', RegistryUpInput),
   'registry:status': channel<RegistryStatus>()(RegistryNameInput),
   'registry:stop': channel<RegistryStateChange>()(RegistryNameInput),
   'registry:start': channel<RegistryStateChange>()(RegistryNameInput),
   'registry:down': channel<RegistryDownResult>()(RegistryDownInput),
   'registry:volume-usage': channel<RegistryVolumeUsage>()(RegistryVolumeUsageInput),
-  'registry:gc': channel<RegistryGcResult>()(RegistryGcInput),
+  'registry:gc': taskChannel<RegistryGcResult>()('registry:gc', RegistryGcInput),
 } as const;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ImageReference, PlatformString } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel } from './define.js';
 import type { SerializedError } from './errors.js';
 
 /** host[:port], a bracketed IPv6 address with a port, or `docker.io`: where a registry answers. */
@@ -187,10 +187,6 @@ export interface RegistryDeleteResult {
   keeps?: RegistryDeleteEntry[];
   /** Children only this index reaches, offered to go with it. */
   onlyReachedByThis?: RegistryDeleteEntry[];
-}
-
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
 }
 
 export const registryBrowserChannels = {

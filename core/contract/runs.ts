@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ImageReference, PlatformString } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
 
 /** A saved run's id, as `runs:list` shows it: `20261127-041502-3f9a`. Never a path. */
@@ -154,12 +154,8 @@ export interface HostChoices {
   choices: HostChoice[];
 }
 
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
-}
-
 export const runsChannels = {
-  'runs:start': channel<RunMatrix>()(RunsStartInput),
+  'runs:start': taskChannel<RunMatrix>()('runs', RunsStartInput),
   'runs:list': channel<RunSummary[]>()(z.object({}).strict()),
   'runs:get': channel<RunMatrix>()(RunsGetInput),
   'runs:export': channel<RunExport>()(RunsExportInput),

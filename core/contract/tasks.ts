@@ -24,7 +24,13 @@ export interface TaskProgress {
 
 export interface TaskSnapshot {
   id: string;
+  /** The contract's task kind of the channel that started it (see taskKindOf). */
   kind: string;
+  /**
+   * The id of the call that started the task, when a front started it: the renderer and the CLI follow
+   * their own call's task by this id, never by kind or start time.
+   */
+  callId?: string;
   title: string;
   state: TaskState;
   steps: TaskStep[];

@@ -5,12 +5,9 @@
  * removes them, and says which.
  */
 import type Docker from 'dockerode';
-import { MANAGED_LABEL, ROLE_LABEL } from '../contract/registry-lifecycle.js';
 import type { SweepReport, SweptContainer } from '../contract/sweep.js';
+import { GC_ROLE, MAINTENANCE_ROLE, MANAGED_LABEL, ROLE_LABEL, RUN_ROLE } from './labels.js';
 
-export const RUN_ROLE = 'run';
-export const GC_ROLE = 'registry-gc';
-export const MAINTENANCE_ROLE = 'registry-maintenance';
 /** Only these roles are swept: the registry itself (role "registry") and builders are the user's and stay. */
 export const TRANSIENT_ROLES = [RUN_ROLE, GC_ROLE, MAINTENANCE_ROLE] as const;
 

@@ -3,17 +3,10 @@
  * where is it published, which volume holds its data, what would `docker run` look like. No I/O here,
  * so unit tests feed them captured `docker inspect` JSON.
  */
-import {
-  MANAGED_LABEL,
-  REGISTRY_CONTAINER_PORT,
-  REGISTRY_DATA_PATH,
-  REGISTRY_ROLE,
-  ROLE_LABEL,
-} from '../contract/registry-lifecycle.js';
+import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
+import { DELETE_ENABLED_ENV, garbageCollectArgs, type GcOptions, type GcTarget } from '../commands/registry.js';
+import { MANAGED_LABEL, REGISTRY_ROLE, ROLE_LABEL } from '../docker/labels.js';
 
-export const DELETE_ENABLED_ENV = 'REGISTRY_STORAGE_DELETE_ENABLED';
-export const DEFAULT_REGISTRY_CONFIG = '/etc/docker/registry/config.yml';
-export const DEFAULT_REGISTRY_BINARY = '/bin/registry';
 
 /** The parts of `docker container inspect` this module reads. */
 export interface ContainerFacts {
@@ -136,17 +129,19 @@ export function deleteEnabledIn(env: string[] | null | undefined): boolean {
   });
 }
 
-/** The registry program and config a `docker exec` should call for garbage collection. */
-/**
- * The registry's own collector, never with its --delete-untagged: registry 2.8 counts a manifest only an index
- * names as untagged and deletes it (distribution issue #3178). Untagged manifests are found and deleted by
- * gc-plan.ts instead.
- */
-export function garbageCollectCommand(info: ContainerFacts, opts: { dryRun?: boolean } = {}): string[] {
+/** The registry program and config this container serves with, for `registry garbage-collect`; unknown parts stay unset. */
+export function gcTargetOf(info: ContainerFacts): GcTarget {
   const command = [...(info.Path ? [info.Path] : asList(info.Config?.Entrypoint)), ...(info.Args ?? asList(info.Config?.Cmd))];
-  const program = command[0] && ['registry', 'docker-registry'].includes(basename(command[0])) && command[0].startsWith('/') ? command[0] : DEFAULT_REGISTRY_BINARY;
-  const config = command.find((a) => /\.ya?ml$/.test(a)) ?? DEFAULT_REGISTRY_CONFIG;
-  return [program, 'garbage-collect', ...(opts.dryRun ? ['--dry-run'] : []), config];
+  const target: GcTarget = {};
+  if (command[0] && ['registry', 'docker-registry'].includes(basename(command[0])) && command[0].startsWith('/')) target.program = command[0];
+  const config = command.find((a) => /\.ya?ml$/.test(a));
+  if (config) target.config = config;
+  return target;
+}
+
+/** The collector's arguments for this container (never --delete-untagged: see garbageCollectArgs). */
+export function garbageCollectCommand(info: ContainerFacts, opts: GcOptions = {}): string[] {
+  return garbageCollectArgs(gcTargetOf(info), opts);
 }
 
 export interface GcSummary {
@@ -160,26 +155,4 @@ export function parseGcSummary(output: string): GcSummary {
   const m = /(\d+) blobs marked, (\d+) blobs and (\d+) manifests eligible for deletion/.exec(output);
   if (!m) return { blobsMarked: null, blobsEligible: null, manifestsEligible: null };
   return { blobsMarked: Number(m[1]), blobsEligible: Number(m[2]), manifestsEligible: Number(m[3]) };
-}
-
-/**
- * Splits the engine's multiplexed log/exec stream (8-byte frame headers: stream, 0, 0, 0, big-endian
- * length) into stdout and stderr. A buffer without frame headers (a TTY container) is all stdout.
- */
-export function demuxDockerStream(buf: Buffer): { stdout: string; stderr: string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buf.length) {
-    const kind = buf[offset];
-    if ((kind !== 0 && kind !== 1 && kind !== 2) || buf[offset + 1] !== 0 || buf[offset + 2] !== 0 || buf[offset + 3] !== 0) {
-      if (offset === 0) return { stdout: buf.toString('utf8'), stderr: '' };
-      break;
-    }
-    const size = buf.readUInt32BE(offset + 4);
-    const chunk = buf.subarray(offset + 8, offset + 8 + size);
-    (kind === 2 ? err : out).push(chunk);
-    offset += 8 + size;
-  }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

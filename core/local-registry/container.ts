@@ -3,10 +3,10 @@
  * for a missing or foreign container.
  */
 import type Docker from 'dockerode';
+import { containerInspectCommand } from '../commands/registry.js';
 import { AppError } from '../contract/errors.js';
 import type { EngineAccess } from '../docker/engine.js';
-import { engineMessage, statusCodeOf } from '../docker/errors.js';
-import { formatCommand } from '../docker/exec.js';
+import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import type { SettingsStore } from '../settings.js';
 import type { TaskManager } from '../tasks.js';
 import { registryEvidence, type ContainerFacts } from './container-facts.js';
@@ -19,33 +19,12 @@ export interface RegistryLifecycleDeps {
   platform?: NodeJS.Platform;
 }
 
-/* ---------- small engine helpers ---------- */
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EPIPE', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND']);
-
-/** Turns a dockerode failure into an AppError; a dropped connection also makes the engine be looked for again. */
-export function engineFailure(deps: RegistryLifecycleDeps, error: unknown, doing: string, command?: string[]): AppError {
-  if (error instanceof AppError) return error;
-  if ((error as { name?: string })?.name === 'AbortError') return new AppError('cancelled', `Trying to ${doing} was cancelled.`);
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
-    deps.engine.invalidate();
-    return new AppError('engine-unreachable', `The Docker engine stopped answering while trying to ${doing} (${code}).`, {
-      hint: 'Check that Docker is running (multiarch-lab doctor tells what it finds), then try again.',
-    });
-  }
-  const status = statusCodeOf(error);
-  return new AppError(status === 409 ? 'conflict' : status === 404 ? 'not-found' : 'command-failed', `The engine could not ${doing}: ${engineMessage(error)}`, {
-    hint: command ? `Run the same thing yourself to see more: ${formatCommand(command)}` : 'Check the engine with multiarch-lab doctor, then try again.',
-  });
-}
-
 export async function inspectContainer(deps: RegistryLifecycleDeps, docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | null> {
   try {
     return await docker.getContainer(name).inspect();
   } catch (error) {
     if (statusCodeOf(error) === 404) return null;
-    throw engineFailure(deps, error, `look at the container ${name}`, ['docker', 'container', 'inspect', name]);
+    throw engineFailure(deps.engine, error, `look at the container ${name}`, containerInspectCommand(name));
   }
 }
 

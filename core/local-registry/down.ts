@@ -1,12 +1,13 @@
 /**
  * registry down, and what removing its volume would lose.
  */
+import { registryRemoveCommand, volumeRemoveCommand } from '../commands/registry.js';
 import { AppError } from '../contract/errors.js';
 import type { RegistryDownResult, RegistryVolumeUsage } from '../contract/registry-lifecycle.js';
-import { statusCodeOf } from '../docker/errors.js';
+import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import { formatBytes } from '../format-bytes.js';
 import { publishedRegistryPort, registryEvidence, registryVolumeName } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure, inspectContainer, conflictError, resolveName } from './container.js';
+import { type RegistryLifecycleDeps, inspectContainer, conflictError, resolveName } from './container.js';
 import { httpAddress } from './health.js';
 import { measureVolume, containersUsingVolume } from './volume.js';
 
@@ -52,7 +53,7 @@ export async function registryDown(deps: RegistryLifecycleDeps, input: { name?: 
       await docker.getContainer(info.Id).remove({ force: true, v: false });
       removedContainer = true;
     } catch (error) {
-      if (statusCodeOf(error) !== 404) throw engineFailure(deps, error, `remove the container ${name}`, ['docker', 'rm', '-f', name]);
+      if (statusCodeOf(error) !== 404) throw engineFailure(deps.engine, error, `remove the container ${name}`, registryRemoveCommand(name));
     }
   }
 
@@ -70,7 +71,7 @@ export async function registryDown(deps: RegistryLifecycleDeps, input: { name?: 
           details: { volume, usedBy: users },
         });
       }
-      if (status !== 404) throw engineFailure(deps, error, `remove the volume ${volume}`, ['docker', 'volume', 'rm', volume]);
+      if (status !== 404) throw engineFailure(deps.engine, error, `remove the volume ${volume}`, volumeRemoveCommand(volume));
     }
   }
 

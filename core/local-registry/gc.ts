@@ -9,16 +9,17 @@ import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
 import type { RegistryCheckResult } from '../contract/registry-check.js';
 import type { GcManifestEntry, RegistryGcResult } from '../contract/registry-lifecycle.js';
-import { statusCodeOf } from '../docker/errors.js';
+import { garbageCollectArgs, registryGcCommand, registryStartCommand, registryStopCommand } from '../commands/registry.js';
+import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import { formatCommand } from '../docker/exec.js';
 import type { StepSpec, TaskHandle } from '../tasks.js';
 import { RegistryClient } from '../registry/client.js';
 import { checkRegistryAt } from './check.js';
-import { garbageCollectCommand, parseGcSummary, publishedRegistryPort } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure, inspectContainer, requireRegistry, resolveName } from './container.js';
+import { gcTargetOf, parseGcSummary, publishedRegistryPort } from './container-facts.js';
+import { type RegistryLifecycleDeps, inspectContainer, requireRegistry, resolveName } from './container.js';
 import { planUntaggedDeletion, type GcPlan } from './gc-plan.js';
 import { httpAddress, waitForRegistry } from './health.js';
-import { oneOffCommand, runCollector, startMaintenanceRegistry, type MaintenanceRegistry } from './maintenance.js';
+import { runCollector, startMaintenanceRegistry, type MaintenanceRegistry } from './maintenance.js';
 import { storedManifests } from './stored-manifests.js';
 
 export interface GcInput {
@@ -55,9 +56,10 @@ async function collect(deps: RegistryLifecycleDeps, task: TaskHandle, o: { name:
   task.step('find', 'done', wasRunning ? `running${liveAddress ? ` at ${liveAddress}` : ''}` : `not running (${info.State.Status})`);
 
   const takeOut = !dryRun && wasRunning;
-  const cmd = garbageCollectCommand(info, { dryRun });
-  const command = oneOffCommand(info, cmd);
-  if (takeOut) task.addStep({ id: 'stop', title: `Take ${name} out of service: pushes fail until it is back`, command: ['docker', 'stop', name] });
+  // what the one-off container runs is exactly the shown command after its image
+  const cmd = garbageCollectArgs(gcTargetOf(info), { dryRun });
+  const command = registryGcCommand(name, info.Config.Image, gcTargetOf(info), { dryRun });
+  if (takeOut) task.addStep({ id: 'stop', title: `Take ${name} out of service: pushes fail until it is back`, command: registryStopCommand(name) });
   // the API is needed to follow tags: the live registry for a dry run, a private one on the same volume otherwise
   const needsMaintenance = deleteUntagged && (takeOut || !liveAddress);
   if (needsMaintenance) task.addStep({ id: 'maintenance', title: 'Serve the same storage from a private registry (deletes enabled, a port only we use)' });
@@ -66,7 +68,7 @@ async function collect(deps: RegistryLifecycleDeps, task: TaskHandle, o: { name:
     if (!dryRun) task.addStep({ id: 'delete', title: 'Delete the manifests no tag reaches (DELETE /v2/NAME/manifests/DIGEST)' });
   }
   task.addStep({ id: 'collect', title: dryRun ? 'Count the blobs no manifest uses (garbage-collect --dry-run)' : 'Remove the blobs no manifest uses (garbage-collect)', command });
-  if (takeOut) task.addStep({ id: 'restore', title: `Start ${name} again as it was`, command: ['docker', 'start', name] });
+  if (takeOut) task.addStep({ id: 'restore', title: `Start ${name} again as it was`, command: registryStartCommand(name) });
   if (!dryRun) task.addStep({ id: 'check', title: 'Check every tag: manifests, configs and layers' });
 
   let maintenance: MaintenanceRegistry | null = null;
@@ -81,7 +83,7 @@ async function collect(deps: RegistryLifecycleDeps, task: TaskHandle, o: { name:
       try {
         await docker.getContainer(info.Id).stop({ t: 10 });
       } catch (error) {
-        if (statusCodeOf(error) !== 304) throw engineFailure(deps, error, `stop ${name}`, ['docker', 'stop', name]);
+        if (statusCodeOf(error) !== 304) throw engineFailure(deps.engine, error, `stop ${name}`, registryStopCommand(name));
       }
       runningAfter = false;
       task.step('stop', 'done', 'stopped');
@@ -97,7 +99,7 @@ async function collect(deps: RegistryLifecycleDeps, task: TaskHandle, o: { name:
       task.step('plan', 'running');
       const client = new RegistryClient({ registry: apiAddress!, insecure: true, signal: task.signal });
       const stored = await storedManifests(docker, info.Id).catch((error: unknown) => {
-        throw engineFailure(deps, error, `read the manifest list of ${name}'s storage`, ['docker', 'cp', `${name}:/var/lib/registry/docker/registry/v2/repositories`, '-']);
+        throw engineFailure(deps.engine, error, `read the manifest list of ${name}'s storage`, ['docker', 'cp', `${name}:/var/lib/registry/docker/registry/v2/repositories`, '-']);
       });
       plan = await planUntaggedDeletion(client, stored, task.signal);
       task.step('plan', 'done', `${plan.deletes.length} untagged, ${plan.keeps.length} reached by a tag`);
@@ -116,7 +118,7 @@ async function collect(deps: RegistryLifecycleDeps, task: TaskHandle, o: { name:
       }
     }
     task.step('collect', 'running');
-    collected = await runCollector(deps, docker, info, cmd, task.signal);
+    collected = await runCollector(deps, docker, info, cmd, command, task.signal);
     if (collected.exitCode !== 0 && NOTHING_YET.test(collected.output)) {
       // a registry nobody pushed to has no storage tree yet: nothing to collect is not a failure
       collected = { exitCode: 0, output: 'The registry holds nothing yet: nothing to collect.' };
@@ -182,7 +184,7 @@ async function bringBack(
   try {
     await docker.getContainer(info.Id).start();
   } catch (error) {
-    if (statusCodeOf(error) !== 304) throw engineFailure(deps, error, `start ${name} again`, ['docker', 'start', name]);
+    if (statusCodeOf(error) !== 304) throw engineFailure(deps.engine, error, `start ${name} again`, registryStartCommand(name));
   }
   if (published) {
     // no cancellation here: the registry must come back even when the caller gave up

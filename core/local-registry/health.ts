@@ -6,8 +6,9 @@ import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
 import type { RegistryHealth } from '../contract/registry-lifecycle.js';
 import type { EngineConnection } from '../docker/engine.js';
+import { demuxDockerStream } from '../docker/demux.js';
+import { engineHost } from '../docker/facts.js';
 import { RegistryClient } from '../registry/client.js';
-import { demuxDockerStream } from './container-facts.js';
 import { type RegistryLifecycleDeps, inspectContainer } from './container.js';
 
 export const HEALTH_TIMEOUT_MS = 30_000;
@@ -29,19 +30,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** The host this machine reaches the engine's published ports on. */
-export function engineHost(connection: Pick<EngineConnection, 'endpoint'>): string {
-  if (connection.endpoint.startsWith('tcp://')) {
-    try {
-      const host = new URL(connection.endpoint.replace(/^tcp:/, 'http:')).hostname;
-      if (host && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(host)) return host;
-    } catch {
-      // fall back to localhost
-    }
-  }
-  return 'localhost';
 }
 
 export function isLocalEngine(connection: Pick<EngineConnection, 'endpoint'>): boolean {

@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
-import { MANAGED_LABEL, REGISTRY_CONTAINER_PORT, ROLE_LABEL } from '../contract/registry-lifecycle.js';
+import { REGISTRY_CONTAINER_PORT } from '../contract/registry-lifecycle.js';
 import type { EngineConnection } from '../docker/engine.js';
-import { GC_ROLE, MAINTENANCE_ROLE } from '../docker/sweep.js';
-import { DELETE_ENABLED_ENV, demuxDockerStream } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure } from './container.js';
+import { GC_ROLE, MAINTENANCE_ROLE, MANAGED_LABEL, ROLE_LABEL } from '../docker/labels.js';
+import { DELETE_ENABLED_ENV, registryLabels } from '../commands/registry.js';
+import { demuxDockerStream } from '../docker/demux.js';
+import { engineFailure } from '../docker/errors.js';
+import type { RegistryLifecycleDeps } from './container.js';
 import { httpAddress, isLocalEngine, waitForRegistry } from './health.js';
-import { registryLabels } from './spec.js';
 
 
 function oneOffLabels(deps: RegistryLifecycleDeps, role: string, registry: string): Record<string, string> {
@@ -27,18 +28,14 @@ async function removeQuietly(container: Docker.Container): Promise<void> {
   await container.remove({ force: true, v: true }).catch(() => undefined);
 }
 
-/** `docker run --rm --volumes-from NAME --entrypoint PROGRAM IMAGE ARGS…`: what runCollector does, to show and copy. */
-export function oneOffCommand(registry: Docker.ContainerInspectInfo, cmd: string[]): string[] {
-  const name = registry.Name.replace(/^\//, '');
-  return ['docker', 'run', '--rm', '--volumes-from', name, '--entrypoint', cmd[0]!, registry.Config.Image, ...cmd.slice(1)];
-}
-
 /** Runs `cmd` in a one-off container with the registry's image, environment and volumes; removed afterwards. */
 export async function runCollector(
   deps: RegistryLifecycleDeps,
   docker: Docker,
   registry: Docker.ContainerInspectInfo,
   cmd: string[],
+  /** The `docker run` this amounts to, named in an error. */
+  shown: string[],
   signal?: AbortSignal,
 ): Promise<{ exitCode: number; output: string }> {
   const name = registry.Name.replace(/^\//, '');
@@ -65,7 +62,7 @@ export async function runCollector(
     return { exitCode: waited.StatusCode ?? -1, output: `${stdout}${stderr}` };
   } catch (error) {
     if (signal?.aborted) throw new AppError('cancelled', 'Garbage collection was cancelled; its container was removed.');
-    throw engineFailure(deps, error, `run garbage collection beside ${name}`, oneOffCommand(registry, cmd));
+    throw engineFailure(deps.engine, error, `run garbage collection beside ${name}`, shown);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (container) await removeQuietly(container);
@@ -121,6 +118,6 @@ export async function startMaintenanceRegistry(
     return { address, containerName, remove: () => removeQuietly(made) };
   } catch (error) {
     if (container) await removeQuietly(container);
-    throw engineFailure(deps, error, `start a maintenance registry on the volume of ${name}`);
+    throw engineFailure(deps.engine, error, `start a maintenance registry on the volume of ${name}`);
   }
 }

@@ -8,7 +8,8 @@ import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
 import type { EngineConnection } from '../docker/engine.js';
 import { registryEvidence } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure } from './container.js';
+import { engineFailure } from '../docker/errors.js';
+import { type RegistryLifecycleDeps } from './container.js';
 import { isLocalEngine } from './health.js';
 
 export type PortProbe = 'free' | 'taken';
@@ -160,7 +161,7 @@ export async function publishedPorts(deps: RegistryLifecycleDeps, docker: Docker
   try {
     list = await docker.listContainers();
   } catch (error) {
-    throw engineFailure(deps, error, 'list the running containers', ['docker', 'ps']);
+    throw engineFailure(deps.engine, error, 'list the running containers', ['docker', 'ps']);
   }
   const map = new Map<number, PublishedBy>();
   for (const c of list) {

@@ -1,47 +1,11 @@
 /**
- * The registry container the app creates, as one spec: the dockerode create options and the `docker run`
- * that makes the same container, for people to copy.
+ * The dockerode create options of the registry container: the same container `registryRunCommand` creates
+ * (core/commands/registry.ts).
  */
-import { MANAGED_LABEL, REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH, REGISTRY_ROLE, ROLE_LABEL } from '../contract/registry-lifecycle.js';
-import { extraLabelsFrom } from '../docker/labels.js';
-import { DELETE_ENABLED_ENV } from './container-facts.js';
+import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
+import { DELETE_ENABLED_ENV, type RegistrySpec } from '../commands/registry.js';
 
-export function registryLabels(env: NodeJS.ProcessEnv): Record<string, string> {
-  return { ...extraLabelsFrom(env), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: REGISTRY_ROLE };
-}
-
-function labelArgs(labels: Record<string, string>): string[] {
-  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-}
-
-export interface RegistrySpec {
-  name: string;
-  image: string;
-  port: number;
-  volume: string;
-  deleteEnabled: boolean;
-  labels: Record<string, string>;
-}
-
-/** The `docker run` that creates the same container, for people to copy. */
-export function dockerRunCommand(spec: RegistrySpec): string[] {
-  return [
-    'docker', 'run', '-d',
-    '-p', `${spec.port}:${REGISTRY_CONTAINER_PORT}`,
-    '--restart=always',
-    '--name', spec.name,
-    '-v', `${spec.volume}:${REGISTRY_DATA_PATH}`,
-    ...(spec.deleteEnabled ? ['-e', `${DELETE_ENABLED_ENV}=true`] : []),
-    ...labelArgs(spec.labels),
-    spec.image,
-  ];
-}
-
-export function volumeCreateCommand(volume: string, labels: Record<string, string>): string[] {
-  return ['docker', 'volume', 'create', ...labelArgs(labels), volume];
-}
-
-/** The dockerode create options matching `dockerRunCommand`. */
+/** The dockerode create options matching `registryRunCommand`. */
 export function containerCreateOptions(spec: RegistrySpec): {
   name: string;
   Image: string;

@@ -1,10 +1,11 @@
 /**
  * registry status, stop and start.
  */
+import { registryGcCommand, registryStartCommand, registryStopCommand } from '../commands/registry.js';
 import type { RegistryHealth, RegistryStateChange, RegistryStatus } from '../contract/registry-lifecycle.js';
-import { statusCodeOf } from '../docker/errors.js';
-import { deleteEnabledIn, isManaged, publishedRegistryPort, registryEvidence, registryVolumeName } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure, inspectContainer, resolveName, upHint, requireRegistry } from './container.js';
+import { engineFailure, statusCodeOf } from '../docker/errors.js';
+import { deleteEnabledIn, gcTargetOf, isManaged, publishedRegistryPort, registryEvidence, registryVolumeName } from './container-facts.js';
+import { type RegistryLifecycleDeps, inspectContainer, resolveName, upHint, requireRegistry } from './container.js';
 import { httpAddress, pingRegistry, countRepositories, probeRegistryOnce, waitForRegistry } from './health.js';
 import { volumeInfo } from './volume.js';
 import type { EngineConnection } from '../docker/engine.js';
@@ -62,6 +63,7 @@ export async function registryStatus(deps: RegistryLifecycleDeps, input: { name?
     deleteEnabled: deleteEnabledIn(info.Config.Env),
     managed: isManaged(info.Config.Labels),
     startedAt: running && info.State.StartedAt ? info.State.StartedAt : null,
+    ...(isRegistry ? { gcCommand: registryGcCommand(name, info.Config.Image, gcTargetOf(info)) } : {}),
   };
 }
 
@@ -73,7 +75,7 @@ export async function registryStop(deps: RegistryLifecycleDeps, input: { name?: 
   try {
     await docker.getContainer(info.Id).stop({ t: 10 });
   } catch (error) {
-    if (statusCodeOf(error) !== 304) throw engineFailure(deps, error, `stop the container ${name}`, ['docker', 'stop', name]);
+    if (statusCodeOf(error) !== 304) throw engineFailure(deps.engine, error, `stop the container ${name}`, registryStopCommand(name));
   }
   const after = await inspectContainer(deps, docker, name);
   return { name, state: after?.State.Status ?? 'removed', changed: true };
@@ -91,7 +93,7 @@ export async function registryStart(deps: RegistryLifecycleDeps, input: { name?:
       else await docker.getContainer(info.Id).start();
       changed = true;
     } catch (error) {
-      if (statusCodeOf(error) !== 304) throw engineFailure(deps, error, `start the container ${name}`, ['docker', 'start', name]);
+      if (statusCodeOf(error) !== 304) throw engineFailure(deps.engine, error, `start the container ${name}`, registryStartCommand(name, info.State.Paused));
     }
   }
   const published = publishedRegistryPort(info);

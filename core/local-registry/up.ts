@@ -2,21 +2,30 @@
  * registry up: create the registry container, or adopt the one already there.
  */
 import type Docker from 'dockerode';
+import {
+  containerInspectCommand,
+  firstBuildCommand,
+  portCheckCommand,
+  portLookupCommand,
+  registryHealthCommand,
+  registryLabels,
+  registryAddress,
+  registryRunCommand,
+  registryStartCommand,
+  volumeCreateCommand,
+  type RegistrySpec,
+} from '../commands/registry.js';
 import type { RegistryUpRequest, RegistryUpResult } from '../contract/registry-lifecycle.js';
 import type { EngineConnection } from '../docker/engine.js';
-import { engineMessage, statusCodeOf } from '../docker/errors.js';
+import { engineFailure, engineMessage, statusCodeOf } from '../docker/errors.js';
+import { ensureImage, pullCommand, taskLayerProgress } from '../docker/images.js';
 import type { StepSpec, TaskHandle } from '../tasks.js';
 import { deleteEnabledIn, publishedRegistryPort, registryEvidence, registryVolumeName } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure, inspectContainer, conflictError } from './container.js';
+import { type RegistryLifecycleDeps, inspectContainer, conflictError } from './container.js';
 import { HEALTH_TIMEOUT_MS, httpAddress, waitForRegistry } from './health.js';
-import { ensureImage } from './image.js';
 import { checkPortFree } from './port-check.js';
-import { containerCreateOptions, dockerRunCommand, volumeCreateCommand, registryLabels, type RegistrySpec } from './spec.js';
+import { containerCreateOptions } from './spec.js';
 import { inspectVolume } from './volume.js';
-
-export function nextStepFor(address: string): string[] {
-  return ['docker', 'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '-t', `${address}/hello:1.0`, '--push', '.'];
-}
 
 export async function adoptRegistry(
   deps: RegistryLifecycleDeps,
@@ -29,7 +38,7 @@ export async function adoptRegistry(
   const docker = connection.docker;
   const container = docker.getContainer(info.Id);
   const running = info.State.Running && !info.State.Paused;
-  task.addStep({ id: 'start', title: `Start the existing registry ${spec.name}`, command: info.State.Paused ? ['docker', 'unpause', spec.name] : ['docker', 'start', spec.name] });
+  task.addStep({ id: 'start', title: `Start the existing registry ${spec.name}`, command: registryStartCommand(spec.name, info.State.Paused) });
   let started = false;
   if (running) {
     task.step('start', 'skipped', 'already running');
@@ -39,7 +48,7 @@ export async function adoptRegistry(
       if (info.State.Paused) await container.unpause();
       else await container.start();
     } catch (error) {
-      if (statusCodeOf(error) !== 304) throw engineFailure(deps, error, `start the container ${spec.name}`, ['docker', 'start', spec.name]);
+      if (statusCodeOf(error) !== 304) throw engineFailure(deps.engine, error, `start the container ${spec.name}`, registryStartCommand(spec.name, info.State.Paused));
     }
     started = true;
     task.step('start', 'done');
@@ -58,7 +67,7 @@ export async function adoptRegistry(
   let healthy = false;
   const address = published ? `${published.host}:${published.port}` : '';
   if (published) {
-    task.addStep({ id: 'health', title: 'Wait for the registry to answer GET /v2/', command: ['curl', '-i', `http://${httpAddress(connection, published)}/v2/`] });
+    task.addStep({ id: 'health', title: 'Wait for the registry to answer GET /v2/', command: registryHealthCommand(httpAddress(connection, published)) });
     task.step('health', 'running');
     const health = await waitForRegistry(deps, docker, spec.name, httpAddress(connection, published), task.signal);
     healthy = health.ok;
@@ -79,7 +88,7 @@ export async function adoptRegistry(
     healthy,
     message: `Adopted the existing registry container ${spec.name} (${evidence})${started ? ' and started it' : ''}${address ? `; it answers at ${address}` : ''}.`,
     notes,
-    nextStep: address ? nextStepFor(address) : ['docker', 'port', spec.name],
+    nextStep: address ? firstBuildCommand(address) : portLookupCommand(spec.name),
   };
 }
 
@@ -93,7 +102,7 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
     deleteEnabled: input.deleteEnabled ?? false,
     labels: registryLabels(deps.env),
   };
-  const steps: StepSpec[] = [{ id: 'find', title: `Look for a container named ${spec.name}`, command: ['docker', 'container', 'inspect', spec.name] }];
+  const steps: StepSpec[] = [{ id: 'find', title: `Look for a container named ${spec.name}`, command: containerInspectCommand(spec.name) }];
   return deps.tasks.run(
     'registry:up',
     `Start the local registry ${spec.name}`,
@@ -115,14 +124,16 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
       task.step('find', 'done', 'none yet: creating one');
 
       const httpAddr = httpAddress(connection, { host: 'localhost', port: spec.port });
-      task.addStep({ id: 'image', title: `Make sure the image ${spec.image} is here`, command: ['docker', 'pull', spec.image] });
-      task.addStep({ id: 'port', title: `Check that port ${spec.port} is free`, command: ['docker', 'ps', '--filter', `publish=${spec.port}`] });
+      task.addStep({ id: 'image', title: `Make sure the image ${spec.image} is here`, command: pullCommand(spec.image) });
+      task.addStep({ id: 'port', title: `Check that port ${spec.port} is free`, command: portCheckCommand(spec.port) });
       task.addStep({ id: 'volume', title: `Create the volume ${spec.volume}`, command: volumeCreateCommand(spec.volume, spec.labels) });
-      task.addStep({ id: 'run', title: `Run the registry container ${spec.name}`, command: dockerRunCommand(spec) });
-      task.addStep({ id: 'health', title: 'Wait for the registry to answer GET /v2/', command: ['curl', '-i', `http://${httpAddr}/v2/`] });
+      task.addStep({ id: 'run', title: `Run the registry container ${spec.name}`, command: registryRunCommand(spec) });
+      task.addStep({ id: 'health', title: 'Wait for the registry to answer GET /v2/', command: registryHealthCommand(httpAddr) });
 
       task.step('image', 'running');
-      const pulled = await ensureImage(deps, docker, spec.image, task);
+      const pullProgress = taskLayerProgress(task, () => `Pulling ${spec.image}`);
+      const pulled = await ensureImage(deps.engine, docker, spec.image, { signal: task.signal, onLayer: pullProgress.onLayer });
+      if (pulled) pullProgress.flush();
       task.step('image', 'done', pulled ? 'pulled' : 'already here');
 
       task.step('port', 'running');
@@ -137,7 +148,7 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
         try {
           await docker.createVolume({ Name: spec.volume, Labels: spec.labels });
         } catch (error) {
-          throw engineFailure(deps, error, `create the volume ${spec.volume}`, volumeCreateCommand(spec.volume, spec.labels));
+          throw engineFailure(deps.engine, error, `create the volume ${spec.volume}`, volumeCreateCommand(spec.volume, spec.labels));
         }
         task.step('volume', 'done', 'created');
       }
@@ -157,7 +168,7 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
           }
           if (raced) throw conflictError(spec.name, raced);
         }
-        throw engineFailure(deps, error, `create the container ${spec.name}`, dockerRunCommand(spec));
+        throw engineFailure(deps.engine, error, `create the container ${spec.name}`, registryRunCommand(spec));
       }
       try {
         await container.start();
@@ -168,7 +179,7 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
         if (/address already in use|port is already allocated/i.test(why)) {
           await checkPortFree(deps, connection, spec.port, true);
         }
-        throw engineFailure(deps, error, `start the container ${spec.name}`, dockerRunCommand(spec));
+        throw engineFailure(deps.engine, error, `start the container ${spec.name}`, registryRunCommand(spec));
       }
       task.step('run', 'done', container.id.slice(0, 12));
 
@@ -180,7 +191,7 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
         task.step('health', 'failed', health.error?.message ?? 'no answer');
         notes.push(`The container runs, but GET http://${httpAddr}/v2/ did not answer within ${HEALTH_TIMEOUT_MS / 1000} s${health.error ? `: ${health.error.message}` : '.'}`);
       }
-      const address = `localhost:${spec.port}`;
+      const address = registryAddress(spec.port);
       return {
         name: spec.name,
         containerId: container.id,
@@ -195,7 +206,7 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
         healthy: health.ok,
         message: `The registry ${spec.name} runs at ${address}${volumeBefore ? ` with the data already in ${spec.volume}` : ''}.`,
         notes,
-        nextStep: nextStepFor(address),
+        nextStep: firstBuildCommand(address),
       };
     },
     signal,

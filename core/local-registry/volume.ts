@@ -5,11 +5,13 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { volumeInspectCommand } from '../commands/registry.js';
 import type { RegistryVolumeInfo, RegistryVolumeUsage } from '../contract/registry-lifecycle.js';
-import { engineIsLocal, type EngineConnection } from '../docker/engine.js';
-import { statusCodeOf } from '../docker/errors.js';
+import type { EngineConnection } from '../docker/engine.js';
+import { engineFacts } from '../docker/facts.js';
+import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import { isManaged } from './container-facts.js';
-import { type RegistryLifecycleDeps, engineFailure } from './container.js';
+import { type RegistryLifecycleDeps } from './container.js';
 import { countRepositories } from './health.js';
 
 export const REPOSITORY_WALK_DEPTH = 8;
@@ -35,7 +37,7 @@ export async function inspectVolume(deps: RegistryLifecycleDeps, docker: Docker,
     return (await docker.getVolume(name).inspect()) as Docker.VolumeInspectInfo;
   } catch (error) {
     if (statusCodeOf(error) === 404) return null;
-    throw engineFailure(deps, error, `look at the volume ${name}`, ['docker', 'volume', 'inspect', name]);
+    throw engineFailure(deps.engine, error, `look at the volume ${name}`, volumeInspectCommand(name));
   }
 }
 
@@ -99,8 +101,7 @@ export async function measureVolume(deps: RegistryLifecycleDeps, connection: Eng
   if (!repositories && info.Mountpoint) {
     // a stopped registry cannot answer; a local engine's volume folder can, when we may read it
     try {
-      const dockerInfo = (await docker.info()) as { KernelVersion?: string; OSType?: string };
-      if (engineIsLocal(connection, dockerInfo, deps.platform ?? process.platform)) {
+      if ((await engineFacts(connection, deps.platform ?? process.platform)).local) {
         repositories = await repositoriesInStorage(info.Mountpoint);
         repositoriesFrom = 'volume-folder';
       }

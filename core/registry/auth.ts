@@ -171,7 +171,10 @@ export async function fetchBearerToken(req: BearerTokenRequest): Promise<{ token
       req.credentials
         ? `The token service of ${req.registry} refused the username and password (HTTP ${res.status}).`
         : `${req.registry} requires a login for ${scope || 'this request'} (its token service refused an anonymous token).`,
-      { hint: req.credentials ? 'Check the username and password (or access token) for this registry.' : 'Log in to this registry first, then try again.' },
+      {
+        hint: req.credentials ? 'Check the username and password (or access token) for this registry.' : 'Log in to this registry first, then try again.',
+        details: { status: res.status },
+      },
     );
   }
   if (res.status < 200 || res.status >= 300) {

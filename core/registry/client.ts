@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { AppError, type ErrorCode } from '../contract/errors.js';
 import type { RegistryCatalog, RegistryDeleteResult, RegistryPing, RegistryTags } from '../contract/registry.js';
 import { basicAuthorization, fetchBearerToken, parseAuthChallenges, TokenCache, type RegistryCredentials } from './auth.js';
+import { readDockerLogin } from './docker-credentials.js';
+import { streamGet } from './blob-stream.js';
 import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './manifest.js';
 import { checkRegistryAddress, isDigest, isLoopbackRegistry, normalizeRegistry, parseImageReference, registryEndpoint } from './reference.js';
 
@@ -16,6 +18,12 @@ export interface RegistryClientOptions {
   /** Use plain HTTP for a registry that is not on loopback (loopback always uses HTTP). */
   insecure?: boolean;
   credentials?: RegistryCredentials;
+  /**
+   * When the registry asks for a login and no credentials were given, use the one `docker login` stored
+   * (DOCKER_CONFIG in this environment). Default true: one login serves docker, buildx and the app.
+   */
+  dockerLogin?: boolean;
+  env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   /** Cancels every request of this client. */
   signal?: AbortSignal;
@@ -156,7 +164,12 @@ export class RegistryClient {
   readonly baseUrl: string;
   readonly plainHttp: boolean;
   private readonly insecure: boolean;
-  private readonly credentials: RegistryCredentials | undefined;
+  private credentials: RegistryCredentials | undefined;
+  /** Where the credentials came from when `docker login` stored them; undefined when the caller gave them. */
+  private loginSource: string | undefined;
+  /** The stored-login lookup: started by the first 401, awaited by every request that meets one. */
+  private loginLookup: Promise<void> | 'pending' | 'off';
+  private readonly env: NodeJS.ProcessEnv;
   private readonly fetchImpl: typeof fetch;
   private readonly signal: AbortSignal | undefined;
   private readonly timeoutMs: number;
@@ -172,6 +185,8 @@ export class RegistryClient {
     this.plainHttp = this.insecure || isLoopbackRegistry(endpoint);
     this.baseUrl = `${this.plainHttp ? 'http' : 'https'}://${endpoint}`;
     this.credentials = options.credentials;
+    this.loginLookup = options.credentials || options.dockerLogin === false ? 'off' : 'pending';
+    this.env = options.env ?? process.env;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.signal = options.signal;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -268,6 +283,98 @@ export class RegistryClient {
     const res = await this.request({ method: 'HEAD', path: `/v2/${repository}/blobs/${digest}`, scope: `repository:${repository}:pull`, what: `blob ${digest} of ${repository}`, accept: [404] });
     const length = res.headers.get('content-length');
     return { exists: res.status === 200, size: length !== null && /^\d+$/.test(length) ? Number(length) : null, status: res.status };
+  }
+
+  /**
+   * A blob (a layer) as a stream of bytes, never held whole. A HEAD goes first so the usual auth exchange
+   * runs (and caches its token) through `request`; the GET then streams, and stalls longer than the
+   * client's timeout between two chunks abort it. The caller checks the digest over what it reads.
+   */
+  async openBlobStream(repository: string, digest: string): Promise<{ size: number | null; body: AsyncIterable<Uint8Array> }> {
+    if (!isDigest(digest)) throw new AppError('invalid-input', `"${digest}" is not a digest.`, { hint: 'A digest looks like sha256:<64 hex digits>.' });
+    const scope = `repository:${repository}:pull`;
+    const what = `blob ${digest} of ${repository}`;
+    const path = `/v2/${repository}/blobs/${digest}`;
+    await this.request({ method: 'HEAD', path, scope, what });
+    const headers: Record<string, string> = {};
+    const token = this.tokens.get(scope);
+    if (token) headers.Authorization = `Bearer ${token}`;
+    else if (this.useBasic && this.credentials) headers.Authorization = basicAuthorization(this.credentials);
+    const url = this.resolveUrl(path).toString();
+    const idle = new AbortController();
+    const signal = this.signal ? AbortSignal.any([this.signal, idle.signal]) : idle.signal;
+    let timer = setTimeout(() => idle.abort(), this.timeoutMs);
+    const stall = (): AppError =>
+      new AppError('timeout', `${this.registry} stopped sending ${what} for ${Math.round(this.timeoutMs / 1000)} s.`, {
+        hint: 'The registry is slow or stuck: check that it is running and not overloaded, then try again.',
+      });
+    const failed = (error: unknown): AppError => {
+      if (idle.signal.aborted && !this.signal?.aborted) return stall();
+      return this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+    };
+    // node:http when the client uses the platform fetch (the usual case); an injected fetch is honoured as is
+    let res: { status: number; headers: Headers; url: string; body: AsyncIterable<Uint8Array>; readAll(): Promise<Buffer>; cancel(): Promise<void> };
+    try {
+      if (this.fetchImpl === globalThis.fetch) {
+        const r = await streamGet(url, headers, signal);
+        res = {
+          ...r,
+          readAll: async () => {
+            const parts: Buffer[] = [];
+            for await (const c of r.body) parts.push(c as Buffer);
+            return Buffer.concat(parts);
+          },
+          cancel: async () => {
+            r.body.destroy();
+          },
+        };
+      } else {
+        const r = await this.fetchImpl(url, { method: 'GET', headers, signal, redirect: 'follow' });
+        const web = r.body;
+        res = {
+          status: r.status,
+          headers: r.headers,
+          url,
+          body: web ? (web as unknown as AsyncIterable<Uint8Array>) : (async function* () {})(),
+          readAll: async () => Buffer.from(await r.arrayBuffer()),
+          cancel: async () => {
+            await web?.cancel().catch(() => undefined);
+          },
+        };
+      }
+    } catch (error) {
+      clearTimeout(timer);
+      throw failed(error);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const body = await res.readAll().catch(() => Buffer.alloc(0));
+      clearTimeout(timer);
+      throw this.statusError({ status: res.status, headers: res.headers, body, url: res.url }, { method: 'GET', path, scope, what });
+    }
+    const length = res.headers.get('content-length');
+    const timeoutMs = this.timeoutMs;
+    const source = res;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      try {
+        const iterator = source.body[Symbol.asyncIterator]();
+        for (;;) {
+          let next: IteratorResult<Uint8Array>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            throw failed(error);
+          }
+          if (next.done) return;
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), timeoutMs);
+          yield next.value;
+        }
+      } finally {
+        clearTimeout(timer);
+        await source.cancel();
+      }
+    }
+    return { size: length !== null && /^\d+$/.test(length) ? Number(length) : null, body: chunks() };
   }
 
   /** Deletes a manifest by digest. Registries refuse unless deletes are enabled. */
@@ -402,6 +509,17 @@ export class RegistryClient {
       const challenges = parseAuthChallenges(res.headers.get('www-authenticate'));
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       const basic = challenges.find((c) => c.scheme === 'basic');
+      if ((bearer || basic) && this.loginLookup !== 'off') {
+        if (this.loginLookup === 'pending') {
+          this.loginLookup = readDockerLogin(this.registry, this.env).then((stored) => {
+            if (stored) {
+              this.credentials = stored.credentials;
+              this.loginSource = stored.source;
+            }
+          });
+        }
+        await this.loginLookup;
+      }
       if (bearer) {
         const got = await fetchBearerToken({
           challenge: bearer,
@@ -413,6 +531,10 @@ export class RegistryClient {
             const r = await this.send('GET', tokenUrl, tokenHeaders, undefined, 1024 * 1024, 'a token');
             return { status: r.status, bodyText: r.body.toString('utf8') };
           },
+        }).catch((error: unknown) => {
+          // only a refusal by the token service is about the login; a misconfigured realm keeps its own hint
+          const refused = error instanceof AppError && error.code === 'unauthorized' && [401, 403].includes((error.details as { status?: number } | undefined)?.status ?? 0);
+          throw refused ? this.withLoginHint(error as AppError) : error;
         });
         this.tokens.set(spec.scope, got.token, got.expiresIn);
         if (got.scope !== spec.scope) this.tokens.set(got.scope, got.token, got.expiresIn);
@@ -424,6 +546,18 @@ export class RegistryClient {
     }
     if ((res.status >= 200 && res.status < 300) || spec.accept?.includes(res.status)) return res;
     throw this.statusError(res, spec);
+  }
+
+  /** The next step for a refused login, naming where the credentials came from. */
+  private loginHint(): string {
+    const login = `docker login ${this.registry}`;
+    if (this.loginSource) return `The login stored by \`${login}\` (in ${this.loginSource}) was refused: run \`${login}\` again with the right username and password.`;
+    if (this.credentials) return 'Check the username and password for this registry.';
+    return `Log in with \`${login}\` (the app uses the same login as docker), then try again.`;
+  }
+
+  private withLoginHint(error: AppError): AppError {
+    return new AppError(error.code, error.message, { hint: this.loginHint(), ...(error.details !== undefined ? { details: error.details } : {}) });
   }
 
   private statusError(res: RawResponse, spec: RequestSpec): AppError {
@@ -442,8 +576,11 @@ export class RegistryClient {
           return make(
             'unauthorized',
             `${at} refused ${spec.what}: it wants a login${challenges.length ? ` (${challenges.map((c) => c.scheme).join(', ')})` : ' but sent no usable challenge'}${suffix}.`,
-            this.credentials ? 'Check the username and password for this registry.' : 'Provide credentials for this registry, then try again.',
+            this.loginHint(),
           );
+        }
+        if (challenges.some((c) => c.scheme === 'basic') && !challenges.some((c) => c.scheme === 'bearer')) {
+          return make('unauthorized', `${at} refused the username and password for ${spec.what}${suffix}.`, this.loginHint());
         }
         return make('unauthorized', `${at} refused ${spec.what} even after authenticating${suffix}.`, 'Check that these credentials may read (or write) this repository.');
       }

@@ -6,7 +6,8 @@
 import { AppError } from '../contract/errors.js';
 import type { RegistryProblem, RegistryTagCheck } from '../contract/registry-check.js';
 import type { RegistryClient } from './client.js';
-import { classifyIndexEntry, formatPlatform, parseManifestDocument } from './manifest.js';
+import { formatPlatform } from '../platform.js';
+import { classifyIndexEntry, parseManifestDocument } from './manifest.js';
 
 export interface ReachedManifest {
   digest: string;

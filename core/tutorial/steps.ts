@@ -2,7 +2,9 @@
  * The guided path Doctor → Registry → Builder → Build → Runs, as data: the renderer draws it as a
  * checklist and the CLI prints it. The explanations are this project's own words.
  */
+import { exampleRunReference, registryAddress } from '../commands/registry.js';
 import type { TutorialExplanation, TutorialStep, TutorialSteps } from '../contract/build.js';
+import { SettingsSchema } from '../contract/settings.js';
 
 const platform: TutorialExplanation = {
   title: 'What is a platform?',
@@ -72,63 +74,71 @@ const heredoc: TutorialExplanation = {
     'line are removed, spaces are not: indent with TABs or not at all. The quotes around SCRIPT keep $(...) as written instead of expanding it.',
 };
 
-export const tutorialSteps: TutorialStep[] = [
-  {
-    id: 'doctor',
-    title: 'Check the machine',
-    goal: 'Make sure Docker answers, buildx is installed and other platforms can run here.',
-    actions: ['Open the Doctor and read each check.', 'Fix anything marked missing: the Doctor says how.'],
-    explanations: [platform, amd64, emulation],
-    command: ['multiarch-lab', 'doctor'],
-    doneWhen: 'The engine, buildx and emulation checks are ok.',
-  },
-  {
-    id: 'registry',
-    title: 'Start a local registry',
-    goal: 'Have a place that keeps every platform of an image under one name.',
-    actions: ['Start the registry container (registry:2 on port 5000, data in a named volume).', 'Check that it answers.'],
-    explanations: [registry, manifest, manifestList],
-    command: ['multiarch-lab', 'registry', 'up'],
-    doneWhen: 'The registry answers at localhost:5000.',
-  },
-  {
-    id: 'builder',
-    title: 'Pick a builder',
-    goal: 'Choose the BuildKit that builds: the engine\'s own, or a host-networked one that can push to localhost.',
-    actions: [
-      'With the containerd image store, the engine\'s default builder can build every platform at once.',
-      'Otherwise create the host-networked builder and use it.',
-    ],
-    explanations: [builder],
-    command: ['multiarch-lab', 'builder', 'create'],
-    doneWhen: 'The builder lists the platforms you want to build.',
-  },
-  {
-    id: 'build',
-    title: 'Build and push the sample',
-    goal: 'Build the sample for linux/amd64, linux/arm64 and linux/arm/v7 and push one manifest list.',
-    actions: [
-      'Create the sample project (or pick a folder with your own Dockerfile).',
-      'Build it the old-school way, then the modern way, and compare the timelines.',
-      'Look inside the pushed manifest list: one entry per platform.',
-    ],
-    explanations: [twoWays, heredoc, manifestList],
-    command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', 'localhost:5000/hello:1'],
-    doneWhen: 'The registry holds localhost:5000/hello:1 with three platforms.',
-  },
-  {
-    id: 'runs',
-    title: 'Run every platform',
-    goal: 'Run each platform of the image and see what uname -m says in each.',
-    actions: ['Run the image once per platform.', 'Compare: x86_64, aarch64, armv7l.'],
-    explanations: [emulation, amd64],
-    command: ['multiarch-lab', 'run', 'localhost:5000/hello:1'],
-    doneWhen: 'Every platform printed its own machine name.',
-  },
-];
+/** The steps, with the registry on `port` (the settings' port): every address and tag they show follows it. */
+export function tutorialStepsFor(port: number): TutorialStep[] {
+  const address = registryAddress(port);
+  const image = exampleRunReference(port);
+  return [
+    {
+      id: 'doctor',
+      title: 'Check the machine',
+      goal: 'Make sure Docker answers, buildx is installed and other platforms can run here.',
+      actions: ['Open the Doctor and read each check.', 'Fix anything marked missing: the Doctor says how.'],
+      explanations: [platform, amd64, emulation],
+      command: ['multiarch-lab', 'doctor'],
+      doneWhen: 'The engine, buildx and emulation checks are ok.',
+    },
+    {
+      id: 'registry',
+      title: 'Start a local registry',
+      goal: 'Have a place that keeps every platform of an image under one name.',
+      actions: [`Start the registry container (registry:2 on port ${port}, data in a named volume).`, 'Check that it answers.'],
+      explanations: [registry, manifest, manifestList],
+      command: ['multiarch-lab', 'registry', 'up'],
+      doneWhen: `The registry answers at ${address}.`,
+    },
+    {
+      id: 'builder',
+      title: 'Pick a builder',
+      goal: 'Choose the BuildKit that builds: the engine\'s own, or a host-networked one that can push to localhost.',
+      actions: [
+        'With the containerd image store, the engine\'s default builder can build every platform at once.',
+        'Otherwise create the host-networked builder and use it.',
+      ],
+      explanations: [builder],
+      command: ['multiarch-lab', 'builder', 'create'],
+      doneWhen: 'The builder lists the platforms you want to build.',
+    },
+    {
+      id: 'build',
+      title: 'Build and push the sample',
+      goal: 'Build the sample for linux/amd64, linux/arm64 and linux/arm/v7 and push one manifest list.',
+      actions: [
+        'Create the sample project (or pick a folder with your own Dockerfile).',
+        'Build it the old-school way, then the modern way, and compare the timelines.',
+        'Look inside the pushed manifest list: one entry per platform.',
+      ],
+      explanations: [twoWays, heredoc, manifestList],
+      command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', image],
+      doneWhen: `The registry holds ${image} with three platforms.`,
+    },
+    {
+      id: 'runs',
+      title: 'Run every platform',
+      goal: 'Run each platform of the image and see what uname -m says in each.',
+      actions: ['Run the image once per platform.', 'Compare: x86_64, aarch64, armv7l.'],
+      explanations: [emulation, amd64],
+      command: ['multiarch-lab', 'run', image],
+      doneWhen: 'Every platform printed its own machine name.',
+    },
+  ];
+}
+
+const DEFAULT_PORT = SettingsSchema.parse({}).registry.port;
+export const tutorialSteps: TutorialStep[] = tutorialStepsFor(DEFAULT_PORT);
 
 export const glossary: TutorialExplanation[] = [platform, amd64, manifest, manifestList, registry, builder, emulation, heredoc, twoWays];
 
-export function getTutorialSteps(): TutorialSteps {
-  return structuredClone({ steps: tutorialSteps, glossary });
+export function getTutorialSteps(port = DEFAULT_PORT): TutorialSteps {
+  return structuredClone({ steps: tutorialStepsFor(port), glossary });
 }

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, protocol, session, shell, type WebContents } from 'electron';
 import { createCore, type Core } from '../../core/app.js';
 import { defaultDataDir } from '../../core/paths.js';
+import { applyAppIdentity } from './app-identity.js';
+import { appPaths } from './app-paths.js';
 import { mimeTypeFor, resolveAppRequest } from './app-protocol.js';
+import { dockerCliPath } from './docker-path.js';
 import { bindIpc, type IpcBinding } from './ipc.js';
 import {
   APP_ENTRY_URL,
@@ -22,15 +25,17 @@ import {
   windowOptions,
 } from './security.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/electron/main -> dist/electron/preload and dist/renderer
-const preloadPath = path.join(here, '..', 'preload', 'index.cjs');
-const rendererDir = path.join(here, '..', '..', 'renderer');
+const { preload: preloadPath, rendererDir } = appPaths(path.dirname(fileURLToPath(import.meta.url)));
 
 // Settings live where the CLI and browser mode read them; Chromium's profile sits beside them, so
 // MULTIARCH_LAB_DATA_DIR isolates a test run completely (and the single-instance lock with it).
 const dataDir = defaultDataDir(process.env);
 app.setPath('userData', path.join(dataDir, 'electron'));
+applyAppIdentity(app, process.platform);
+// before the core exists: everything it spawns (docker, buildx, credential helpers) inherits this
+const cliPath = dockerCliPath({ platform: process.platform, pathValue: process.env.PATH, home: app.getPath('home') });
+if (cliPath !== undefined) process.env.PATH = cliPath;
 
 // Must happen before 'ready': the scheme becomes a secure, standard origin with fetch support.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);

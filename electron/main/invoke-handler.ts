@@ -1,12 +1,16 @@
 /**
- * The body of the one IPC handler, free of Electron run-time imports so it is unit-tested with a
- * plain event object. electron/main/ipc.ts registers it with ipcMain.
+ * The bodies of the two IPC handlers (invoke a call, cancel a call), free of Electron run-time imports
+ * so they are unit-tested with plain event objects. electron/main/ipc.ts registers them with ipcMain.
  */
+import type { CallTracker } from '../../core/calls.js';
+import { dispatchCall } from '../../core/calls.js';
+import { CancelMessage, InvokeMessage } from '../../core/contract/calls.js';
 import type { Dispatch } from '../../core/dispatch.js';
 import type { Envelope } from '../../core/contract/envelope.js';
 import { isTrustedSender, type AppWindowLike, type SenderFrame } from './security.js';
 
 export const INVOKE_CHANNEL = 'multiarch-lab:invoke';
+export const CANCEL_CHANNEL = 'multiarch-lab:cancel';
 export const EVENT_CHANNEL = 'multiarch-lab:event';
 
 export interface InvokeEventLike {
@@ -17,8 +21,8 @@ export interface InvokeHandlerOptions {
   dispatch: Dispatch;
   /** The app window, or null before it exists / after it closed. */
   getWindow: () => AppWindowLike | null;
-  /** Aborted when the window that made the calls goes away, so long work stops with it. */
-  getSignal: () => AbortSignal | undefined;
+  /** The window's calls in flight: one AbortController each, all aborted when the window goes away. */
+  calls: CallTracker;
 }
 
 export const UNAUTHORIZED_SENDER: Envelope = {
@@ -30,11 +34,30 @@ export const UNAUTHORIZED_SENDER: Envelope = {
   },
 };
 
+/** Answers one invoke message ({type:'invoke', id, channel, input}) with an envelope; never throws. */
 export function createInvokeHandler(options: InvokeHandlerOptions) {
-  return async (event: InvokeEventLike, channel: unknown, input: unknown): Promise<Envelope> => {
+  return async (event: InvokeEventLike, message: unknown): Promise<Envelope> => {
     if (!isTrustedSender(event.senderFrame, options.getWindow())) return UNAUTHORIZED_SENDER;
-    const signal = options.getSignal();
+    const parsed = InvokeMessage.safeParse(message);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: {
+          code: 'invalid-input',
+          message: `The request is not a valid call: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`,
+        },
+      };
+    }
     // dispatch checks the channel name and validates the input against the contract's schema
-    return options.dispatch(typeof channel === 'string' ? channel : String(channel), input, signal ? { signal } : {});
+    return dispatchCall(options.dispatch, options.calls, parsed.data);
+  };
+}
+
+/** Handles the one cancel message ({type:'cancel', id}): aborts that call of the app window, if it still runs. */
+export function createCancelHandler(options: Pick<InvokeHandlerOptions, 'getWindow' | 'calls'>) {
+  return (event: InvokeEventLike, message: unknown): boolean => {
+    if (!isTrustedSender(event.senderFrame, options.getWindow())) return false;
+    const parsed = CancelMessage.safeParse(message);
+    return parsed.success && options.calls.cancel(parsed.data.id);
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The sandboxed preload: CommonJS because sandboxed preloads cannot be ES modules, and it may
- * require nothing but 'electron'. It exposes exactly invoke, on and platform; ipcRenderer itself
- * never reaches the page.
+ * require nothing but 'electron'. It exposes exactly invoke, cancel, on and platform; ipcRenderer itself
+ * never reaches the page. Calls travel as the contract's messages ({type:'invoke', id, …} and
+ * {type:'cancel', id}); the main process validates them.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS: this is its only import
 import electron = require('electron');
@@ -10,6 +11,7 @@ import type { EventName } from '../../core/contract/events.js';
 import type { PreloadApi, PreloadPlatform } from './api.js';
 
 const INVOKE_CHANNEL = 'multiarch-lab:invoke';
+const CANCEL_CHANNEL = 'multiarch-lab:cancel';
 const EVENT_CHANNEL = 'multiarch-lab:event';
 
 // Copied from core/contract/events.ts because the sandbox cannot load it; the two checks below
@@ -44,11 +46,15 @@ function startForwarding(): void {
 }
 
 const api: PreloadApi = {
-  invoke(channel: string, input: unknown): Promise<Envelope> {
-    if (typeof channel !== 'string') {
-      return Promise.resolve({ ok: false, error: { code: 'invalid-input', message: 'A channel name must be a string.' } });
+  invoke(id: string, channel: string, input: unknown): Promise<Envelope> {
+    if (typeof id !== 'string' || typeof channel !== 'string') {
+      return Promise.resolve({ ok: false, error: { code: 'invalid-input', message: 'A call id and a channel name must be strings.' } });
     }
-    return electron.ipcRenderer.invoke(INVOKE_CHANNEL, channel, input) as Promise<Envelope>;
+    return electron.ipcRenderer.invoke(INVOKE_CHANNEL, { type: 'invoke', id, channel, input }) as Promise<Envelope>;
+  },
+  cancel(id: string): void {
+    if (typeof id !== 'string') return;
+    electron.ipcRenderer.send(CANCEL_CHANNEL, { type: 'cancel', id });
   },
   on(event, listener) {
     if (!isKnownEvent(event)) throw new Error(`Unknown event ${JSON.stringify(String(event))}; known events: ${EVENT_NAMES.join(', ')}.`);

@@ -34,6 +34,8 @@ function registryHandle(): RegistryProcess {
     dataDir: '',
     deleteEnabled: false,
     output: () => '',
+    kill: () => Promise.reject(new Error('the app owns this registry container: not the test helper\'s to kill')),
+    start: () => Promise.reject(new Error('the app owns this registry container: not the test helper\'s to start')),
     stop: async () => undefined,
   };
 }

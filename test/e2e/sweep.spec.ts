@@ -37,7 +37,7 @@ test('a run container left behind is swept when the app starts, and the page say
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mal-e2e-sweep-'));
   server = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'index.js'), 'serve', '--port', '0'], {
     cwd: root,
-    env: { ...process.env, MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_TEST_LABEL: testLabel, MULTIARCH_LAB_SWEEP_MIN_AGE_MS: '0', BROWSER: 'none', NO_COLOR: '1' },
+    env: { ...process.env, MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_RESOURCE_LABELS: `dev.multiarch-lab.test=${testLabel}`, MULTIARCH_LAB_SWEEP_MIN_AGE_MS: '0', BROWSER: 'none', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -71,11 +71,23 @@ export async function startEngine(): Promise<void> {
   await waitFor('the engine to answer /_ping', async () => ((await pingEngine(1000)) ? true : undefined), 60_000);
 }
 
-/** Stops dockerd and starts it again. Other tests on this engine see it go away: run this rarely. */
+/**
+ * Stops dockerd and starts it again. Other tests on this engine see it go away: run this rarely.
+ * The start runs even when the stop failed (no dockerd found, or it did not exit in time): the files
+ * that run later must never inherit a dead engine. The stop's failure is still reported afterwards.
+ */
 export async function restartEngine(): Promise<{ downMs: number }> {
   const started = Date.now();
-  await stopEngine();
+  let stopFailure: unknown;
+  try {
+    await stopEngine();
+  } catch (error) {
+    stopFailure = error;
+  }
   await startEngine();
+  if (stopFailure !== undefined) {
+    throw new Error(`stopping the engine failed (it was started again): ${stopFailure instanceof Error ? stopFailure.message : String(stopFailure)}`, { cause: stopFailure });
+  }
   return { downMs: Date.now() - started };
 }
 

@@ -28,6 +28,10 @@ export interface RegistryProcess {
   deleteEnabled: boolean;
   /** What the registry printed, for failure messages. */
   output(): string;
+  /** SIGKILL, as a crash: the storage stays for `start()`. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, config and storage, and waits until it answers. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,29 +48,42 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function docker(args: string[], options: { timeoutMs?: number } = {}): Promise<{ stdout: string; stderr: string }> {
-  const run = () =>
-    execFileAsync(DOCKER_CLI, args, {
+/** The docker CLI, once: no retry, so a test of a push sees every failure the registry gives. */
+export async function docker(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await execFileAsync(DOCKER_CLI, args, {
       timeout: options.timeoutMs ?? 120_000,
       maxBuffer: 32 * 1024 * 1024,
-      env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` },
+      env: { ...(options.env ?? process.env), PATH: `/usr/bin:${process.env.PATH ?? ''}` },
     });
-  try {
-    return await run();
   } catch (error) {
     const e = error as { stderr?: string; message?: string };
-    // Seeding only: Debian's registry 2.8 now and then answers a HEAD of a manifest not yet written with a 500
-    // under load. That is the test registry's flake, not the code under test, so a push gets one more try.
-    if (args[0] === 'push' && /\b500 Internal Server Error\b/.test(e.stderr ?? '')) {
-      console.warn(`[test] docker ${args.join(' ')}: the registry answered 500; pushing once more`);
-      try {
-        return await run();
-      } catch (again) {
-        const e2 = again as { stderr?: string; message?: string };
-        throw new Error(`docker ${args.join(' ')} failed twice: ${e2.stderr?.trim() || e2.message}`, { cause: again });
-      }
-    }
     throw new Error(`docker ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: error });
+  }
+}
+
+/**
+ * Seeding only: puts SEED_IMAGE into a registry as `reference` (no other image can go through here) and
+ * removes the local tag. Debian's registry 2.8 now and then answers a HEAD of a manifest not yet written
+ * with a 500 under load; that is the test registry's flake, not the code under test, so this push, and no
+ * other, gets one more try, and says so.
+ */
+export async function pushSeedImage(reference: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ digest: string }> {
+  await docker(['tag', SEED_IMAGE, reference]);
+  try {
+    let stdout: string;
+    try {
+      ({ stdout } = await docker(['push', reference], options));
+    } catch (error) {
+      if (!/\b500 Internal Server Error\b/.test((error as Error).message)) throw error;
+      console.warn(`[test] seeding ${reference}: the registry answered 500; pushing once more`);
+      ({ stdout } = await docker(['push', reference], options));
+    }
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
+    if (!digest) throw new Error(`docker push ${reference} did not print a digest:\n${stdout}`);
+    return { digest };
+  } finally {
+    await docker(['image', 'rm', reference]).catch(() => undefined);
   }
 }
 
@@ -76,7 +93,8 @@ async function waitForRegistry(url: string, child: ChildProcess, output: () => s
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${output()}`);
     try {
       const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
+      // 401: a registry with auth configured is up and asking for a login
+      if (res.status === 200 || res.status === 401) return;
     } catch {
       // not listening yet
     }
@@ -85,7 +103,19 @@ async function waitForRegistry(url: string, child: ChildProcess, output: () => s
   throw new Error(`docker-registry did not answer ${url}/v2/ within ${timeoutMs} ms: ${output()}`);
 }
 
-export async function startRegistryProcess(options: { deleteEnabled?: boolean } = {}): Promise<RegistryProcess> {
+export interface RegistryProcessOptions {
+  deleteEnabled?: boolean;
+  /** More top-level config sections as YAML lines (e.g. an `auth:` block); each line as it goes in the file. */
+  extraConfig?: string[];
+  /**
+   * Default 127.0.0.1. Lets a second engine in its own network namespace reach the registry through the host's end
+   * of its veth; tests then push to it as `ADDRESS:PORT`, not localhost.
+   */
+  bindAddress?: string;
+}
+
+export async function startRegistryProcess(options: RegistryProcessOptions = {}): Promise<RegistryProcess> {
+  const bind = options.bindAddress ?? '127.0.0.1';
   const deleteEnabled = options.deleteEnabled ?? false;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-registry-'));
   for (let attempt = 0; ; attempt++) {
@@ -102,28 +132,31 @@ export async function startRegistryProcess(options: { deleteEnabled?: boolean } 
       '  delete:',
       `    enabled: ${deleteEnabled}`,
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: ${bind}:${port}`,
+      ...(options.extraConfig ?? []),
       '',
     ].join('\n');
     const configPath = path.join(dataDir, 'config.yml');
     await writeFile(configPath, config);
-    const child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const append = (chunk: Buffer) => {
       log = (log + chunk.toString('utf8')).slice(-8000);
     };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    const url = `http://127.0.0.1:${port}`;
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dataDir, { recursive: true, force: true });
+    const url = `http://${bind}:${port}`;
+    const spawnRegistry = () => {
+      const c = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      c.stdout?.on('data', append);
+      c.stderr?.on('data', append);
+      return c;
+    };
+    let child = spawnRegistry();
+    const end = async (signal: NodeJS.Signals) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     };
     try {
       await waitForRegistry(url, child, () => log);
@@ -136,13 +169,22 @@ export async function startRegistryProcess(options: { deleteEnabled?: boolean } 
     }
     return {
       port,
-      address: `127.0.0.1:${port}`,
-      localhostAddress: `localhost:${port}`,
+      address: `${bind}:${port}`,
+      localhostAddress: bind === '127.0.0.1' ? `localhost:${port}` : `${bind}:${port}`,
       url,
       dataDir,
       deleteEnabled,
       output: () => log,
-      stop,
+      kill: () => end('SIGKILL'),
+      start: async () => {
+        if (child.exitCode === null && child.signalCode === null) throw new Error('the registry is still running');
+        child = spawnRegistry();
+        await waitForRegistry(url, child, () => log);
+      },
+      stop: async () => {
+        await end('SIGTERM');
+        await rm(dataDir, { recursive: true, force: true });
+      },
     };
   }
 }
@@ -163,13 +205,6 @@ export interface SeededImage {
  */
 export async function seedMultiArchImage(registry: RegistryProcess, repository = 'test/busybox', tag = '1'): Promise<SeededImage> {
   const target = `${registry.localhostAddress}/${repository}:${tag}`;
-  await docker(['tag', SEED_IMAGE, target]);
-  try {
-    const { stdout } = await docker(['push', target]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
-    if (!digest) throw new Error(`docker push did not print a digest:\n${stdout}`);
-    return { pushedAs: target, repository, tag, digest };
-  } finally {
-    await docker(['image', 'rm', target]).catch(() => undefined);
-  }
+  const { digest } = await pushSeedImage(target);
+  return { pushedAs: target, repository, tag, digest };
 }

@@ -15,10 +15,9 @@ import WebSocket from 'ws';
 import { createCore, type Core } from '../../core/app.js';
 import type { ApiClient } from '../../renderer/src/api/types.js';
 import { createWsClient, type SocketLike } from '../../renderer/src/api/ws-client.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
 import { startServer, type RunningServer } from '../../server/server.js';
 import { removeTestResources } from '../helpers/engine.js';
-import { docker, freePort, SEED_IMAGE } from '../helpers/registry-process.js';
+import { freePort, pushSeedImage } from '../helpers/registry-process.js';
 import { removeImagesFrom } from '../helpers/run-images.js';
 
 const execFileAsync = promisify(execFile);
@@ -48,7 +47,6 @@ async function startApp(): Promise<App> {
     PATH: `/usr/bin:${process.env.PATH ?? ''}`,
     MULTIARCH_LAB_DATA_DIR: dataDir,
     MULTIARCH_LAB_RESOURCE_LABELS: LABEL,
-    [TEST_LABEL_ENV]: LABEL_VALUE,
   };
   delete env.DOCKER_HOST;
   const core = createCore({ mode: 'browser', dataDir, env });
@@ -102,12 +100,7 @@ describe('a restart of the browser-mode app', () => {
     expect(created.builder.name).toBe(BUILDER);
 
     const target = `localhost:${port}/lab/restart:1`;
-    await docker(['tag', SEED_IMAGE, target]);
-    try {
-      await docker(['push', target]);
-    } finally {
-      await docker(['image', 'rm', target]).catch(() => undefined);
-    }
+    await pushSeedImage(target);
     const matrix = await api.invoke('runs:start', { reference: target, platforms: ['linux/amd64', 'linux/arm64'], command: ['uname', '-m'] });
     expect(matrix.summary).toEqual({ passed: 2, failed: 0, unverified: 0 });
     runId = matrix.id;

@@ -11,7 +11,7 @@ import type { RegistryDownResult, RegistryStatus, RegistryUpResult } from '../..
 import type { ImageInspection } from '../../core/contract/registry.js';
 import { runCommand } from '../../core/docker/exec.js';
 import { containersNamed, removeTestResources, uniqueName, volumeExists } from '../helpers/engine.js';
-import { docker, freePort, SEED_IMAGE } from '../helpers/registry-process.js';
+import { freePort, pushSeedImage } from '../helpers/registry-process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -63,12 +63,7 @@ describe('multiarch-lab registry', () => {
   });
 
   test('status --json and the readable status agree with the engine', async () => {
-    await docker(['tag', SEED_IMAGE, `localhost:${port}/lab/busybox:1`]);
-    try {
-      await docker(['push', `localhost:${port}/lab/busybox:1`]);
-    } finally {
-      await docker(['image', 'rm', `localhost:${port}/lab/busybox:1`]).catch(() => undefined);
-    }
+    await pushSeedImage(`localhost:${port}/lab/busybox:1`);
     const r = await cli(['registry', 'status', '--name', name, '--json']);
     expect(r.code).toBe(0);
     const status = JSON.parse(r.stdout) as RegistryStatus;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app.js';
 import { AppError } from '../../core/contract/errors.js';
 import { removeTestResources, uniqueName } from '../helpers/engine.js';
-import { DOCKER_CLI, docker, freePort, SEED_IMAGE } from '../helpers/registry-process.js';
+import { DOCKER_CLI, docker, freePort, pushSeedImage, SEED_IMAGE } from '../helpers/registry-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const LABEL = 'dev.multiarch-lab.test=faults-registry';
@@ -120,15 +120,7 @@ beforeAll(async () => {
   volumeDir = (await docker(['volume', 'inspect', '--format', '{{.Mountpoint}}', VOLUME])).stdout.trim();
 
   const target = `localhost:${port}/lab/before:1`;
-  await docker(['tag', SEED_IMAGE, target]);
-  try {
-    const { stdout } = await docker(['push', target]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
-    if (!digest) throw new Error(`docker push printed no digest:\n${stdout}`);
-    before = { reference: target, digest };
-  } finally {
-    await docker(['image', 'rm', target]).catch(() => undefined);
-  }
+  before = { reference: target, digest: (await pushSeedImage(target)).digest };
   await Promise.all([buildBigImage('crash'), buildBigImage('manual')]);
 }, 600_000);
 

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app.js';
 import type { EventMap } from '../../core/contract/events.js';
-import { pingEngine, removeTestResources, restartEngine, uniqueName } from '../helpers/engine.js';
-import { docker, freePort, SEED_IMAGE } from '../helpers/registry-process.js';
+import { pingEngine, removeTestResources, restartEngine, startEngine, uniqueName } from '../helpers/engine.js';
+import { docker, freePort, pushSeedImage } from '../helpers/registry-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const LABEL = 'dev.multiarch-lab.test=registry';
@@ -30,8 +30,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  // if the restart failed half-way, bring the engine back for whoever runs next
-  if (!(await pingEngine())) await restartEngine().catch(() => undefined);
+  // If the restart failed half-way, bring the engine back for whoever runs next. Start it (a restart would
+  // first try to stop a dockerd that may not be there), and let a failure to start fail this file loudly.
+  if (!(await pingEngine())) await startEngine();
   await removeTestResources(LABEL, PREFIX);
   await rm(dataDir, { recursive: true, force: true });
 }, 300_000);
@@ -43,11 +44,7 @@ describe('an engine restart', () => {
     const up = await core.call('registry:up', { name, port, volume: `${name}-data` });
     expect(up.healthy).toBe(true);
     const target = `localhost:${port}/lab/survivor:1`;
-    await docker(['tag', SEED_IMAGE, target]);
-    const { stdout } = await docker(['push', target]);
-    await docker(['image', 'rm', target]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];
-    expect(digest).toBeDefined();
+    const { digest } = await pushSeedImage(target);
     const before = await core.call('registry:status', { name });
     if (!before.exists) throw new Error('the registry is missing before the restart');
 

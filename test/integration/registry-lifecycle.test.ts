@@ -16,7 +16,7 @@ import { AppError } from '../../core/contract/errors.js';
 import type { EventMap } from '../../core/contract/events.js';
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import { containersNamed, removeTestResources, uniqueName, volumeExists } from '../helpers/engine.js';
-import { docker, freePort, SEED_IMAGE, startRegistryProcess } from '../helpers/registry-process.js';
+import { docker, freePort, pushSeedImage, SEED_IMAGE, startRegistryProcess } from '../helpers/registry-process.js';
 
 const LABEL = 'dev.multiarch-lab.test=registry';
 const PREFIX = uniqueName('mal-test-reg');
@@ -52,13 +52,7 @@ async function inspect(name: string): Promise<Inspected> {
 }
 
 async function pushSeed(address: string, repository: string): Promise<void> {
-  const target = `${address}/${repository}:1`;
-  await docker(['tag', SEED_IMAGE, target]);
-  try {
-    await docker(['push', target]);
-  } finally {
-    await docker(['image', 'rm', target]).catch(() => undefined);
-  }
+  await pushSeedImage(`${address}/${repository}:1`);
 }
 
 async function catalog(port: number): Promise<string[]> {
@@ -258,6 +252,9 @@ describe('registry lifecycle on the real engine', () => {
     expect(gc.exitCode).toBe(0);
     expect(gc.command).toEqual(['docker', 'run', '--rm', '--volumes-from', name, '--entrypoint', '/bin/registry', 'registry:2', 'garbage-collect', '--dry-run', '/etc/docker/registry/config.yml']);
     expect(gc).toMatchObject({ outOfService: false, runningAfter: true, check: null });
+    // the status shows the same command (read from this container) that the button then runs
+    const status = await core.call('registry:status', { name });
+    expect(status.exists && status.gcCommand).toEqual(gc.command.filter((a) => a !== '--dry-run'));
     // the index, three manifests, three configs and three layers are in use
     expect(gc.blobsMarked).toBe(10);
     expect(gc.output).toContain('lab/busybox: marking manifest');

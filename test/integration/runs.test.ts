@@ -12,7 +12,7 @@ import { createCore, type Core } from '../../core/app.js';
 import { AppError } from '../../core/contract/errors.js';
 import type { RunMatrix } from '../../core/contract/runs.js';
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import { docker, freePort, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { binfmtHandlerEnabled, disableBinfmtHandler, removeImagesFrom, mips64elElfHeader, pushMislabelledIndex, pushOneFileImage, pushWithRandomLayer, pushWrongBinariesIndex } from '../helpers/run-images.js';
 
@@ -28,7 +28,7 @@ let ref: string;
 let restoreMips: () => Promise<void> = async () => undefined;
 
 function newCore(): Core {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, [TEST_LABEL_ENV]: testLabel };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, ...testLabelEnv(testLabel) };
   delete env.DOCKER_HOST;
   return createCore({ mode: 'cli', dataDir, env });
 }

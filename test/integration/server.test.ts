@@ -2,17 +2,14 @@
  * The browser-mode server, for real: a real core, a real HTTP server on loopback, real WebSockets.
  * What a user (or an attacker on another web page) would see is what is asserted.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AppError, channelNames, channels, type Envelope } from '../../core/contract/index.js';
 import { startServer, MAX_MESSAGE_BYTES } from '../../server/index.js';
 import { createWsClient, type SocketLike } from '../../renderer/src/api/ws-client.js';
 import { FIXTURE_INDEX, FIXTURE_SCRIPT, startTestServer, type TestServer } from '../helpers/server.js';
+import { hungEngine } from '../helpers/hung-engine.js';
 
 interface HttpAnswer {
   status: number;
@@ -96,31 +93,6 @@ function rpc(ws: WebSocket) {
         waiting.set(id, (m) => resolve(m.envelope));
         ws.send(JSON.stringify({ type: 'invoke', id, channel, ...(input === undefined ? {} : { input }) }));
       });
-    },
-  };
-}
-
-/** A unix socket that accepts connections and never answers: an engine that hangs. */
-async function hungEngine(): Promise<{ endpoint: string; readonly connections: number; close(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-hung-'));
-  const file = path.join(dir, 'docker.sock');
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
-  const srv = net.createServer((s) => {
-    connections += 1;
-    sockets.add(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => srv.listen(file, resolve));
-  return {
-    endpoint: `unix://${file}`,
-    get connections() {
-      return connections;
-    },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
@@ -322,7 +294,7 @@ describe('WebSocket: what it answers', () => {
     client.events.length = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const done = server.core.tasks.run('test', 'A test task', [{ id: 'one', title: 'Step one' }], async (task) => {
+    const done = server.core.tasks.run('runs:start', 'A test task', [{ id: 'one', title: 'Step one' }], async (task) => {
       task.step('one', 'running');
       task.progress({ current: 1, total: 4, unit: 'steps', message: 'halfway there' });
       await gate;
@@ -339,7 +311,7 @@ describe('WebSocket: what it answers', () => {
 
   it('cancels a running task through tasks:cancel and reports it as cancelled', async () => {
     client.events.length = 0;
-    const done = server.core.tasks.run('test', 'A long task', [], async (task) => {
+    const done = server.core.tasks.run('runs:start', 'A long task', [], async (task) => {
       await new Promise<void>((resolve) => task.signal.addEventListener('abort', () => resolve(), { once: true }));
       task.throwIfCancelled();
     });
@@ -355,7 +327,7 @@ describe('WebSocket: what it answers', () => {
   it('closes a socket that sends an oversized message, and keeps serving others', async () => {
     const big = await openSocket(`${server.wsUrl}?token=${server.token}`);
     const closed = new Promise<number>((resolve) => big.once('close', (code) => resolve(code)));
-    big.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'app:info', input: { pad: 'x'.repeat(MAX_MESSAGE_BYTES) } }));
+    big.send(JSON.stringify({ type: 'invoke', id: 'big-1', channel: 'app:info', input: { pad: 'x'.repeat(MAX_MESSAGE_BYTES) } }));
     expect(await closed).toBe(1009);
     expect((await client.invoke('app:info', {})).ok).toBe(true);
   });

@@ -10,8 +10,13 @@ export type { Channel, ChannelInput, ChannelOutput, EventMap, EventName };
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
 export interface InvokeOptions {
-  /** Aborting asks the core to cancel the call (and rejects it here with a `cancelled` error). */
+  /** Aborting rejects the call here at once with a `cancelled` error and sends the cancel message to the core. */
   signal?: AbortSignal;
+  /**
+   * The call's id (see newCallId): every task the call starts carries it as `callId`, so a view follows
+   * its own task. A fresh one is made when left out.
+   */
+  callId?: string;
 }
 
 export interface ApiClient {
@@ -25,7 +30,8 @@ export interface ApiClient {
 
 /** What the Electron preload exposes on `window.multiarchLab`, and nothing more. */
 export interface PreloadBridge {
-  invoke(channel: string, input: unknown): Promise<Envelope>;
+  invoke(id: string, channel: string, input: unknown): Promise<Envelope>;
+  cancel(id: string): void;
   on(event: string, listener: (payload: unknown) => void): () => void;
 }
 

@@ -1,10 +1,11 @@
 /**
- * The browser-mode front: one WebSocket to the local server, JSON messages
- * {type:'invoke'|'cancel'} out and {type:'result'|'event'} in (see server/protocol.ts).
+ * The browser-mode front: one WebSocket to the local server, the contract's call messages
+ * {type:'invoke'|'cancel', id} out and {type:'result'|'event'} in (see server/protocol.ts).
  * The token travels in an HttpOnly cookie set when the page was opened, so this code never sees it.
  */
 import { AppError, deserializeError } from '../../../core/contract/errors.js';
 import type { Envelope } from '../../../core/contract/envelope.js';
+import { newCallId, type CancelMessage, type InvokeMessage } from '../../../core/contract/calls.js';
 import type { ApiClient, ConnectionState } from './types.js';
 
 /** The part of the WebSocket API this client uses, so tests can hand in the `ws` package's socket. */
@@ -54,8 +55,7 @@ export function createWsClient(options: WsClientOptions): ApiClient {
   let attempt = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-  let nextId = 1;
-  const pending = new Map<number, Pending>();
+  const pending = new Map<string, Pending>();
   /** Calls made while the socket is still opening; sent on open. */
   const queue: string[] = [];
   const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -86,7 +86,7 @@ export function createWsClient(options: WsClientOptions): ApiClient {
     }
     if (!message || typeof message !== 'object') return;
     const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown };
-    if (m.type === 'result' && typeof m.id === 'number') {
+    if (m.type === 'result' && typeof m.id === 'string') {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -151,16 +151,23 @@ export function createWsClient(options: WsClientOptions): ApiClient {
           reject(connectionLostError());
           return;
         }
-        const id = nextId++;
+        const id = opts?.callId ?? newCallId();
+        if (pending.has(id)) {
+          reject(new AppError('invalid-input', `A call with id ${JSON.stringify(id)} is still running.`, { hint: 'Use a new id for every call.' }));
+          return;
+        }
+        const frame = JSON.stringify({ type: 'invoke', id, channel, input } satisfies InvokeMessage);
         const onAbort = () => {
           if (!pending.has(id)) return;
           pending.delete(id);
-          if (socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'cancel', id }));
+          const queued = queue.indexOf(frame);
+          // not sent yet: drop it; sent: the server aborts the call's signal in the core
+          if (queued >= 0) queue.splice(queued, 1);
+          else if (socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'cancel', id } satisfies CancelMessage));
           reject(new AppError('cancelled', 'The request was cancelled.'));
         };
         opts?.signal?.addEventListener('abort', onAbort, { once: true });
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, cleanup: () => opts?.signal?.removeEventListener('abort', onAbort) });
-        const frame = JSON.stringify({ type: 'invoke', id, channel, input });
         if (current.readyState === OPEN) current.send(frame);
         else queue.push(frame);
       });

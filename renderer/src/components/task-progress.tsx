@@ -1,24 +1,12 @@
 import { useMemo } from 'react';
-import type { StepState, TaskSnapshot } from '../../../core/contract/tasks.js';
+import type { StepState } from '../../../core/contract/tasks.js';
 import { progressLabel, taskFraction, taskTone, type Tone } from '../lib/status.js';
 import { selectTasksById } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
+import { taskOfCall } from '../store/tasks-slice.js';
 import { CommandLine } from './command-line.js';
 import { StatusChip } from './status-chip.js';
 import '../styles/registry-builder.css';
-
-/** Server and page clocks are the same machine's, but the click and the task's start are not the same instant. */
-const CLOCK_SLACK_MS = 5000;
-
-/** The newest task of this kind started since the user asked for it. */
-export function findTask(tasks: Record<string, TaskSnapshot>, kind: string, since: number): TaskSnapshot | undefined {
-  let found: TaskSnapshot | undefined;
-  for (const t of Object.values(tasks)) {
-    if (t.kind !== kind || t.startedAt < since - CLOCK_SLACK_MS) continue;
-    if (!found || t.startedAt > found.startedAt) found = t;
-  }
-  return found;
-}
 
 const stepTone: Record<StepState, Tone> = {
   pending: 'working',
@@ -38,10 +26,10 @@ const stepWords: Record<StepState, string> = {
   cancelled: 'cancelled',
 };
 
-/** Steps, a progress bar (with bytes when the core counts them) and each step's docker command. */
-export function TaskProgress({ kind, since, label, running }: { kind: string; since: number | null; label: string; running: boolean }) {
+/** The task of one call (found by the call's id): steps, a progress bar (with bytes when the core counts them) and each step's docker command. */
+export function TaskProgress({ callId, label, running }: { callId: string | null; label: string; running: boolean }) {
   const tasks = useAppStore(selectTasksById);
-  const task = useMemo(() => (since === null ? undefined : findTask(tasks, kind, since)), [tasks, kind, since]);
+  const task = useMemo(() => taskOfCall(tasks, callId), [tasks, callId]);
   if (!task) {
     // Refused before any work began (e.g. bad input): the error notice says why, there are no steps to show.
     return !running ? null : (
@@ -54,7 +42,7 @@ export function TaskProgress({ kind, since, label, running }: { kind: string; si
   const fraction = taskFraction(task);
   const words = progressLabel(task);
   return (
-    <div className="task-panel" role="status" aria-label={label} data-testid={`task-${kind}`}>
+    <div className="task-panel" role="status" aria-label={label} data-testid={`task-${task.kind}`}>
       <div className="task-panel-head">
         <strong>{task.title}</strong>
         <StatusChip tone={taskTone(task)} label={task.state} />

@@ -8,6 +8,7 @@ import type { StateCreator } from 'zustand';
 import type {
   BuildCheckResult,
   BuildFailureDetails,
+  BuildHistoryEntry,
   BuildMode,
   BuildResult,
   BuildRunInput,
@@ -17,6 +18,7 @@ import type {
 } from '../../../core/contract/build.js';
 import type { TaskSnapshot } from '../../../core/contract/tasks.js';
 import type { ApiClient } from '../api/types.js';
+import { newCallId } from '../../../core/contract/calls.js';
 import { LogBuffer } from '../components/log-panel-model.js';
 import { fieldErrorsFrom } from '../lib/field-errors.js';
 import { toUiError } from './errors.js';
@@ -71,8 +73,10 @@ export interface BuildState {
   pendingWarnings: DockerfileWarning[] | null;
   running: boolean;
   cancelling: boolean;
-  /** When the user pressed Build: the build's task is the newest `build` task started after this. */
+  /** When the user pressed Build (for the elapsed time and notifications). */
   since: number | null;
+  /** The id of the running (or last) build call: the build's task carries it, so this window follows its own build. */
+  callId: string | null;
   taskId: string | null;
   /** The task as last reported (kept after the task list forgets it). */
   task: TaskSnapshot | null;
@@ -84,6 +88,8 @@ export interface BuildState {
   cancelled: boolean;
   /** The last pushed reference: the Runs view starts from it. */
   lastReference: string | null;
+  /** Earlier builds of the last pushed tag (time per platform), newest first; null until read. */
+  history: BuildHistoryEntry[] | null;
   endedAt: number | null;
 }
 
@@ -109,8 +115,6 @@ export interface BuildSlice {
 
 /** A build shorter than this is not worth a notification: the user is still looking. */
 export const NOTIFY_AFTER_MS = 10_000;
-/** Server and page clocks are the same machine's, but the click and the task's start are not the same instant. */
-const CLOCK_SLACK_MS = 5000;
 
 export function initialDraft(): BuildDraft {
   return {
@@ -195,6 +199,7 @@ export const createBuildSlice =
         running: false,
         cancelling: false,
         since: null,
+        callId: null,
         taskId: null,
         task: null,
         request: null,
@@ -203,6 +208,7 @@ export const createBuildSlice =
         failure: null,
         cancelled: false,
         lastReference: null,
+        history: null,
         endedAt: null,
       },
 
@@ -268,11 +274,13 @@ export const createBuildSlice =
         buildLog.clear();
         set({ buildLogVersion: buildLog.version });
         const since = Date.now();
+        const callId = newCallId();
         controller = new AbortController();
         patch({
           running: true,
           cancelling: false,
           since,
+          callId,
           taskId: null,
           task: null,
           request: { mode: draft.mode, platforms: [...draft.platforms], tag: input.tag, context: dir },
@@ -283,10 +291,12 @@ export const createBuildSlice =
           endedAt: null,
         });
         try {
-          const result = await api.invoke('build:run', input, { signal: controller.signal });
+          const result = await api.invoke('build:run', input, { signal: controller.signal, callId });
           const endedAt = Date.now();
           patch({ running: false, cancelling: false, result, progress: result.timeline, lastReference: result.reference, endedAt });
           notifyIfAway('Build finished', `${result.reference} was pushed with ${result.platforms.length} platforms.`, endedAt - since);
+          // The history is a comparison aid: when it cannot be read, the result still stands on its own.
+          patch({ history: await api.invoke('build:history', { reference: result.reference, limit: 10 }).catch(() => null) });
         } catch (error) {
           const endedAt = Date.now();
           const ui = toUiError(error);
@@ -303,17 +313,11 @@ export const createBuildSlice =
       },
 
       cancelBuild: async () => {
-        const { running, taskId, cancelling } = get().build;
+        const { running, cancelling } = get().build;
         if (!running || cancelling) return;
         patch({ cancelling: true });
-        if (taskId) {
-          try {
-            await api.invoke('tasks:cancel', { id: taskId });
-            return;
-          } catch {
-            // Fall through: cancelling the call itself ends the task too.
-          }
-        }
+        // The call ends here at once; the cancel message aborts it in the core, even before its task exists
+        // (e.g. while the buildx probe still runs), and the task's last update says how it ended.
         controller?.abort();
       },
 
@@ -337,33 +341,26 @@ export const selectBuildLog = (s: StoreState) => s.buildLog;
 export const selectBuildLogVersion = (s: StoreState) => s.buildLogVersion;
 
 /**
- * Follows the running build: adopts its task (the newest `build` task since Build was pressed) and takes
- * that task's log lines and progress; events of other builds (another window) are left alone.
+ * Follows this window's build: adopts the task that carries the build call's id, and takes that task's log
+ * lines and progress; events of other builds (another window, the CLI) are left alone.
  */
 export function watchBuild(api: ApiClient, getState: () => StoreState, setState: (p: Partial<StoreState>) => void): () => void {
   const patch = (p: Partial<BuildState>) => setState({ build: { ...getState().build, ...p } });
-  const adopt = (taskId: string, startedAt?: number): boolean => {
-    const b = getState().build;
-    if (b.taskId) return b.taskId === taskId;
-    if (!b.running || b.since === null) return false;
-    if (startedAt !== undefined && startedAt < b.since - CLOCK_SLACK_MS) return false;
-    patch({ taskId });
-    return true;
-  };
+  const ours = (taskId: string) => getState().build.taskId === taskId;
   const offs = [
     api.on('task:update', (task) => {
-      if (task.kind !== 'build') return;
       const b = getState().build;
-      if (b.taskId === task.id || (!b.taskId && adopt(task.id, task.startedAt))) patch({ task });
+      if (b.taskId === task.id) patch({ task });
+      else if (!b.taskId && b.callId !== null && task.callId === b.callId) patch({ taskId: task.id, task });
     }),
     api.on('build:log', (event) => {
-      if (!adopt(event.taskId)) return;
+      if (!ours(event.taskId)) return;
       const log = getState().buildLog;
       log.append(event.lines);
       setState({ buildLogVersion: log.version });
     }),
     api.on('build:progress', (event) => {
-      if (!adopt(event.taskId)) return;
+      if (!ours(event.taskId)) return;
       // The final timeline of a finished build comes with its result; a late event must not undo it.
       if (!getState().build.running) return;
       patch({ progress: event.platforms });

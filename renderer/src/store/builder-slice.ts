@@ -16,6 +16,7 @@ import type {
   InstallEmulatorsResult,
 } from '../../../core/contract/builder.js';
 import type { ApiClient } from '../api/types.js';
+import { newCallId } from '../../../core/contract/calls.js';
 import { fieldErrorsFrom } from '../lib/field-errors.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
@@ -40,8 +41,8 @@ export interface BuildersState {
   emulatorsError: UiError | null;
 
   creating: boolean;
-  /** When the running creation began: its task is the newest `builder:create` task started after this. */
-  createSince: number | null;
+  /** The id of the running (or last) creation call: its task carries this id. */
+  createCallId: string | null;
   createFailure: FormFailure | null;
   created: BuilderCreateResult | null;
 
@@ -51,7 +52,8 @@ export interface BuildersState {
   removed: BuilderRemoveResult | null;
 
   installing: boolean;
-  installSince: number | null;
+  /** The id of the running (or last) install call: its task carries this id. */
+  installCallId: string | null;
   installError: UiError | null;
   installed: InstallEmulatorsResult | null;
 
@@ -121,14 +123,14 @@ export const createBuilderSlice =
         emulatorsLoading: false,
         emulatorsError: null,
         creating: false,
-        createSince: null,
+        createCallId: null,
         createFailure: null,
         created: null,
         pending: {},
         rowError: null,
         removed: null,
         installing: false,
-        installSince: null,
+        installCallId: null,
         installError: null,
         installed: null,
         appending: false,
@@ -158,9 +160,10 @@ export const createBuilderSlice =
 
       createBuilder: async (input) => {
         if (get().builders.creating) return false;
-        patch({ creating: true, createSince: Date.now(), createFailure: null, created: null });
+        const callId = newCallId();
+        patch({ creating: true, createCallId: callId, createFailure: null, created: null });
         try {
-          const created = await api.invoke('builder:create', input);
+          const created = await api.invoke('builder:create', input, { callId });
           patch({ creating: false, created });
           return true;
         } catch (error) {
@@ -206,9 +209,10 @@ export const createBuilderSlice =
 
       installEmulators: async () => {
         if (get().builders.installing) return;
-        patch({ installing: true, installSince: Date.now(), installError: null, installed: null });
+        const callId = newCallId();
+        patch({ installing: true, installCallId: callId, installError: null, installed: null });
         try {
-          const installed = await api.invoke('builder:install-emulators', {});
+          const installed = await api.invoke('builder:install-emulators', {}, { callId });
           patch({ installing: false, installed, emulators: installed.report });
         } catch (error) {
           patch({ installing: false, installError: toUiError(error) });

@@ -13,7 +13,8 @@ import type {
   RegistryUpResult,
   RegistryVolumeUsage,
 } from '../../../core/contract/registry-lifecycle.js';
-import type { ApiClient } from '../api/types.js';
+import type { ApiClient, InvokeOptions } from '../api/types.js';
+import { newCallId } from '../../../core/contract/calls.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
 
@@ -32,8 +33,8 @@ export interface RegistryState {
   loading: boolean;
   error: UiError | null;
   busy: RegistryAction | null;
-  /** When the running action began: its task is the newest `registry:*` task started after this. */
-  busySince: number | null;
+  /** The id of the running (or last) action's call: a task it starts carries this id. */
+  busyCallId: string | null;
   actionError: RegistryActionError | null;
   lastUp: RegistryUpResult | null;
   lastDown: RegistryDownResult | null;
@@ -188,11 +189,12 @@ export const createRegistrySlice =
       }
     };
 
-    const runAction = async <T>(action: RegistryAction, call: () => Promise<T>, keep: (result: T) => Partial<RegistryState>): Promise<boolean> => {
+    const runAction = async <T>(action: RegistryAction, call: (options: InvokeOptions) => Promise<T>, keep: (result: T) => Partial<RegistryState>): Promise<boolean> => {
       if (get().registry.busy) return false;
-      patch({ busy: action, busySince: Date.now(), actionError: null, lastUp: null, lastDown: null, lastGc: null, ...(action === 'check' || action === 'gc' ? { lastCheck: null } : {}) });
+      const callId = newCallId();
+      patch({ busy: action, busyCallId: callId, actionError: null, lastUp: null, lastDown: null, lastGc: null, ...(action === 'check' || action === 'gc' ? { lastCheck: null } : {}) });
       try {
-        const result = await call();
+        const result = await call({ callId });
         patch({ busy: null, ...keep(result) });
         return true;
       } catch (error) {
@@ -209,7 +211,7 @@ export const createRegistrySlice =
         loading: false,
         error: null,
         busy: null,
-        busySince: null,
+        busyCallId: null,
         actionError: null,
         lastUp: null,
         lastDown: null,
@@ -239,14 +241,14 @@ export const createRegistrySlice =
         return statusInFlight;
       },
 
-      startRegistry: (options) => runAction('up', () => api.invoke('registry:up', options), (lastUp) => ({ lastUp })),
+      startRegistry: (options) => runAction('up', (o) => api.invoke('registry:up', options, o), (lastUp) => ({ lastUp })),
       stopRegistry: async () => {
-        await runAction('stop', () => api.invoke('registry:stop', statusName()), () => ({}));
+        await runAction('stop', (o) => api.invoke('registry:stop', statusName(), o), () => ({}));
       },
       resumeRegistry: async () => {
-        await runAction('start', () => api.invoke('registry:start', statusName()), () => ({}));
+        await runAction('start', (o) => api.invoke('registry:start', statusName(), o), () => ({}));
       },
-      removeRegistry: (removeVolume) => runAction('down', () => api.invoke('registry:down', { ...statusName(), removeVolume }), (lastDown) => ({ lastDown })),
+      removeRegistry: (removeVolume) => runAction('down', (o) => api.invoke('registry:down', { ...statusName(), removeVolume }, o), (lastDown) => ({ lastDown })),
       readRegistryVolumeUsage: async () => {
         try {
           return await api.invoke('registry:volume-usage', statusName());
@@ -255,7 +257,7 @@ export const createRegistrySlice =
         }
       },
       collectRegistryGarbage: (deleteUntagged) =>
-        runAction('gc', () => api.invoke('registry:gc', { ...statusName(), ...(deleteUntagged ? { deleteUntagged: true } : {}) }), (lastGc) => ({ lastGc, lastCheck: lastGc.check })),
+        runAction('gc', (o) => api.invoke('registry:gc', { ...statusName(), ...(deleteUntagged ? { deleteUntagged: true } : {}) }, o), (lastGc) => ({ lastGc, lastCheck: lastGc.check })),
       planRegistryGc: async () => {
         patch({ gcPlan: null, gcPlanError: null, gcPlanLoading: true });
         try {
@@ -266,7 +268,7 @@ export const createRegistrySlice =
         }
       },
       checkRegistry: async () => {
-        await runAction('check', () => api.invoke('registry:check', statusName()), (lastCheck) => ({ lastCheck }));
+        await runAction('check', (o) => api.invoke('registry:check', statusName(), o), (lastCheck) => ({ lastCheck }));
       },
       dismissRegistryNotice: (which) => patch({ [which]: null }),
 

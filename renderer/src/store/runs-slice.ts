@@ -5,6 +5,7 @@
 import type { StateCreator } from 'zustand';
 import type { HostChoices, RunExport, RunMatrix, RunSummary } from '../../../core/contract/runs.js';
 import type { ApiClient } from '../api/types.js';
+import { newCallId } from '../../../core/contract/calls.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
 
@@ -20,8 +21,8 @@ export interface RunsState {
   /** A command instead of the image's CMD, as typed (split at spaces); empty runs the image's own. */
   command: string;
   running: boolean;
-  /** When Run was pressed: the run's task is the newest `runs` task started after this. */
-  since: number | null;
+  /** The id of the running (or last) run call: its task carries this id. */
+  callId: string | null;
   runError: UiError | null;
   /** The matrix on screen: the one just run, or one opened from the history. */
   current: RunMatrix | null;
@@ -73,7 +74,7 @@ export const createRunsSlice =
         selected: null,
         command: '',
         running: false,
-        since: null,
+        callId: null,
         runError: null,
         current: null,
         history: null,
@@ -125,9 +126,10 @@ export const createRunsSlice =
         const { selected, lookup } = get().runs;
         const platforms = lookup?.reference === ref && selected ? selected : undefined;
         const command = commandArgs(get().runs.command);
-        patch({ running: true, since: Date.now(), runError: null, deleteError: null, exportError: null });
+        const callId = newCallId();
+        patch({ running: true, callId, runError: null, deleteError: null, exportError: null });
         try {
-          const current = await api.invoke('runs:start', { reference: ref, ...(platforms ? { platforms } : {}), ...(command ? { command } : {}) });
+          const current = await api.invoke('runs:start', { reference: ref, ...(platforms ? { platforms } : {}), ...(command ? { command } : {}) }, { callId });
           patch({ running: false, current });
           if (get().runs.lookup?.reference !== ref) void get().lookupRunReference(ref);
         } catch (error) {

@@ -13,6 +13,16 @@ export function mergeTask(current: TaskSnapshot | undefined, next: TaskSnapshot)
   return next;
 }
 
+/** The task a call started: the core stamps the call's id on it. The newest wins if a call started several. */
+export function taskOfCall(tasks: Record<string, TaskSnapshot>, callId: string | null): TaskSnapshot | undefined {
+  if (callId === null) return undefined;
+  let found: TaskSnapshot | undefined;
+  for (const t of Object.values(tasks)) {
+    if (t.callId === callId && (!found || t.startedAt >= found.startedAt)) found = t;
+  }
+  return found;
+}
+
 export const createTasksSlice =
   (api: ApiClient): StateCreator<StoreState, [], [], TasksSlice> =>
   (set, get) => ({

@@ -8,7 +8,7 @@ import { selectSettings } from '../store/index.js';
 import { selectBuilders } from '../store/builder-slice.js';
 import { useAppStore } from '../store/provider.js';
 import { BuilderStatusChip } from './builder-list-card.js';
-import { createCommands, splitList, type CreateDraft } from './builder-commands.js';
+import { createCommands, draftDriverOpts, splitList, type CreateDraft } from './builder-commands.js';
 
 export function BuilderCreateCard() {
   const builders = useAppStore(selectBuilders);
@@ -28,7 +28,7 @@ export function BuilderCreateCard() {
     void create({
       name: draft.name.trim(),
       driver: 'docker-container',
-      driverOpts: draft.hostNetwork ? { network: 'host' } : {},
+      driverOpts: draftDriverOpts(draft),
       use: draft.use,
       bootstrap: draft.bootstrap,
       ...(insecure.length ? { insecureRegistries: insecure } : {}),
@@ -113,7 +113,7 @@ export function BuilderCreateCard() {
         </div>
       </form>
 
-      {builders.creating || failure ? <TaskProgress kind="builder:create" since={builders.createSince} label="Creating the builder" running={builders.creating} /> : null}
+      {builders.creating || failure ? <TaskProgress callId={builders.createCallId} label="Creating the builder" running={builders.creating} /> : null}
 
       {failure ? (
         <ErrorNotice

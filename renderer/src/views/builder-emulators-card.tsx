@@ -58,7 +58,7 @@ export function BuilderEmulatorsCard() {
       </div>
 
       {builders.installing || builders.installError ? (
-        <TaskProgress kind="builder:install-emulators" since={builders.installSince} label="Installing emulators" running={builders.installing} />
+        <TaskProgress callId={builders.installCallId} label="Installing emulators" running={builders.installing} />
       ) : null}
       {builders.installError ? (
         <ErrorNotice

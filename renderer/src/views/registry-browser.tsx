@@ -9,7 +9,7 @@ import { ManifestTree } from '../components/manifest-tree.js';
 import { shortDigest } from '../components/manifest-tree-model.js';
 import { useAppStore } from '../store/provider.js';
 import { imageRef, selectRegistryBrowser } from '../store/registry-slice.js';
-import { pushCommands } from './registry-commands.js';
+import { pushCommands } from '../../../core/commands/registry.js';
 
 type Existing = Extract<RegistryStatus, { exists: true }>;
 

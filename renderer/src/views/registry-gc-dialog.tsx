@@ -5,7 +5,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { shortDigest } from '../components/manifest-tree-model.js';
 import { useAppStore } from '../store/provider.js';
 import { selectRegistry } from '../store/registry-slice.js';
-import { registryGcCommands } from './registry-commands.js';
+import { registryGcPreview } from './registry-commands.js';
 
 type Existing = Extract<RegistryStatus, { exists: true }>;
 
@@ -87,7 +87,7 @@ export function RegistryGcDialog({ open, status, onClose }: { open: boolean; sta
         </>
       ) : null}
       <div className="commands">
-        {registryGcCommands(status.name, status.image).map((args) => (
+        {registryGcPreview(status).map((args) => (
           <CommandLine key={args.join(' ')} args={args} />
         ))}
       </div>

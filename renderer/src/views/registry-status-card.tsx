@@ -8,8 +8,9 @@ import { StatusChip } from '../components/status-chip.js';
 import { formatBytes, type Tone } from '../lib/status.js';
 import { useAppStore } from '../store/provider.js';
 import { selectRegistry, selectRegistryBrowser } from '../store/registry-slice.js';
+import { registryRemoveCommands, registryStartCommand, registryStopCommand } from '../../../core/commands/registry.js';
 import { RegistryCheckResultView } from './registry-check-result.js';
-import { registryGcCommands, registryRemoveCommands, registryStartCommand, registryStopCommand } from './registry-commands.js';
+import { registryGcPreview } from './registry-commands.js';
 import { RegistryGcDialog } from './registry-gc-dialog.js';
 import { RegistryRemoveDialog } from './registry-remove-dialog.js';
 
@@ -174,7 +175,7 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
 
       {registry.lastGc ? (
         <div className="notice notice-success gc-result" role="status" data-testid="registry-gc-result">
-          <strong>Garbage collection finished</strong>
+          <strong>Garbage collection finished (exit code {registry.lastGc.exitCode})</strong>
           <p>{registry.lastGc.message}</p>
           {registry.lastGc.untagged?.length ? (
             <ul className="gc-list">
@@ -208,14 +209,14 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
             <tr>
               <th scope="row">{status.running ? 'Stop' : 'Start'}</th>
               <td>
-                <CommandLine args={status.running ? registryStopCommand(status.name) : registryStartCommand(status.name)} />
+                <CommandLine args={status.running ? registryStopCommand(status.name) : registryStartCommand(status.name, status.state === 'paused')} />
               </td>
             </tr>
             <tr>
               <th scope="row">Garbage collect</th>
               <td>
                 <div className="commands">
-                  {registryGcCommands(status.name, status.image).map((args) => (
+                  {registryGcPreview(status).map((args) => (
                     <CommandLine key={args.join(' ')} args={args} />
                   ))}
                 </div>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { RefreshCw } from 'lucide-react';
-import type { Settings } from '../../../core/contract/settings.js';
+import { SettingsSchema, type Settings } from '../../../core/contract/settings.js';
 import { ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { TaskProgress } from '../components/task-progress.js';
@@ -116,7 +116,7 @@ export function RegistryView() {
         />
       ) : null}
 
-      {upRunning || actionError?.action === 'up' ? <TaskProgress kind="registry:up" since={registry.busySince} label="Starting the registry" running={upRunning} /> : null}
+      {upRunning || actionError?.action === 'up' ? <TaskProgress callId={registry.busyCallId} label="Starting the registry" running={upRunning} /> : null}
 
       {registry.lastUp ? (
         <SuccessNotice title={registry.lastUp.adopted ? 'Using the registry that was already there' : 'The registry is up'} onDismiss={() => dismiss('lastUp')}>
@@ -152,6 +152,7 @@ export function RegistryView() {
           draft={draft}
           onDraft={setEdited}
           onStart={() => void start(draft)}
+          savedPort={settings.value?.registry.port ?? SettingsSchema.parse({}).registry.port}
           starting={upRunning || saving}
           leftover={registry.leftover}
           fieldErrors={settings.fieldErrors}

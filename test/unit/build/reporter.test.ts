@@ -17,7 +17,7 @@ describe('BuildReporter', () => {
       const batches: BuildLogEvent[] = [];
       events.on('build:log', (e) => batches.push(e));
       const tasks = new TaskManager(events);
-      await tasks.run('build', 'b', [], async (task) => {
+      await tasks.run('build:run', 'b', [], async (task) => {
         const reporter = new BuildReporter(events, task, 'modern');
         for (let i = 0; i < 100_000; i++) reporter.log({ stream: 1, text: `line ${i}`, platform: 'linux/arm64' });
         reporter.close();
@@ -41,7 +41,7 @@ describe('BuildReporter', () => {
       events.on('build:progress', (e) => progress.push(e));
       events.on('task:update', (t) => snapshots.push(t));
       const tasks = new TaskManager(events);
-      await tasks.run('build', 'b', [{ id: 'platform:linux/arm64', title: 'linux/arm64: every step' }], async (task) => {
+      await tasks.run('build:run', 'b', [{ id: 'platform:linux/arm64', title: 'linux/arm64: every step' }], async (task) => {
         const reporter = new BuildReporter(events, task, 'modern', ['linux/arm64']);
         reporter.progress(() => [platform('running', 'running')]);
         for (let i = 0; i < 50; i++) reporter.progress(() => [platform('running', 'running')]);

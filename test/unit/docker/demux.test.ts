@@ -43,4 +43,17 @@ describe('demuxDockerStream', () => {
     b.writeUInt32BE(2, 4);
     expect(demuxDockerStream(Buffer.concat([a, bytes.subarray(0, 1), b, bytes.subarray(1)])).stdout).toBe('→');
   });
+
+  it('splits a multiplexed stream into stdout and stderr, and passes a TTY stream through', () => {
+    const frame = (kind: number, text: string) => {
+      const body = Buffer.from(text);
+      const head = Buffer.alloc(8);
+      head[0] = kind;
+      head.writeUInt32BE(body.length, 4);
+      return Buffer.concat([head, body]);
+    };
+    expect(demuxDockerStream(Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]))).toEqual({ stdout: 'out 1\nout 2\n', stderr: 'err\n', truncated: false });
+    expect(demuxDockerStream(Buffer.from('plain text from a tty\n'))).toEqual({ stdout: 'plain text from a tty\n', stderr: '', truncated: false });
+  });
+
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { APP_ID } from '../../../electron/main/app-identity.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const configFile = 'build/electron-builder.yml';
@@ -55,6 +56,23 @@ describe('the electron-builder config', () => {
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  test('re-signs ad hoc after flipping the fuses, so an unsigned macOS arm64 build still launches', () => {
+    // flipping fuses rewrites bytes of the signed Electron Framework; without this the ad hoc
+    // signature no longer matches and macOS refuses to start the app
+    expect(config.electronFuses?.resetAdHocDarwinSignature).toBe(true);
+  });
+
+  test('uses the id the app gives itself at startup (Windows AppUserModelID)', () => {
+    expect(config.appId).toBe(APP_ID);
+  });
+
+  test('names the .desktop file after desktopName, which Electron uses as the window id', async () => {
+    const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { desktopName?: string; productName?: string };
+    expect(config.linux?.syncDesktopName).toBe(true);
+    expect(pkg.desktopName).toBe(`${String(config.linux?.executableName)}.desktop`);
+    expect(pkg.productName).toBe(config.productName);
   });
 
   test('points at icons that exist in the sizes each platform wants', async () => {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCore, type Core } from '../../../core/app.js';
-import { UNAUTHORIZED_SENDER, createInvokeHandler } from '../../../electron/main/invoke-handler.js';
+import { CallTracker } from '../../../core/calls.js';
+import { UNAUTHORIZED_SENDER, createCancelHandler, createInvokeHandler } from '../../../electron/main/invoke-handler.js';
 import { APP_ENTRY_URL, type AppWindowLike } from '../../../electron/main/security.js';
 
 // The handler is driven with plain event objects (no Electron binary here) over the real core's dispatch.
@@ -13,7 +14,9 @@ describe('the IPC invoke handler', () => {
   const mainFrame = { url: APP_ENTRY_URL, processId: 3, routingId: 1 };
   const window: AppWindowLike = { isDestroyed: () => false, webContents: { mainFrame } };
   let dispatched: string[];
-  let controller: AbortController;
+  let calls: CallTracker;
+  let n = 0;
+  const call = (channel: unknown, input: unknown) => ({ type: 'invoke', id: `c-test-${++n}`, channel, input });
 
   function handler() {
     return createInvokeHandler({
@@ -22,7 +25,7 @@ describe('the IPC invoke handler', () => {
         return core.dispatch(channel, input, ctx);
       },
       getWindow: () => window,
-      getSignal: () => controller.signal,
+      calls,
     });
   }
 
@@ -38,19 +41,19 @@ describe('the IPC invoke handler', () => {
 
   test('answers the app window through the core', async () => {
     dispatched = [];
-    controller = new AbortController();
-    const envelope = await handler()({ senderFrame: mainFrame }, 'app:info', {});
+    calls = new CallTracker();
+    const envelope = await handler()({ senderFrame: mainFrame }, call('app:info', {}));
     expect(envelope.ok).toBe(true);
     expect(envelope.ok && envelope.result).toMatchObject({ mode: 'electron', dataDir });
   });
 
   test('lets the core reject malformed input', async () => {
     dispatched = [];
-    controller = new AbortController();
-    const envelope = await handler()({ senderFrame: mainFrame }, 'tasks:cancel', { id: '../../etc' });
+    calls = new CallTracker();
+    const envelope = await handler()({ senderFrame: mainFrame }, call('tasks:cancel', { id: '../../etc' }));
     expect(envelope.ok).toBe(false);
     expect(!envelope.ok && envelope.error.code).toBe('invalid-input');
-    const unknown = await handler()({ senderFrame: mainFrame }, { not: 'a channel' }, {});
+    const unknown = await handler()({ senderFrame: mainFrame }, call('no:such-channel', {}));
     expect(!unknown.ok && unknown.error.code).toBe('unknown-channel');
   });
 
@@ -61,8 +64,8 @@ describe('the IPC invoke handler', () => {
     ['no frame at all', null],
   ])('refuses %s without calling the core', async (_label, senderFrame) => {
     dispatched = [];
-    controller = new AbortController();
-    const envelope = await handler()({ senderFrame }, 'app:info', {});
+    calls = new CallTracker();
+    const envelope = await handler()({ senderFrame }, call('app:info', {}));
     expect(envelope).toEqual(UNAUTHORIZED_SENDER);
     expect(!envelope.ok && envelope.error.code).toBe('unauthorized');
     expect(!envelope.ok && envelope.error.hint).toBeTruthy();
@@ -71,23 +74,29 @@ describe('the IPC invoke handler', () => {
 
   test('refuses everything once the window is gone', async () => {
     dispatched = [];
-    controller = new AbortController();
-    const gone = createInvokeHandler({ dispatch: core.dispatch, getWindow: () => null, getSignal: () => undefined });
-    expect(await gone({ senderFrame: mainFrame }, 'app:info', {})).toEqual(UNAUTHORIZED_SENDER);
+    calls = new CallTracker();
+    const gone = createInvokeHandler({ dispatch: core.dispatch, getWindow: () => null, calls });
+    expect(await gone({ senderFrame: mainFrame }, call('app:info', {}))).toEqual(UNAUTHORIZED_SENDER);
+    expect(createCancelHandler({ getWindow: () => null, calls })({ senderFrame: mainFrame }, { type: 'cancel', id: 'c-1' })).toBe(false);
   });
 
-  test('passes the window\u2019s abort signal to the call', async () => {
-    controller = new AbortController();
-    let seen: AbortSignal | undefined;
+  test('gives every call its own signal and passes the call id to the core', async () => {
+    calls = new CallTracker();
+    const seen: Array<{ signal?: AbortSignal; callId?: string }> = [];
     const spy = createInvokeHandler({
       dispatch: (channel, input, ctx) => {
-        seen = ctx?.signal;
+        seen.push({ ...(ctx?.signal ? { signal: ctx.signal } : {}), ...(ctx?.callId ? { callId: ctx.callId } : {}) });
         return core.dispatch(channel, input, ctx);
       },
       getWindow: () => window,
-      getSignal: () => controller.signal,
+      calls,
     });
-    await spy({ senderFrame: mainFrame }, 'tasks:list', {});
-    expect(seen).toBe(controller.signal);
+    await spy({ senderFrame: mainFrame }, { type: 'invoke', id: 'c-one', channel: 'tasks:list', input: {} });
+    await spy({ senderFrame: mainFrame }, { type: 'invoke', id: 'c-two', channel: 'tasks:list', input: {} });
+    expect(seen.map((s) => s.callId)).toEqual(['c-one', 'c-two']);
+    expect(seen[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(seen[0]?.signal).not.toBe(seen[1]?.signal);
+    // answered calls are forgotten: nothing is left to cancel
+    expect(calls.size).toBe(0);
   });
 });

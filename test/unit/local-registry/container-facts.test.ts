@@ -1,10 +1,8 @@
-/** Pure parts of the registry lifecycle: what a container is, where it is published, what to run. */
+/** Pure facts about registry containers: what a container is, where it is published, what up creates. */
 import { describe, expect, it } from 'vitest';
 import { RegistryDownInput, RegistryGcInput, RegistryUpInput, RegistryVolumeUsageInput } from '../../../core/contract/registry-lifecycle.js';
-import { parseProcNetTcp, portTakenError } from '../../../core/local-registry/port-check.js';
 import {
   deleteEnabledIn,
-  demuxDockerStream,
   garbageCollectCommand,
   imageRepository,
   parseGcSummary,
@@ -13,10 +11,8 @@ import {
   registryVolumeName,
   type ContainerFacts,
 } from '../../../core/local-registry/container-facts.js';
-import { containerCreateOptions, dockerRunCommand, registryLabels } from '../../../core/local-registry/spec.js';
-import { engineHost } from '../../../core/local-registry/health.js';
-import { engineMessage } from '../../../core/docker/errors.js';
-import { extraLabelsFrom } from '../../../core/docker/labels.js';
+import { containerCreateOptions } from '../../../core/local-registry/spec.js';
+import { registryLabels, registryRunCommand as dockerRunCommand } from '../../../core/commands/registry.js';
 
 /** Trimmed from `docker container inspect` of a registry Multiarch Lab created (Engine 26). */
 const ours: ContainerFacts = {
@@ -146,10 +142,6 @@ describe('what up creates', () => {
     });
   });
 
-  it('adds the extra labels from the environment, without letting them replace ours', () => {
-    expect(extraLabelsFrom({ MULTIARCH_LAB_RESOURCE_LABELS: 'dev.multiarch-lab.test=registry, team=lab ,bad key=x,flag' })).toEqual({ 'dev.multiarch-lab.test': 'registry', team: 'lab', flag: '' });
-    expect(registryLabels({ MULTIARCH_LAB_RESOURCE_LABELS: 'dev.multiarch-lab.role=other' })).toEqual({ 'dev.multiarch-lab.role': 'registry', 'dev.multiarch-lab.managed': 'true' });
-  });
 });
 
 describe('outputs the engine sends back', () => {
@@ -159,58 +151,6 @@ describe('outputs the engine sends back', () => {
     expect(parseGcSummary('failed to garbage collect')).toEqual({ blobsMarked: null, blobsEligible: null, manifestsEligible: null });
   });
 
-  it('splits a multiplexed stream into stdout and stderr, and passes a TTY stream through', () => {
-    const frame = (kind: number, text: string) => {
-      const body = Buffer.from(text);
-      const head = Buffer.alloc(8);
-      head[0] = kind;
-      head.writeUInt32BE(body.length, 4);
-      return Buffer.concat([head, body]);
-    };
-    expect(demuxDockerStream(Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err\n'), frame(1, 'out 2\n')]))).toEqual({ stdout: 'out 1\nout 2\n', stderr: 'err\n' });
-    expect(demuxDockerStream(Buffer.from('plain text from a tty\n'))).toEqual({ stdout: 'plain text from a tty\n', stderr: '' });
-  });
-
-  it('keeps the engine\'s own words from a dockerode error', () => {
-    expect(engineMessage({ statusCode: 404, json: { message: 'No such container: x' }, message: '(HTTP code 404) no such container - No such container: x ' })).toBe('No such container: x');
-    expect(engineMessage(new Error('(HTTP code 500) server error - failed to resolve reference "docker.io/library/registry:nope"'))).toBe('failed to resolve reference "docker.io/library/registry:nope"');
-  });
-
-  it('reads listening sockets from /proc/net/tcp', () => {
-    const text = [
-      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
-      '   0: 0100007F:176F 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 75723 1 00000000a8e90281 100 0 0 10 0',
-      '   1: 00000000:1388 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1083 1 000000000eb56a0e 100 0 0 10 0',
-      '   2: 0100007F:B043 0100007F:1388 01 00000000:00000000 00:00000000 00000000     0        0 81835 1 0000000066f1bd21 100 0 0 10 0',
-    ].join('\n');
-    expect(parseProcNetTcp(text)).toEqual([{ port: 5999, inode: 75723 }, { port: 5000, inode: 1083 }]);
-  });
-});
-
-describe('port-taken', () => {
-  it('names a registry container and offers both the next port and that registry', () => {
-    const e = portTakenError(5000, { container: { name: 'old-registry', image: 'registry:2', isRegistry: true } }, 5001, 'linux');
-    expect(e.code).toBe('port-taken');
-    expect(e.message).toBe('Port 5000 is already in use by the container "old-registry" (image registry:2), so the registry cannot be published on it.');
-    expect(e.hint).toContain('Use port 5001: multiarch-lab registry up --port 5001');
-    expect(e.hint).toContain('multiarch-lab registry up --name old-registry');
-    expect(e.details).toMatchObject({ port: 5000, suggestedPort: 5001 });
-  });
-
-  it('mentions the AirPlay Receiver on macOS for port 5000, and not elsewhere', () => {
-    expect(portTakenError(5000, {}, 5001, 'darwin').hint).toMatch(/AirPlay Receiver/);
-    expect(portTakenError(5000, {}, 5001, 'linux').hint).not.toMatch(/AirPlay/);
-    expect(portTakenError(5000, { process: { pid: 42, command: 'ControlCenter' } }, null, 'darwin').message).toContain('the process ControlCenter (pid 42)');
-  });
-});
-
-describe('engineHost', () => {
-  it.each([
-    ['unix:///var/run/docker.sock', 'localhost'],
-    ['npipe:////./pipe/docker_engine', 'localhost'],
-    ['tcp://127.0.0.1:2375', 'localhost'],
-    ['tcp://build-box.lan:2376', 'build-box.lan'],
-  ])('%s → %s', (endpoint, host) => expect(engineHost({ endpoint })).toBe(host));
 });
 
 describe('channel inputs', () => {

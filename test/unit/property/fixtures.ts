@@ -28,6 +28,7 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'registry:tags': { registry: 'localhost:5000', repository: 'team/app' },
   'registry:inspect': { reference: 'localhost:5000/hello:1', platform: 'linux/arm64' },
   'registry:delete': { reference: 'localhost:5000/hello:1' },
+  'registry:verify': { reference: 'localhost:5000/hello:1', platforms: ['linux/arm64'] },
   'registry:up': { name: 'lab-registry', port: 5000, volume: 'lab_data', image: 'registry:2', deleteEnabled: false },
   'registry:status': { name: 'lab-registry' },
   'registry:stop': { name: 'lab-registry' },
@@ -72,6 +73,8 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
     labels: { 'dev.multiarch-lab.test': 'property' },
   },
   'build:check': { context: '/tmp/lab-project', dockerfile: 'Dockerfile' },
+  'build:history': { reference: 'localhost:5000/hello:1', limit: 20 },
+  'build:readiness': { context: '/tmp/lab-project', dockerfile: 'Dockerfile', platforms: ['linux/amd64', 'linux/arm64'] },
   'tutorial:init': { dir: '/tmp/lab-sample', base: 'alpine:3.15', overwrite: false },
   'tutorial:steps': {},
 };
@@ -100,6 +103,7 @@ export const DISPATCH_WHEN_VALID: ReadonlySet<Channel> = new Set<Channel>([
   'runs:export',
   'runs:delete',
   'build:check',
+  'build:history',
   'tutorial:steps',
 ]);
 

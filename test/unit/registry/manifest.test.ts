@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixture as readFixture } from '../../helpers/fixtures.js';
+import { parsePlatform, platformMatches } from '../../../core/platform.js';
 import type { AppError } from '../../../core/contract/errors.js';
 import type { IndexNode, ManifestNode } from '../../../core/contract/registry.js';
 import {
@@ -12,8 +13,6 @@ import {
   MediaTypes,
   mediaTypeOfManifest,
   parseManifestDocument,
-  platformMatches,
-  parsePlatform,
   summarizeConfig,
   type IndexEntry,
 } from '../../../core/registry/manifest.js';

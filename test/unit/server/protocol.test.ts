@@ -3,9 +3,9 @@ import { parseClientMessage } from '../../../server/protocol.js';
 
 describe('parseClientMessage', () => {
   it('accepts invoke and cancel messages', () => {
-    expect(parseClientMessage('{"type":"invoke","id":1,"channel":"app:info","input":{}}')).toEqual({
+    expect(parseClientMessage('{"type":"invoke","id":"c-1","channel":"app:info","input":{}}')).toEqual({
       ok: true,
-      message: { type: 'invoke', id: 1, channel: 'app:info', input: {} },
+      message: { type: 'invoke', id: 'c-1', channel: 'app:info', input: {} },
     });
     expect(parseClientMessage('{"type":"cancel","id":"a"}')).toEqual({ ok: true, message: { type: 'cancel', id: 'a' } });
   });
@@ -14,11 +14,12 @@ describe('parseClientMessage', () => {
     ['not JSON', '{', null],
     ['an array', '[1]', null],
     ['a bare number', '5', null],
-    ['an unknown type', '{"type":"shout","id":3}', 3],
+    ['an unknown type', '{"type":"shout","id":"c-3"}', 'c-3'],
     ['an invoke without channel', '{"type":"invoke","id":"x"}', 'x'],
     ['an id of the wrong kind', '{"type":"invoke","id":{"a":1},"channel":"app:info"}', null],
-    ['a fractional id', '{"type":"cancel","id":1.5}', null],
-    ['extra fields', '{"type":"cancel","id":2,"extra":true}', 2],
+    ['a number as id (call ids are strings, unique across connections)', '{"type":"cancel","id":2}', null],
+    ['an id with spaces', '{"type":"cancel","id":"a b"}', null],
+    ['extra fields', '{"type":"cancel","id":"c-2","extra":true}', 'c-2'],
   ])('refuses %s as invalid-input, keeping the id when it can', (_what, raw, id) => {
     const parsed = parseClientMessage(raw);
     expect(parsed.ok).toBe(false);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   appendArgs, binfmtInstallArgs, BINFMT_IMAGE, buildkitContainerName, buildkitdConfigFlag, buildkitStateVolumeName, createArgs, removeArgs,
-} from '../../../core/builder/commands.js';
+} from '../../../core/commands/builder.js';
 import { renderBuildkitdConfig, buildkitdConfigPath } from '../../../core/builder/buildkitd-config.js';
 
 describe('builder commands', () => {

@@ -1,15 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  manifestCreateEquivalent,
-  manifestPushEquivalent,
-  modernBuildArgs,
-  modernEquivalent,
-  oldSchoolBuildArgs,
-  oldSchoolBuildEquivalent,
-  parsePushDigest,
-  platformSuffix,
-  platformTag,
-} from '../../../core/build/commands.js';
+import { manifestCreateEquivalent, manifestPushEquivalent, modernBuildArgs, modernEquivalent, oldSchoolBuildArgs, oldSchoolBuildEquivalent, parsePushDigest, platformSuffix, platformTag } from '../../../core/commands/build.js';
 import { chooseBuilder } from '../../../core/build/run-build.js';
 import { parseImageReference } from '../../../core/registry/reference.js';
 

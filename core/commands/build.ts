@@ -2,10 +2,10 @@
  * The docker commands of both build flows, as argument arrays: what the app runs, and the plainer
  * commands a person would type for the same result (shown next to each step, ready to copy).
  */
-import { parsePlatform } from '../registry/manifest.js';
+import { MANAGED_LABEL_ARGS } from '../docker/labels.js';
+import { parsePlatform } from '../platform.js';
 import { isLoopbackRegistry, type ImageRef } from '../registry/reference.js';
 
-export const MANAGED_LABEL = 'dev.multiarch-lab.managed=true';
 export const REGISTRY_OUTPUT = 'type=registry,registry.insecure=true';
 
 export interface BuildCommandOptions {
@@ -17,6 +17,8 @@ export interface BuildCommandOptions {
   noCache?: boolean;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** A registry cache to read and write (modern way, a builder that can export caches). */
+  cacheRef?: string;
 }
 
 /** Options shared by every build command, in the order people usually write them. */
@@ -27,8 +29,12 @@ function commonOptions(o: BuildCommandOptions, forPeople: boolean): string[] {
   if (o.noCache) args.push('--no-cache');
   for (const [k, v] of Object.entries(o.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (o.cacheRef) {
+    // mode=max keeps every stage's layers, not only the final image's: a cross-building stage is then cached too.
+    args.push('--cache-from', `type=registry,ref=${o.cacheRef},registry.insecure=true`, '--cache-to', `type=registry,ref=${o.cacheRef},mode=max,registry.insecure=true`);
+  }
   // The app marks what it builds; a person typing the command has no reason to.
-  if (!forPeople) args.push('--label', MANAGED_LABEL);
+  if (!forPeople) args.push(...MANAGED_LABEL_ARGS);
   return args;
 }
 
@@ -119,4 +125,19 @@ export function parsePushDigest(stdout: string): { digest: string; size?: number
   const m = /digest: (sha256:[a-f0-9]{64})(?:\s+size:\s*(\d+))?/.exec(stdout);
   if (!m?.[1]) return undefined;
   return m[2] ? { digest: m[1], size: Number(m[2]) } : { digest: m[1] };
+}
+
+/**
+ * Every command a build amounts to, as a person would type them, in order: the one buildx command (modern),
+ * or per platform a build and a push, then the list joined and pushed (old-school). The build task shows
+ * the same arrays on its steps.
+ */
+export function buildEquivalents(mode: 'modern' | 'old-school', o: BuildCommandOptions, platforms: readonly string[], ref: ImageRef): string[][] {
+  if (mode === 'modern') return [modernEquivalent(o, platforms, ref.original)];
+  const tags = platforms.map((p) => platformTag(ref, p));
+  return [
+    ...platforms.flatMap((p, i) => [oldSchoolBuildEquivalent(o, p, tags[i]!), pushEquivalent(tags[i]!)]),
+    manifestCreateEquivalent(ref, ref.original, tags),
+    manifestPushEquivalent(ref, ref.original),
+  ];
 }
