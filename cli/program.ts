@@ -41,7 +41,7 @@ export const COMMANDS: readonly LazyCommand[] = [
     description: 'buildx builders and emulators: create, list, use, remove, append native nodes',
     load: async () => (await import('./commands/builder.js')).registerBuilderCommand,
   },
-  { name: 'registry', term: 'registry', description: 'the local registry: up, status, stop, start, down, gc', load: async () => (await import('./commands/registry.js')).registerRegistryCommand },
+  { name: 'registry', term: 'registry', description: 'the local registry: up, status, stop, start, down, gc, check', load: async () => (await import('./commands/registry.js')).registerRegistryCommand },
   {
     name: 'ls',
     term: 'ls [options] [target]',

@@ -1,6 +1,7 @@
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
 import { registryBrowserChannels } from './contract/registry.js';
 import { registryLifecycleChannels } from './contract/registry-lifecycle.js';
+import { registryCheckChannels } from './contract/registry-check.js';
 import { builderChannels } from './contract/builder.js';
 import { runsChannels } from './contract/runs.js';
 import { buildChannels } from './contract/build.js';
@@ -13,6 +14,8 @@ import { appVersion } from './version.js';
 import { EngineAccess } from './docker/engine.js';
 import { EngineWatch } from './docker/engine-events.js';
 import { PlainHttpRegistries } from './registry/plain-http-sources.js';
+import type { SweepReport } from './contract/sweep.js';
+import { extraLabelsFrom } from './docker/labels.js';
 
 export { appVersion };
 
@@ -20,6 +23,8 @@ export interface CoreOptions {
   mode: AppInfo['mode'];
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** How long a left-behind container must have been stopped before the sweep removes it (tests shorten it). */
+  sweepMinAgeMs?: number;
 }
 
 /** Shared services that domain handlers are built from. */
@@ -40,6 +45,8 @@ export interface Core extends CoreDeps {
   call<C extends Channel>(channel: C, input: ChannelInput<C>, ctx?: CallContext): Promise<ChannelOutput<C>>;
   /** Starts watching the engine's events ('engine:changed', 'engine:status'); idempotent, stopped by close(). */
   startEngineWatch(): void;
+  /** Removes containers an interrupted action left behind (by their labels); emits 'engine:swept' when it removed any. */
+  sweepInterrupted(signal?: AbortSignal): Promise<SweepReport>;
   close(): Promise<void>;
 }
 
@@ -87,7 +94,22 @@ export function createCore(options: CoreOptions): Core {
   };
   const makeClient = deps.plainHttp.client.bind(deps.plainHttp);
 
+  let lastSweep: SweepReport | null = null;
+  const ageFromEnv = /^\d+$/.test(env.MULTIARCH_LAB_SWEEP_MIN_AGE_MS ?? '') ? Number(env.MULTIARCH_LAB_SWEEP_MIN_AGE_MS) : undefined;
+  const sweepMinAgeMs = options.sweepMinAgeMs ?? ageFromEnv;
+  const sweep = async (signal?: AbortSignal): Promise<SweepReport> => {
+    const docker = await deps.engine.docker(signal);
+    const { sweepInterrupted } = await import('./docker/sweep.js');
+    const report = await sweepInterrupted(docker, { extraLabels: extraLabelsFrom(env), ...(sweepMinAgeMs !== undefined ? { minAgeMs: sweepMinAgeMs } : {}) });
+    lastSweep = report;
+    if (report.removed.length || report.failed.length) events.emit('engine:swept', report);
+    return report;
+  };
+  // an engine that is down is reported elsewhere; the sweep just waits for the next chance
+  const sweepQuietly = () => void sweep().catch(() => undefined);
+
   const handlers: Handlers = {
+    'engine:last-sweep': async () => ({ last: lastSweep }),
     'app:info': async () => ({
       name: APP_NAME,
       version: appVersion(),
@@ -96,8 +118,8 @@ export function createCore(options: CoreOptions): Core {
       settingsPath: deps.settings.file,
     }),
     'doctor:report': async (_input, ctx) => {
-      const { runDoctor } = await import('./doctor/doctor.js');
-      return runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const [{ runDoctor }, { withRegistryCheck }] = await Promise.all([import('./doctor/doctor.js'), import('./local-registry/doctor-check.js')]);
+      return withRegistryCheck(await runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }), deps, ctx.signal);
     },
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => deps.settings.update(patch),
@@ -108,7 +130,7 @@ export function createCore(options: CoreOptions): Core {
     'plain-http:remove': async ({ registry }) => deps.plainHttp.remove(registry),
     'plain-http:check': async ({ registry }, ctx) => deps.plainHttp.check(registry, ctx.signal),
     ...lazyHandlers(keysOf(registryBrowserChannels), async () => (await import('./registry/handlers.js')).createRegistryHandlers(makeClient)),
-    ...lazyHandlers(keysOf(registryLifecycleChannels), async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
+    ...lazyHandlers(keysOf({ ...registryLifecycleChannels, ...registryCheckChannels }), async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
     'registry:verify': async (input, ctx) => (await import('./verify/verify.js')).verifyReference(input, ctx.signal, makeClient),
     ...lazyHandlers(keysOf(builderChannels), async () => (await import('./builder/handlers.js')).createBuilderHandlers(deps)),
     ...lazyHandlers(keysOf(runsChannels), async () =>
@@ -123,7 +145,16 @@ export function createCore(options: CoreOptions): Core {
     ...deps,
     dispatch,
     call: async (channel, input, ctx) => unwrap(await dispatch(channel, input, ctx)) as never,
-    startEngineWatch: () => engineWatch.start(),
+    startEngineWatch: () => {
+      if (engineWatch.started) return;
+      engineWatch.start();
+      sweepQuietly();
+      // a reconnection may follow an engine restart that interrupted a run
+      events.on('engine:changed', (c) => {
+        if (c.type === 'engine' && c.action === 'reconnected') sweepQuietly();
+      });
+    },
+    sweepInterrupted: sweep,
     close: async () => {
       // quitting must not leave a build's docker processes (own process groups) running behind us
       await deps.tasks.cancelAll();

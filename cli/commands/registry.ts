@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { AppError, formatCommand } from '../../core/index.js';
 import { formatBytes } from '../../core/format-bytes.js';
-import type { RegistryStatus, RegistryUpResult, RegistryVolumeUsage } from '../../core/contract/registry-lifecycle.js';
+import type { RegistryGcResult, RegistryStatus, RegistryUpResult, RegistryVolumeUsage } from '../../core/contract/registry-lifecycle.js';
+import type { RegistryCheckResult } from '../../core/contract/registry-check.js';
 import { withCore } from '../core-session.js';
 import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction } from '../output.js';
@@ -108,7 +109,7 @@ function nameInput(flags: NameFlags): { name?: string } {
 }
 
 export function registerRegistryCommand(program: Command): void {
-  const registry = program.command('registry').description('the local registry: up, status, stop, start, down, gc');
+  const registry = program.command('registry').description('the local registry: up, status, stop, start, down, gc, check');
 
   registry
     .command('up')
@@ -227,27 +228,65 @@ export function registerRegistryCommand(program: Command): void {
 
   registry
     .command('gc')
-    .description('garbage-collect blobs no manifest uses (registry garbage-collect inside the container)')
+    .description('garbage-collect: the registry is stopped meanwhile (pushes fail), the collector runs beside it, then it is started again and checked')
     .option('--name <name>', 'container name (default from settings)')
-    .option('--dry-run', 'only tell what would be deleted')
-    .option('--delete-untagged', 'also delete manifests that no tag points at')
+    .option('--dry-run', 'only tell what would be deleted and what stays (the registry keeps running)')
+    .option('--delete-untagged', 'also delete manifests no tag reaches (worked out by Multiarch Lab: platforms a tagged index names stay)')
     .option('--json', 'print the result as JSON')
     .action(async (flags: GcFlags) => {
       await runAction(flags, () =>
         withCore('cli', async (core) => {
           const input = { ...nameInput(flags), ...(flags.dryRun ? { dryRun: true } : {}), ...(flags.deleteUntagged ? { deleteUntagged: true } : {}) };
-          const r = await cancellable((signal) => core.call('registry:gc', input, { signal }));
-          if (flags.json) {
-            printJson(r);
-            return;
-          }
-          out(`$ ${formatCommand(r.command)}\n`);
-          const lines = r.output.trim().split('\n').filter(Boolean);
-          for (const line of lines.slice(-20)) out(`  ${line}\n`);
-          if (r.blobsMarked !== null) {
-            out(`${r.blobsMarked} blobs in use; ${r.blobsEligible} blobs and ${r.manifestsEligible} manifests ${r.dryRun ? 'would be' : 'were'} deleted.\n`);
-          }
+          // the steps (stop, collect, start, check) print as they go, through the one task printer
+          const r = await cancellable((signal) => callWithProgress(core, 'registry:gc', input, { write: flags.json ? null : out, signal }));
+          if (flags.json) printJson(r);
+          else out(renderGc(r));
+          return r.check && !r.check.ok ? 1 : 0;
         }),
       );
     });
+
+  registry
+    .command('check')
+    .description('walk every tag to its manifests, configs and layers (HEAD each blob) and report what is broken; exit code 1 when anything is')
+    .option('--name <name>', 'container name (default from settings)')
+    .option('--registry <address>', 'check the registry at host:port instead of the container')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: NameFlags & { registry?: string }) => {
+      await runAction(flags, () =>
+        withCore('cli', async (core) => {
+          const input = { ...nameInput(flags), ...(flags.registry !== undefined ? { registry: flags.registry } : {}) };
+          const r = await cancellable((signal) => core.call('registry:check', input, { signal }));
+          if (flags.json) printJson(r);
+          else out(renderCheck(r));
+          return r.ok ? 0 : 1;
+        }),
+      );
+    });
+}
+
+export function renderCheck(r: RegistryCheckResult): string {
+  let text = `${r.summary}\n`;
+  for (const t of r.tags) {
+    if (t.ok) continue;
+    text += `\n✗ ${r.registry}/${t.repository}:${t.tag}${t.digest ? ` (${t.digest})` : ''}\n`;
+    for (const p of t.problems) text += `    ${p.message}\n      what to do: ${p.hint}\n`;
+  }
+  return text;
+}
+
+export function renderGc(r: RegistryGcResult): string {
+  let text = `$ ${formatCommand(r.command)}\n`;
+  if (r.untagged) {
+    text += `\n${r.dryRun ? 'Would delete' : 'Deleted'} ${r.untagged.length} ${r.untagged.length === 1 ? 'manifest' : 'manifests'} no tag reaches:\n`;
+    for (const e of r.untagged) text += `  - ${e.repository}@${e.digest} (${e.size ?? '?'} bytes): ${e.why}\n`;
+    text += `${r.dryRun ? 'Would keep' : 'Kept'} ${r.kept?.length ?? 0} reached by a tag:\n`;
+    for (const e of r.kept ?? []) text += `  = ${e.repository}@${e.digest}: ${e.why}\n`;
+  }
+  const lines = r.output.trim().split('\n').filter(Boolean);
+  if (lines.length) text += '\ncollector output (last lines):\n';
+  for (const line of lines.slice(-10)) text += `  ${line}\n`;
+  text += `\n${r.message}\n`;
+  if (r.check && !r.check.ok) text += renderCheck(r.check);
+  return text;
 }

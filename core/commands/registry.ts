@@ -90,7 +90,6 @@ export function registryRemoveCommands(name: string, volume: string | null, remo
 
 export interface GcOptions {
   dryRun?: boolean;
-  deleteUntagged?: boolean;
 }
 
 /** The program and config a registry container serves with; the registry image's own when unknown. */
@@ -99,19 +98,28 @@ export interface GcTarget {
   config?: string;
 }
 
-/** `registry garbage-collect` as it runs inside the container. */
+/**
+ * `registry garbage-collect` as the collector runs it, never with its --delete-untagged: registry 2.8 counts a
+ * manifest only an index names as untagged and deletes it (distribution issue #3178). Untagged manifests are
+ * found and deleted through the API instead (core/local-registry/gc-plan.ts).
+ */
 export function garbageCollectArgs(target: GcTarget = {}, opts: GcOptions = {}): string[] {
-  return [
-    target.program ?? DEFAULT_REGISTRY_BINARY,
-    'garbage-collect',
-    ...(opts.dryRun ? ['--dry-run'] : []),
-    ...(opts.deleteUntagged ? ['--delete-untagged'] : []),
-    target.config ?? DEFAULT_REGISTRY_CONFIG,
-  ];
+  return [target.program ?? DEFAULT_REGISTRY_BINARY, 'garbage-collect', ...(opts.dryRun ? ['--dry-run'] : []), target.config ?? DEFAULT_REGISTRY_CONFIG];
 }
 
-export function registryGcCommand(name: string, target: GcTarget = {}, opts: GcOptions = {}): string[] {
-  return ['docker', 'exec', name, ...garbageCollectArgs(target, opts)];
+/**
+ * The collector as a one-off container beside the registry, on its volumes, with its image:
+ * `docker run --rm --volumes-from NAME --entrypoint PROGRAM IMAGE garbage-collect …`.
+ */
+export function registryGcCommand(name: string, image: string, target: GcTarget = {}, opts: GcOptions = {}): string[] {
+  const [program, ...args] = garbageCollectArgs(target, opts);
+  return ['docker', 'run', '--rm', '--volumes-from', name, '--entrypoint', program!, image, ...args];
+}
+
+/** Garbage collection by hand: the registry out of service (no upload can race the collector), collect, back. */
+export function registryGcCommands(name: string, image: string, target: GcTarget = {}, opts: GcOptions = {}): string[][] {
+  if (opts.dryRun) return [registryGcCommand(name, image, target, opts)];
+  return [registryStopCommand(name), registryGcCommand(name, image, target, opts), registryStartCommand(name)];
 }
 
 /** Where a registry publishes its port, when it is not where we expected. */

@@ -8,6 +8,8 @@ import { Empty, TaskId } from './common.js';
 import type { DoctorReport } from './doctor.js';
 import { registryBrowserChannels } from './registry.js';
 import { registryLifecycleChannels } from './registry-lifecycle.js';
+import { registryCheckChannels } from './registry-check.js';
+import { sweepChannels } from './sweep.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
@@ -36,6 +38,8 @@ export const channels = {
   'tasks:cancel': channel<{ cancelled: boolean }>()(z.object({ id: TaskId }).strict()),
   ...registryBrowserChannels,
   ...registryLifecycleChannels,
+  ...registryCheckChannels,
+  ...sweepChannels,
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,

@@ -1,6 +1,7 @@
 /** Events pushed from the core to every front. */
 import type { TaskSnapshot } from './tasks.js';
 import type { BuildLogEvent, BuildProgressEvent } from './build.js';
+import type { SweepReport } from './sweep.js';
 
 export interface EngineStatusEvent {
   reachable: boolean;
@@ -19,10 +20,12 @@ export interface EventMap {
   'build:log': BuildLogEvent;
   /** The per-platform state of a running build (throttled). */
   'build:progress': BuildProgressEvent;
+  /** Containers an interrupted action left behind were removed (on start, or when the engine came back). */
+  'engine:swept': SweepReport;
 }
 
 export type EventName = keyof EventMap;
-export const eventNames: EventName[] = ['task:update', 'engine:status', 'engine:changed', 'build:log', 'build:progress'];
+export const eventNames: EventName[] = ['task:update', 'engine:status', 'engine:changed', 'build:log', 'build:progress', 'engine:swept'];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (eventNames as string[]).includes(name);

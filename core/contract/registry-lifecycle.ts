@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ImageReference, Port, ResourceName } from './common.js';
 import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
+import type { RegistryCheckResult } from './registry-check.js';
 
 export const REGISTRY_DATA_PATH = '/var/lib/registry';
 /** The port the registry listens on inside its container (its default config). */
@@ -84,7 +85,14 @@ export interface RegistryVolumeInfo {
 }
 
 export type RegistryStatus =
-  | { exists: false; name: string; message: string; hint: string }
+  | {
+      exists: false;
+      name: string;
+      message: string;
+      hint: string;
+      /** A registry that answers at the configured port all the same (another container, or a process). */
+      answering?: { address: string; container?: string; health: RegistryHealth };
+    }
   | {
       exists: true;
       name: string;
@@ -106,7 +114,7 @@ export type RegistryStatus =
       /** Multiarch Lab created it (it carries our labels). */
       managed: boolean;
       startedAt: string | null;
-      /** The `registry garbage-collect` this container runs (its own program and config), as `docker exec`. */
+      /** The collector this container gets (its own program, config and image), as a one-off `docker run --volumes-from`. */
       gcCommand?: string[];
     };
 
@@ -140,8 +148,19 @@ export interface RegistryDownResult {
   message: string;
 }
 
+/** A manifest garbage collection deletes or keeps, and why. */
+export interface GcManifestEntry {
+  repository: string;
+  digest: string;
+  /** Bytes of the manifest itself; null when the registry could not serve it. */
+  size: number | null;
+  mediaType: string | null;
+  why: string;
+}
+
 export interface RegistryGcResult {
   name: string;
+  /** The collector as it ran (a one-off container on the registry's volumes), to copy. */
   command: string[];
   exitCode: number;
   dryRun: boolean;
@@ -149,6 +168,18 @@ export interface RegistryGcResult {
   blobsEligible: number | null;
   manifestsEligible: number | null;
   output: string;
+  deleteUntagged: boolean;
+  /** With deleteUntagged: the manifests no tag reaches (deleted, or to be deleted in a dry run). */
+  untagged: GcManifestEntry[] | null;
+  /** With deleteUntagged: the manifests a tag reaches, which stay. */
+  kept: GcManifestEntry[] | null;
+  /** The registry was stopped while the collector ran (pushes failed meanwhile), then started again. */
+  outOfService: boolean;
+  /** How the registry was left: as it was found. */
+  runningAfter: boolean;
+  /** The registry check run after the collection (null for a dry run or when no API could be reached). */
+  check: RegistryCheckResult | null;
+  message: string;
 }
 
 export const registryLifecycleChannels = {
@@ -158,5 +189,5 @@ export const registryLifecycleChannels = {
   'registry:start': channel<RegistryStateChange>()(RegistryNameInput),
   'registry:down': channel<RegistryDownResult>()(RegistryDownInput),
   'registry:volume-usage': channel<RegistryVolumeUsage>()(RegistryVolumeUsageInput),
-  'registry:gc': channel<RegistryGcResult>()(RegistryGcInput),
+  'registry:gc': taskChannel<RegistryGcResult>()('registry:gc', RegistryGcInput),
 } as const;

@@ -42,7 +42,16 @@ export const RegistryInspectInput = z
   .object({ reference: ImageReference, platform: PlatformString.optional(), insecure })
   .strict();
 /** A tag reference deletes the manifest the tag points at (and with it every tag on that manifest). */
-export const RegistryDeleteInput = z.object({ reference: ImageReference, insecure }).strict();
+export const RegistryDeleteInput = z
+  .object({
+    reference: ImageReference,
+    insecure,
+    /** Only say what would go and what stays; delete nothing. */
+    plan: z.boolean().optional(),
+    /** Deleting an index: also delete the manifests it names that nothing else reaches. */
+    withChildren: z.boolean().optional(),
+  })
+  .strict();
 
 export interface RegistryPing {
   ok: boolean;
@@ -163,9 +172,27 @@ export interface ImageInspection {
   plainHttpNote?: string;
 }
 
+/** A manifest a delete removes, or keeps, and why. */
+export interface RegistryDeleteEntry {
+  digest: string;
+  role: 'index' | 'platform' | 'attestation';
+  platform?: string;
+  why: string;
+}
+
 export interface RegistryDeleteResult {
   repository: string;
   digest: string;
+  /** Only planned: nothing was deleted. */
+  planned?: boolean;
+  /** The tags that point at the manifest (they all go with it: the API has no untag). */
+  tags?: string[];
+  /** What goes (or would go): the manifest, and with withChildren the children only it reaches. */
+  deletes?: RegistryDeleteEntry[];
+  /** Children of an index that stay, and why (another index or a tag still reaches them, or withChildren was not asked). */
+  keeps?: RegistryDeleteEntry[];
+  /** Children only this index reaches, offered to go with it. */
+  onlyReachedByThis?: RegistryDeleteEntry[];
 }
 
 export const registryBrowserChannels = {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ImageReference, PlatformString } from './common.js';
-import type { ChannelDef } from './channels.js';
+import { channel } from './define.js';
 import type { SerializedError } from './errors.js';
 
 export const RegistryVerifyInput = z
@@ -145,10 +145,6 @@ export interface VerifyReport {
   read: { layers: number; compressedBytes: number; uncompressedBytes: number; ms: number };
   /** Where the host check looked, or why it was skipped. */
   hostSource: string;
-}
-
-function channel<O>() {
-  return <I extends z.ZodType>(input: I): ChannelDef<I, O> => ({ input });
 }
 
 export const verifyChannels = {

@@ -6,10 +6,12 @@
 export const LABEL_PREFIX = 'dev.multiarch-lab';
 /** On everything the app creates: containers, volumes, built images. */
 export const MANAGED_LABEL = `${LABEL_PREFIX}.managed`;
-/** What a container is for: `registry`, `run`. */
+/** What a container is for: `registry`, `run`, and the registry's one-off collector and maintenance registry. */
 export const ROLE_LABEL = `${LABEL_PREFIX}.role`;
 export const REGISTRY_ROLE = 'registry';
 export const RUN_ROLE = 'run';
+export const GC_ROLE = 'registry-gc';
+export const MAINTENANCE_ROLE = 'registry-maintenance';
 /** The label tests put on their resources (through RESOURCE_LABELS_ENV). */
 export const TEST_LABEL = `${LABEL_PREFIX}.test`;
 

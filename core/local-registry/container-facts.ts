@@ -139,7 +139,7 @@ export function gcTargetOf(info: ContainerFacts): GcTarget {
   return target;
 }
 
-/** The registry program and config a `docker exec` should call for garbage collection. */
+/** The collector's arguments for this container (never --delete-untagged: see garbageCollectArgs). */
 export function garbageCollectCommand(info: ContainerFacts, opts: GcOptions = {}): string[] {
   return garbageCollectArgs(gcTargetOf(info), opts);
 }

@@ -2,11 +2,12 @@
 import type { Handlers } from '../dispatch.js';
 import type { RegistryLifecycleDeps } from './container.js';
 import { registryDown, registryVolumeUsage } from './down.js';
+import { registryCheck } from './check.js';
 import { registryGc } from './gc.js';
 import { registryStart, registryStatus, registryStop } from './status.js';
 import { registryUp } from './up.js';
 
-type LocalRegistryChannel = 'registry:up' | 'registry:status' | 'registry:stop' | 'registry:start' | 'registry:down' | 'registry:volume-usage' | 'registry:gc';
+type LocalRegistryChannel = 'registry:up' | 'registry:status' | 'registry:stop' | 'registry:start' | 'registry:down' | 'registry:volume-usage' | 'registry:gc' | 'registry:check';
 
 export function createLocalRegistryHandlers(deps: RegistryLifecycleDeps): Pick<Handlers, LocalRegistryChannel> {
   return {
@@ -17,5 +18,6 @@ export function createLocalRegistryHandlers(deps: RegistryLifecycleDeps): Pick<H
     'registry:down': async (input, ctx) => registryDown(deps, input, ctx.signal),
     'registry:volume-usage': async (input, ctx) => registryVolumeUsage(deps, input, ctx.signal),
     'registry:gc': async (input, ctx) => registryGc(deps, input, ctx.signal),
+    'registry:check': async (input, ctx) => registryCheck(deps, input, ctx.signal),
   };
 }

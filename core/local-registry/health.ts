@@ -1,6 +1,7 @@
 /**
  * Is the registry answering? Where this machine reaches it, GET /v2/, and waiting for it to come up.
  */
+import http from 'node:http';
 import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
 import type { RegistryHealth } from '../contract/registry-lifecycle.js';
@@ -111,4 +112,29 @@ export async function waitForRegistry(
     if (Date.now() >= deadline) return last;
     await sleep(250, signal);
   }
+}
+
+/**
+ * GET /v2/ on one fresh connection that is closed afterwards, whatever answers. For a port that may be held by
+ * anything (a squatter that accepts and never replies): fetch's pool keeps such a socket open after a timeout.
+ */
+export function probeRegistryOnce(address: string, signal?: AbortSignal, timeoutMs = PING_TIMEOUT_MS): Promise<RegistryHealth> {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(colon + 1));
+  return new Promise((resolve) => {
+    const fail = (message: string) => resolve({ ok: false, status: null, apiVersionHeader: null, error: { code: 'registry-error', message, hint: 'Check what listens on that port.' } });
+    const req = http.get({ host, port, path: '/v2/', agent: false, timeout: timeoutMs, headers: { Connection: 'close' }, ...(signal ? { signal } : {}) }, (res) => {
+      const header = res.headers['docker-distribution-api-version'];
+      const apiVersionHeader = typeof header === 'string' ? header : null;
+      res.resume();
+      res.socket.destroy();
+      resolve({ ok: res.statusCode === 200 && apiVersionHeader !== null, status: res.statusCode ?? null, apiVersionHeader });
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      fail(`http://${address}/v2/ did not answer within ${timeoutMs} ms.`);
+    });
+    req.on('error', (error) => fail(`http://${address}/v2/: ${error.message}`));
+  });
 }

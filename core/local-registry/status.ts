@@ -2,19 +2,40 @@
  * registry status, stop and start.
  */
 import { registryGcCommand, registryStartCommand, registryStopCommand } from '../commands/registry.js';
-import type { RegistryStateChange, RegistryStatus } from '../contract/registry-lifecycle.js';
+import type { RegistryHealth, RegistryStateChange, RegistryStatus } from '../contract/registry-lifecycle.js';
 import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import { deleteEnabledIn, gcTargetOf, isManaged, publishedRegistryPort, registryEvidence, registryVolumeName } from './container-facts.js';
 import { type RegistryLifecycleDeps, inspectContainer, resolveName, upHint, requireRegistry } from './container.js';
-import { httpAddress, pingRegistry, countRepositories, waitForRegistry } from './health.js';
+import { httpAddress, pingRegistry, countRepositories, probeRegistryOnce, waitForRegistry } from './health.js';
 import { volumeInfo } from './volume.js';
+import type { EngineConnection } from '../docker/engine.js';
+import { publishedPorts } from './port-check.js';
+
+/** Does a registry answer at the port the settings name, whoever runs it? */
+async function registryAtConfiguredPort(deps: RegistryLifecycleDeps, connection: EngineConnection, signal?: AbortSignal): Promise<{ address: string; container?: string; health: RegistryHealth } | null> {
+  const port = (await deps.settings.read()).registry.port;
+  const address = httpAddress(connection, { host: 'localhost', port });
+  const health = await probeRegistryOnce(address, signal);
+  if (!health.ok) return null;
+  const holder = (await publishedPorts(deps, connection.docker).catch(() => new Map<number, { name: string; isRegistry: boolean }>())).get(port);
+  return { address: `localhost:${port}`, ...(holder ? { container: holder.name } : {}), health };
+}
 
 export async function registryStatus(deps: RegistryLifecycleDeps, input: { name?: string }, signal?: AbortSignal): Promise<RegistryStatus> {
   const { name, settingsName } = await resolveName(deps, input.name);
   const connection = await deps.engine.connect(signal);
   const docker = connection.docker;
   const info = await inspectContainer(deps, docker, name);
-  if (!info) return { exists: false, name, message: `There is no registry container named ${name}.`, hint: upHint(name, settingsName) };
+  if (!info) {
+    const missing: RegistryStatus = { exists: false, name, message: `There is no registry container named ${name}.`, hint: upHint(name, settingsName) };
+    const answering = await registryAtConfiguredPort(deps, connection, signal);
+    if (answering) {
+      missing.answering = answering;
+      missing.message = `There is no registry container named ${name}, but a registry answers at ${answering.address}${answering.container ? ` (the container ${answering.container})` : ''}.`;
+      missing.hint = answering.container ? `Use that registry: multiarch-lab registry up --name ${answering.container}` : `Push to ${answering.address} as it is, or start our own on another port: multiarch-lab registry up --port PORT`;
+    }
+    return missing;
+  }
   const isRegistry = registryEvidence(info) !== null;
   const published = publishedRegistryPort(info);
   const volumeName = registryVolumeName(info);
@@ -42,7 +63,7 @@ export async function registryStatus(deps: RegistryLifecycleDeps, input: { name?
     deleteEnabled: deleteEnabledIn(info.Config.Env),
     managed: isManaged(info.Config.Labels),
     startedAt: running && info.State.StartedAt ? info.State.StartedAt : null,
-    ...(isRegistry ? { gcCommand: registryGcCommand(name, gcTargetOf(info)) } : {}),
+    ...(isRegistry ? { gcCommand: registryGcCommand(name, info.Config.Image, gcTargetOf(info)) } : {}),
   };
 }
 

@@ -284,6 +284,13 @@ export class RegistryClient {
     return { digest, size: res.body.length, text, json: this.parseJson(text, where, 'blob') };
   }
 
+  /** HEAD a blob: is it there, and how big does the registry say it is? A 404 is an answer, not an error. */
+  async headBlob(repository: string, digest: string): Promise<{ exists: boolean; size: number | null; status: number }> {
+    const res = await this.request({ method: 'HEAD', path: `/v2/${repository}/blobs/${digest}`, scope: `repository:${repository}:pull`, what: `blob ${digest} of ${repository}`, accept: [404] });
+    const length = res.headers.get('content-length');
+    return { exists: res.status === 200, size: length !== null && /^\d+$/.test(length) ? Number(length) : null, status: res.status };
+  }
+
   /**
    * A blob (a layer) as a stream of bytes, never held whole. A HEAD goes first so the usual auth exchange
    * runs (and caches its token) through `request`; the GET then streams, and stalls longer than the

@@ -1,6 +1,7 @@
 /** The channel handlers of the Distribution API: what a registry holds, read and deleted over HTTP. */
 import type { Handlers } from '../dispatch.js';
-import { deleteImage, directClient, listRepositories, listTags, type RegistryClientFactory } from './client.js';
+import { directClient, listRepositories, listTags, type RegistryClientFactory } from './client.js';
+import { deleteFromRegistry } from './delete.js';
 import { inspectReference } from './manifest.js';
 
 type RegistryApiChannel = 'registry:catalog' | 'registry:tags' | 'registry:inspect' | 'registry:delete';
@@ -11,6 +12,6 @@ export function createRegistryHandlers(makeClient: RegistryClientFactory = direc
     'registry:catalog': async (input, ctx) => listRepositories(input, ctx.signal, makeClient),
     'registry:tags': async (input, ctx) => listTags(input, ctx.signal, makeClient),
     'registry:inspect': async (input, ctx) => inspectReference(input, ctx.signal, makeClient),
-    'registry:delete': async (input, ctx) => deleteImage(input, ctx.signal, makeClient),
+    'registry:delete': async (input, ctx) => deleteFromRegistry(input, ctx.signal, makeClient),
   };
 }

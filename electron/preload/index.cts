@@ -16,7 +16,7 @@ const EVENT_CHANNEL = 'multiarch-lab:event';
 
 // Copied from core/contract/events.ts because the sandbox cannot load it; the two checks below
 // make the type checker fail if the lists ever drift apart.
-const EVENT_NAMES = ['task:update', 'engine:status', 'engine:changed', 'build:log', 'build:progress'] as const satisfies readonly EventName[];
+const EVENT_NAMES = ['task:update', 'engine:status', 'engine:changed', 'build:log', 'build:progress', 'engine:swept'] as const satisfies readonly EventName[];
 type Missing = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
 const everyEventListed: [Missing] extends [never] ? true : Missing = true;
 void everyEventListed;

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ConnectionBanner } from './components/connection-banner.js';
+import { SweepNotice } from './components/sweep-notice.js';
 import { Sidebar } from './components/sidebar.js';
 import { viewFromHash } from './lib/views.js';
 import { selectSetView, selectView } from './store/index.js';
@@ -35,6 +36,7 @@ export function App() {
       <Sidebar />
       <main id="content" className="content" tabIndex={-1}>
         <ConnectionBanner />
+        <SweepNotice />
         <TutorialStrip />
         {view === 'doctor' ? <DoctorView /> : null}
         {view === 'registry' ? <RegistryView /> : null}

@@ -100,7 +100,8 @@ test('start a registry from the Registry view, browse to a platform’s layers, 
 
   await test.step('a taken port is refused with the next free one offered, and "Use port N" starts it there', async () => {
     // Someone else listens on the chosen port: the registry cannot be published on it.
-    const squatter = net.createServer();
+    // it reads what comes in, so the connections the app's status probe opens are seen to close
+    const squatter = net.createServer((socket) => socket.resume());
     await new Promise<void>((resolve, reject) => {
       squatter.once('error', reject);
       squatter.listen(port, '0.0.0.0', () => resolve());
@@ -195,7 +196,9 @@ test('start a registry from the Registry view, browse to a platform’s layers, 
     const dialog = page.getByTestId('delete-tag-dialog');
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText('started without deletes enabled');
-    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    // the index is the only one naming its platforms: they are offered to go with it
+    await expect(dialog.getByTestId('delete-plan')).toContainText(`Also delete the ${facts.layersByPlatform.size} manifests only this index reaches`);
+    await dialog.getByRole('button', { name: `Delete with ${facts.layersByPlatform.size} manifests` }).click();
     await expect(dialog.getByRole('alert')).toContainText('does not allow deletes');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toBeHidden();

@@ -4,7 +4,8 @@
  * registry, no push, join or read-back step of it is reported done unless the registry really holds that
  * part whole, and once the registry is back on the same storage, every image pushed before (a seeded index
  * and an earlier build:run into the same repository) is whole: every platform manifest and blob fetched
- * and hashed through the registry API (test/helpers/registry-walk.ts).
+ * and hashed through the registry API (test/helpers/registry-walk.ts), and the app's own registry check
+ * (registry:check, what `multiarch-lab registry check` prints) finds every tag whole.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -146,5 +147,15 @@ describe('the registry is killed during a build:run push', () => {
       const inspected = await core.call('registry:inspect', { reference: `${registry.localhostAddress}/${before.repository}:${before.tag}` });
       expect(inspected.digest).toBe(before.walked.digest);
     }
+    // and the registry check says so too: the earlier tags whole, and no tag in the registry broken (a push the
+    // kill cut short left no tag behind pointing at missing parts)
+    const check = await core.call('registry:check', { registry: registry.localhostAddress });
+    console.log(`[${mode}] registry check after the registry returned: ${check.summary}`);
+    for (const before of earlier) {
+      const tagCheck = check.tags.find((t) => t.repository === before.repository && t.tag === before.tag);
+      expect(tagCheck, `${before.repository}:${before.tag} in the registry check`).toMatchObject({ ok: true, digest: before.walked.digest, problems: [] });
+    }
+    expect(check.tags.filter((t) => !t.ok).map((t) => ({ tag: `${t.repository}:${t.tag}`, problems: t.problems.map((p) => p.message) }))).toEqual([]);
+    expect(check.ok).toBe(true);
   }, 400_000);
 });

@@ -2,7 +2,9 @@
  * Issue 15 made the Doctor faster; it must not have changed what it says. The fixture is `doctor --json` as the
  * CLI printed it on the test machine before that work (commit cdb04c1). Here the Doctor runs again on the same
  * machine and must give the same report: the same keys at every level, and the same values, except the time it
- * was made and builders other sessions created or removed since (the machine is shared).
+ * was made and builders other sessions created or removed since (the machine is shared). Issue 11 added one
+ * check since, the local registry's (id `registry`, appended last): it is checked on its own below and left out
+ * of the comparison, so every field the Doctor had before is still compared as it was.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,10 +29,20 @@ function keyPaths(value: unknown, prefix = ''): string[] {
   return [];
 }
 
-/** The parts a shared machine changes between two runs: the time, and builders other sessions made since. */
+/** The check issue 11 added after the capture. */
+const ADDED_CHECKS = new Set(['registry']);
+
+/**
+ * The parts a shared machine changes between two runs: the time, and builders other sessions made since; and the
+ * checks added after the capture, which the fixture cannot have.
+ */
 function comparable(report: DoctorReport, builderNames: ReadonlySet<string>): unknown {
   const { generatedAt: _generatedAt, ...rest } = report;
-  return { ...rest, buildx: { ...report.buildx, builders: report.buildx.builders.filter((b) => builderNames.has(b.name)) } };
+  return {
+    ...rest,
+    checks: report.checks.filter((c) => !ADDED_CHECKS.has(c.id)),
+    buildx: { ...report.buildx, builders: report.buildx.builders.filter((b) => builderNames.has(b.name)) },
+  };
 }
 
 beforeAll(async () => {
@@ -46,6 +58,16 @@ afterAll(async () => {
 });
 
 describe('the Doctor says what it said before the speed work (same machine)', () => {
+  test('the only addition is the registry line, after the checks it had', () => {
+    expect(before.checks.some((c) => ADDED_CHECKS.has(c.id))).toBe(false);
+    expect(now.checks.slice(0, before.checks.length).map((c) => c.id)).toEqual(before.checks.map((c) => c.id));
+    expect(now.checks.slice(before.checks.length).map((c) => c.id)).toEqual(['registry']);
+    const registry = now.checks.at(-1)!;
+    expect(registry.title).toBe('Local registry');
+    expect(['ok', 'warning', 'error']).toContain(registry.status);
+    expect(registry.summary.length).toBeGreaterThan(0);
+  });
+
   test('the report has the same shape: the same keys at every level', () => {
     const names = new Set(before.buildx.builders.map((b) => b.name));
     expect(keyPaths(comparable(now, names))).toEqual(keyPaths(comparable(before, names)));

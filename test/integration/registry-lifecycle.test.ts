@@ -247,10 +247,11 @@ describe('registry lifecycle on the real engine', () => {
     expect(await catalog(port)).toEqual(['lab/busybox']);
   });
 
-  it('garbage collection runs inside the container', async () => {
+  it('a dry-run garbage collection runs beside the container, on its volumes, and leaves it serving', async () => {
     const gc = await core.call('registry:gc', { name, dryRun: true });
     expect(gc.exitCode).toBe(0);
-    expect(gc.command).toEqual(['docker', 'exec', name, '/bin/registry', 'garbage-collect', '--dry-run', '/etc/docker/registry/config.yml']);
+    expect(gc.command).toEqual(['docker', 'run', '--rm', '--volumes-from', name, '--entrypoint', '/bin/registry', 'registry:2', 'garbage-collect', '--dry-run', '/etc/docker/registry/config.yml']);
+    expect(gc).toMatchObject({ outOfService: false, runningAfter: true, check: null });
     // the status shows the same command (read from this container) that the button then runs
     const status = await core.call('registry:status', { name });
     expect(status.exists && status.gcCommand).toEqual(gc.command.filter((a) => a !== '--dry-run'));

@@ -12,6 +12,7 @@ import { createRunsSlice } from './runs-slice.js';
 import { createTutorialSlice } from './tutorial-slice.js';
 import { createVerifySlice } from './verify-slice.js';
 import { createReadinessSlice } from './readiness-slice.js';
+import { createSweepSlice, watchSweep } from './sweep-slice.js';
 import type { StoreState } from './types.js';
 
 export type { StoreState, UiError } from './types.js';
@@ -31,6 +32,7 @@ export function createAppStore(api: ApiClient, initialView: ViewId = 'doctor') {
     ...createTutorialSlice(api)(...a),
     ...createVerifySlice(api)(...a),
     ...createReadinessSlice(api)(...a),
+    ...createSweepSlice(api)(...a),
   }));
 }
 
@@ -52,6 +54,7 @@ export function connectStore(store: AppStore, api: ApiClient): () => void {
     watchRegistry(api, store.getState),
     watchBuilders(api, store.getState),
     watchBuild(api, store.getState, store.setState),
+    watchSweep(api, store.getState, store.setState),
     api.on('task:update', (task) => store.getState().applyTaskUpdate(task)),
     api.on('engine:status', ({ reachable }) => {
       const { report, loading } = store.getState().doctor;

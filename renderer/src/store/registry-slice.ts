@@ -4,6 +4,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { ImageInspection, RegistryCatalog, RegistryDeleteResult, RegistryTags } from '../../../core/contract/registry.js';
+import type { RegistryCheckResult } from '../../../core/contract/registry-check.js';
 import type {
   RegistryDownResult,
   RegistryGcResult,
@@ -17,12 +18,14 @@ import { newCallId } from '../../../core/contract/calls.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
 
-export type RegistryAction = 'up' | 'stop' | 'start' | 'down' | 'gc';
+export type RegistryAction = 'up' | 'stop' | 'start' | 'down' | 'gc' | 'check';
 
 /** An action's error; a port clash also carries the free port the core found next to it. */
 export interface RegistryActionError extends UiError {
   action: RegistryAction;
   suggestedPort?: number;
+  /** The port is held by a container that is a registry: it can be used as it is. */
+  registryOnPort?: string;
 }
 
 export interface RegistryState {
@@ -36,6 +39,11 @@ export interface RegistryState {
   lastUp: RegistryUpResult | null;
   lastDown: RegistryDownResult | null;
   lastGc: RegistryGcResult | null;
+  /** The dry run shown in the garbage-collection dialog: what would go and what stays. */
+  gcPlan: RegistryGcResult | null;
+  gcPlanError: UiError | null;
+  gcPlanLoading: boolean;
+  lastCheck: RegistryCheckResult | null;
   /** With no container, what the settings' volume already holds (it comes back on the next start). */
   leftover: RegistryVolumeUsage | null;
 }
@@ -57,6 +65,9 @@ export interface RegistryBrowserState {
   deleting: boolean;
   deleteError: UiError | null;
   deleted: RegistryDeleteResult | null;
+  /** What deleting the selected tag would remove and keep, read before asking. */
+  deletePlan: RegistryDeleteResult | null;
+  deletePlanLoading: boolean;
 }
 
 export interface RegistrySlice {
@@ -70,12 +81,16 @@ export interface RegistrySlice {
   removeRegistry(removeVolume: boolean): Promise<boolean>;
   /** What removing the volume would lose; rejects with a UiError. */
   readRegistryVolumeUsage(): Promise<RegistryVolumeUsage>;
-  collectRegistryGarbage(): Promise<void>;
-  dismissRegistryNotice(which: 'actionError' | 'lastUp' | 'lastDown' | 'lastGc'): void;
+  /** Resolves true when the collection finished. */
+  collectRegistryGarbage(deleteUntagged: boolean): Promise<boolean>;
+  planRegistryGc(): Promise<void>;
+  checkRegistry(): Promise<void>;
+  dismissRegistryNotice(which: 'actionError' | 'lastUp' | 'lastDown' | 'lastGc' | 'lastCheck'): void;
   loadCatalog(): Promise<void>;
   openRepository(repository: string): Promise<void>;
   openTag(tag: string): Promise<void>;
-  deleteSelectedTag(): Promise<boolean>;
+  planDeleteSelectedTag(): Promise<void>;
+  deleteSelectedTag(withChildren?: boolean): Promise<boolean>;
 }
 
 const emptyBrowser: RegistryBrowserState = {
@@ -94,6 +109,8 @@ const emptyBrowser: RegistryBrowserState = {
   deleting: false,
   deleteError: null,
   deleted: null,
+  deletePlan: null,
+  deletePlanLoading: false,
 };
 
 export function suggestedPortOf(error: unknown): number | undefined {
@@ -108,12 +125,15 @@ function actionError(action: RegistryAction, error: unknown): RegistryActionErro
   const out: RegistryActionError = { ...toUiError(error), action };
   const port = suggestedPortOf(error);
   if (port !== undefined) out.suggestedPort = port;
+  const holder = (error as { details?: { holder?: { container?: { name?: unknown; isRegistry?: unknown } } } } | null)?.details?.holder?.container;
+  if (holder && holder.isRegistry === true && typeof holder.name === 'string') out.registryOnPort = holder.name;
   return out;
 }
 
 /** The address to browse: only a running, published registry has one. */
 export function browseAddress(status: RegistryStatus | null): string | null {
-  if (!status?.exists || !status.isRegistry || !status.running || !status.address) return null;
+  // a registry that does not answer has nothing to list: the view says it does not answer instead
+  if (!status?.exists || !status.isRegistry || !status.running || !status.address || !status.health?.ok) return null;
   return status.address;
 }
 
@@ -139,7 +159,11 @@ export const createRegistrySlice =
 
     const followAddress = (status: RegistryStatus | null) => {
       const address = browseAddress(status);
-      if (address === get().registryBrowser.address) return;
+      // one read, one number: every status refresh reads the list again, so the count and the list agree
+      if (address === get().registryBrowser.address) {
+        if (address) void get().loadCatalog();
+        return;
+      }
       browseSeq += 1;
       set({ registryBrowser: { ...emptyBrowser, address } });
       if (address) void get().loadCatalog();
@@ -168,7 +192,7 @@ export const createRegistrySlice =
     const runAction = async <T>(action: RegistryAction, call: (options: InvokeOptions) => Promise<T>, keep: (result: T) => Partial<RegistryState>): Promise<boolean> => {
       if (get().registry.busy) return false;
       const callId = newCallId();
-      patch({ busy: action, busyCallId: callId, actionError: null, lastUp: null, lastDown: null, lastGc: null });
+      patch({ busy: action, busyCallId: callId, actionError: null, lastUp: null, lastDown: null, lastGc: null, ...(action === 'check' || action === 'gc' ? { lastCheck: null } : {}) });
       try {
         const result = await call({ callId });
         patch({ busy: null, ...keep(result) });
@@ -192,6 +216,10 @@ export const createRegistrySlice =
         lastUp: null,
         lastDown: null,
         lastGc: null,
+        gcPlan: null,
+        gcPlanError: null,
+        gcPlanLoading: false,
+        lastCheck: null,
         leftover: null,
       },
       registryBrowser: emptyBrowser,
@@ -228,8 +256,19 @@ export const createRegistrySlice =
           throw toUiError(error);
         }
       },
-      collectRegistryGarbage: async () => {
-        await runAction('gc', (o) => api.invoke('registry:gc', statusName(), o), (lastGc) => ({ lastGc }));
+      collectRegistryGarbage: (deleteUntagged) =>
+        runAction('gc', (o) => api.invoke('registry:gc', { ...statusName(), ...(deleteUntagged ? { deleteUntagged: true } : {}) }, o), (lastGc) => ({ lastGc, lastCheck: lastGc.check })),
+      planRegistryGc: async () => {
+        patch({ gcPlan: null, gcPlanError: null, gcPlanLoading: true });
+        try {
+          const gcPlan = await api.invoke('registry:gc', { ...statusName(), dryRun: true, deleteUntagged: true });
+          patch({ gcPlan, gcPlanLoading: false });
+        } catch (error) {
+          patch({ gcPlanError: toUiError(error), gcPlanLoading: false });
+        }
+      },
+      checkRegistry: async () => {
+        await runAction('check', (o) => api.invoke('registry:check', statusName(), o), (lastCheck) => ({ lastCheck }));
       },
       dismissRegistryNotice: (which) => patch({ [which]: null }),
 
@@ -291,13 +330,26 @@ export const createRegistrySlice =
         }
       },
 
-      deleteSelectedTag: async () => {
+      planDeleteSelectedTag: async () => {
+        const { address, repository, tag } = get().registryBrowser;
+        if (!address || !repository || !tag) return;
+        patchBrowser({ deletePlan: null, deletePlanLoading: true, deleteError: null });
+        try {
+          const deletePlan = await api.invoke('registry:delete', { reference: imageRef(address, repository, tag), plan: true });
+          patchBrowser({ deletePlan, deletePlanLoading: false });
+        } catch (error) {
+          // a refusal (a platform an index still names) is shown where the delete would have been confirmed
+          patchBrowser({ deletePlanLoading: false, deleteError: toUiError(error) });
+        }
+      },
+
+      deleteSelectedTag: async (withChildren) => {
         const { address, repository, tag } = get().registryBrowser;
         if (!address || !repository || !tag) return false;
         patchBrowser({ deleting: true, deleteError: null, deleted: null });
         try {
-          const deleted = await api.invoke('registry:delete', { reference: imageRef(address, repository, tag) });
-          patchBrowser({ deleting: false, deleted, tag: null, inspection: null });
+          const deleted = await api.invoke('registry:delete', { reference: imageRef(address, repository, tag), ...(withChildren ? { withChildren: true } : {}) });
+          patchBrowser({ deleting: false, deleted, deletePlan: null, tag: null, inspection: null });
           await get().loadCatalog();
           return true;
         } catch (error) {

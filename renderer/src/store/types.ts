@@ -9,6 +9,7 @@ import type { RunsSlice } from './runs-slice.js';
 import type { TutorialSlice } from './tutorial-slice.js';
 import type { VerifySlice } from './verify-slice.js';
 import type { ReadinessSlice } from './readiness-slice.js';
+import type { SweepSlice } from './sweep-slice.js';
 
 /** An error as the screens show it: what happened, and what to do next. */
 export interface UiError {
@@ -69,4 +70,4 @@ export interface SettingsSlice {
   saveSettings(patch: SettingsPatch): Promise<boolean>;
 }
 
-export type StoreState = AppSlice & DoctorSlice & TasksSlice & SettingsSlice & RegistrySlice & BuilderSlice & BuildSlice & RunsSlice & TutorialSlice & VerifySlice & ReadinessSlice;
+export type StoreState = AppSlice & DoctorSlice & TasksSlice & SettingsSlice & RegistrySlice & BuilderSlice & BuildSlice & RunsSlice & TutorialSlice & VerifySlice & ReadinessSlice & SweepSlice;

@@ -39,7 +39,18 @@ export function RegistryBrowser({ status }: { status: Existing }) {
       }
     >
       {!address ? (
-        status.running ? (
+        status.running && status.address && !status.health?.ok ? (
+          <div className="notice notice-warning" role="status" data-testid="registry-not-answering">
+            <strong>The registry at {status.address} does not answer</strong>
+            <p>
+              <code>GET http://{status.address}/v2/</code> → {status.health?.status ?? 'no answer'}
+              {status.health?.error ? `: ${status.health.error.message}` : ''}
+            </p>
+            <p className="small">
+              What to do: read its log (<code>docker logs {status.name}</code>), then Stop and Start it above; press Refresh once it answers.
+            </p>
+          </div>
+        ) : status.running ? (
           <p className="empty">The registry runs but its port is not published on this machine, so there is nothing to browse from here.</p>
         ) : (
           <div className="empty-inline">
@@ -179,7 +190,12 @@ function ImageDetail({ deleteEnabled }: { deleteEnabled: boolean }) {
   const browser = useAppStore(selectRegistryBrowser);
   const openTag = useAppStore((s) => s.openTag);
   const deleteTag = useAppStore((s) => s.deleteSelectedTag);
+  const planDelete = useAppStore((s) => s.planDeleteSelectedTag);
   const [confirming, setConfirming] = useState(false);
+  const [withChildren, setWithChildren] = useState(true);
+  const plan = browser.deletePlan;
+  const only = plan?.onlyReachedByThis ?? [];
+  const kept = (plan?.keeps ?? []).filter((k) => !only.some((o) => o.digest === k.digest));
   const { address, repository, tag, inspection } = browser;
   if (!address || !repository || !tag) return null;
   const reference = imageRef(address, repository, tag);
@@ -204,7 +220,16 @@ function ImageDetail({ deleteEnabled }: { deleteEnabled: boolean }) {
             </p>
           ) : null}
         </div>
-        <button type="button" className="button danger-outline" onClick={() => setConfirming(true)} disabled={browser.deleting}>
+        <button
+          type="button"
+          className="button danger-outline"
+          onClick={() => {
+            setWithChildren(true);
+            setConfirming(true);
+            void planDelete();
+          }}
+          disabled={browser.deleting}
+        >
           <Trash2 aria-hidden="true" size={14} />
           Delete tag…
         </button>
@@ -244,13 +269,14 @@ function ImageDetail({ deleteEnabled }: { deleteEnabled: boolean }) {
       <ConfirmDialog
         open={confirming}
         title={`Delete ${repository}:${tag}?`}
-        confirmLabel="Delete"
+        confirmLabel={only.length && withChildren ? `Delete with ${only.length} ${only.length === 1 ? 'manifest' : 'manifests'}` : 'Delete'}
         busyLabel="Deleting…"
         busy={browser.deleting}
         danger
+        confirmDisabled={!plan || browser.deletePlanLoading}
         error={browser.deleteError}
-        errorTitle="Not deleted"
-        onConfirm={() => void deleteTag().then((ok) => ok && setConfirming(false))}
+        errorTitle={plan ? 'Not deleted' : 'Cannot be deleted'}
+        onConfirm={() => void deleteTag(withChildren).then((ok) => ok && setConfirming(false))}
         onClose={() => setConfirming(false)}
         testId="delete-tag-dialog"
       >
@@ -258,6 +284,45 @@ function ImageDetail({ deleteEnabled }: { deleteEnabled: boolean }) {
           A registry deletes manifests, not tags: this removes the manifest <code>{inspection ? shortDigest(inspection.digest, 16) : tag}</code> that <code>{tag}</code> points to, and with it
           every other tag on that same manifest. Its layers stay on disk until you run Garbage collect.
         </p>
+        {browser.deletePlanLoading ? (
+          <p className="muted" role="status">
+            Working out what else names it…
+          </p>
+        ) : null}
+        {plan ? (
+          <div data-testid="delete-plan">
+            {plan.tags?.length ? (
+              <p className="small">
+                Tags that go with it: {plan.tags.map((t) => <code key={t}>{t} </code>)}
+              </p>
+            ) : null}
+            {only.length ? (
+              <label className="check-field">
+                <input type="checkbox" checked={withChildren} onChange={(e) => setWithChildren(e.target.checked)} />
+                <span>
+                  Also delete the {only.length} {only.length === 1 ? 'manifest' : 'manifests'} only this index reaches:{' '}
+                  {only.map((o) => (
+                    <code key={o.digest} title={o.digest}>
+                      {o.platform ?? o.role} {shortDigest(o.digest, 12)}{' '}
+                    </code>
+                  ))}
+                </span>
+              </label>
+            ) : null}
+            {kept.length ? (
+              <>
+                <p className="small">Stays:</p>
+                <ul className="gc-list" data-testid="delete-stays">
+                  {kept.map((k) => (
+                    <li key={k.digest}>
+                      {k.platform ?? k.role} <code title={k.digest}>{shortDigest(k.digest, 12)}</code> — {k.why}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </div>
+        ) : null}
         {!deleteEnabled ? (
           <p className="notice notice-warning">
             This registry was started without deletes enabled, so it will refuse. To allow deletes, remove the container (keep the volume), then start it again with “Enable deletes”

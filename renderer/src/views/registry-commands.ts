@@ -3,7 +3,7 @@
  * arrays the core runs, so a preview cannot drift from what runs.
  */
 import type { RegistryVolumeUsage } from '../../../core/contract/registry-lifecycle.js';
-import { registryGcCommand, registryLabels, registryRunCommand, type RegistrySpec } from '../../../core/commands/registry.js';
+import { registryGcCommands, registryLabels, registryRunCommand, registryStartCommand, registryStopCommand, type RegistrySpec } from '../../../core/commands/registry.js';
 import { formatBytes } from '../lib/status.js';
 
 export type RegistryOptions = Omit<RegistrySpec, 'labels'>;
@@ -13,9 +13,13 @@ export function registryRunPreview(o: RegistryOptions): string[] {
   return registryRunCommand({ ...o, labels: registryLabels() });
 }
 
-/** The garbage collection the status card's button runs: the container's own, as the core read it. */
-export function registryGcPreview(status: { name: string; gcCommand?: string[] }): string[] {
-  return status.gcCommand ?? registryGcCommand(status.name);
+/**
+ * The garbage collection the status card's button runs, by hand: the registry out of service, the container's
+ * own collector (as the core read it) beside it on its volumes, then back.
+ */
+export function registryGcPreview(status: { name: string; image: string; gcCommand?: string[] }): string[][] {
+  if (!status.gcCommand) return registryGcCommands(status.name, status.image);
+  return [registryStopCommand(status.name), status.gcCommand, registryStartCommand(status.name)];
 }
 
 /** The form's port as typed: a whole number in range, or null (the core then says what is wrong). */

@@ -21,6 +21,9 @@ interface Props {
   name: string;
   /** The image of a container that holds the name but is not a registry. */
   takenBy?: string;
+  /** A registry answers at the configured port all the same. */
+  answering?: { address: string; container?: string };
+  onUse(container: string): void;
   draft: RegistryDraft;
   onDraft(draft: RegistryDraft): void;
   onStart(): void;
@@ -32,7 +35,7 @@ interface Props {
   savedPort: number;
 }
 
-export function RegistryEmptyState({ name, takenBy, draft, onDraft, onStart, starting, leftover, fieldErrors, settingsError, savedPort }: Props) {
+export function RegistryEmptyState({ name, takenBy, answering, onUse, draft, onDraft, onStart, starting, leftover, fieldErrors, settingsError, savedPort }: Props) {
   const port = parsePort(draft.port);
   const field = (key: 'name' | 'port' | 'volume' | 'image', label: string, help: string) => {
     const id = `registry-option-${key}`;
@@ -54,7 +57,21 @@ export function RegistryEmptyState({ name, takenBy, draft, onDraft, onStart, sta
   return (
     <section className="card empty-state" aria-labelledby="registry-empty-title" data-testid="registry-empty">
       <Database aria-hidden="true" size={28} className="placeholder-icon" />
-      <h2 id="registry-empty-title">{takenBy ? `The name ${name} is taken` : 'No local registry yet'}</h2>
+      <h2 id="registry-empty-title">{takenBy ? `The name ${name} is taken` : answering ? `A registry answers at ${answering.address}` : 'No local registry yet'}</h2>
+      {answering && !takenBy ? (
+        <div className="notice notice-info" data-testid="registry-answering">
+          <p>
+            There is no container named <code>{name}</code>, but {answering.container ? <>the container <code>{answering.container}</code></> : 'another program'} serves a registry at{' '}
+            <code>{answering.address}</code>, the address in your settings.{' '}
+            {answering.container ? 'Use it as your registry, or start one of our own on another port under Options.' : 'Push to it as it is, or start one of our own on another port under Options.'}
+          </p>
+          {answering.container ? (
+            <button type="button" className="button primary" onClick={() => onUse(answering.container!)} disabled={starting}>
+              Use the registry {answering.container}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       {takenBy ? (
         <p className="notice notice-warning" data-testid="registry-name-taken">
           A container named <code>{name}</code> runs <code>{takenBy}</code>, which is not a registry. Multiarch Lab leaves it alone: choose another container name under Options,

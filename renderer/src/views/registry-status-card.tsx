@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Database, Eraser, Play, Square, Trash2 } from 'lucide-react';
+import { Database, Eraser, ListChecks, Play, Square, Trash2 } from 'lucide-react';
 import type { RegistryStatus } from '../../../core/contract/registry-lifecycle.js';
 import { Card } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
@@ -7,9 +7,11 @@ import { CopyButton } from '../components/copy-button.js';
 import { StatusChip } from '../components/status-chip.js';
 import { formatBytes, type Tone } from '../lib/status.js';
 import { useAppStore } from '../store/provider.js';
-import { selectRegistry } from '../store/registry-slice.js';
+import { selectRegistry, selectRegistryBrowser } from '../store/registry-slice.js';
 import { registryRemoveCommands, registryStartCommand, registryStopCommand } from '../../../core/commands/registry.js';
+import { RegistryCheckResultView } from './registry-check-result.js';
 import { registryGcPreview } from './registry-commands.js';
+import { RegistryGcDialog } from './registry-gc-dialog.js';
 import { RegistryRemoveDialog } from './registry-remove-dialog.js';
 
 type Existing = Extract<RegistryStatus, { exists: true }>;
@@ -36,9 +38,13 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
   const registry = useAppStore(selectRegistry);
   const stop = useAppStore((s) => s.stopRegistry);
   const resume = useAppStore((s) => s.resumeRegistry);
-  const gc = useAppStore((s) => s.collectRegistryGarbage);
+  const check = useAppStore((s) => s.checkRegistry);
+  const browser = useAppStore(selectRegistryBrowser);
   const dismiss = useAppStore((s) => s.dismissRegistryNotice);
   const [removing, setRemoving] = useState(false);
+  const [collecting, setCollecting] = useState(false);
+  // one read, one number: the count is the length of the list the browser below shows
+  const catalog = browser.address && browser.address === status.address ? browser.catalog : null;
   const { tone, label } = registryTone(status);
   const busy = registry.busy;
   const health = status.health;
@@ -117,7 +123,15 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
           )}
         </dd>
         <dt>Repositories</dt>
-        <dd data-testid="registry-repository-count">{status.repositories ?? <span className="muted">unknown until it answers</span>}</dd>
+        <dd data-testid="registry-repository-count">
+          {catalog ? (
+            `${catalog.repositories.length}${catalog.truncated ? '+' : ''}`
+          ) : browser.catalogLoading ? (
+            <span className="muted">reading…</span>
+          ) : (
+            <span className="muted">{health?.ok ? 'the list could not be read' : 'unknown until it answers'}</span>
+          )}
+        </dd>
         <dt>Deletes</dt>
         <dd>
           {status.deleteEnabled ? 'enabled' : 'disabled'}
@@ -142,12 +156,16 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
         <button
           type="button"
           className="button"
-          onClick={() => void gc()}
-          disabled={busy !== null || !status.running}
-          title={status.running ? 'Deletes blobs no manifest uses any more' : 'Garbage collection runs inside the registry: start it first'}
+          onClick={() => setCollecting(true)}
+          disabled={busy !== null}
+          title="Shows what would go and what stays first"
         >
           <Eraser aria-hidden="true" size={14} />
-          {busy === 'gc' ? 'Collecting…' : 'Garbage collect'}
+          {busy === 'gc' ? 'Collecting…' : 'Garbage collect…'}
+        </button>
+        <button type="button" className="button" onClick={() => void check()} disabled={busy !== null || !health?.ok} title="Walks every tag to its manifests, configs and layers">
+          <ListChecks aria-hidden="true" size={14} />
+          {busy === 'check' ? 'Checking…' : 'Check'}
         </button>
         <button type="button" className="button danger-outline" onClick={() => setRemoving(true)} disabled={busy !== null}>
           <Trash2 aria-hidden="true" size={14} />
@@ -156,13 +174,18 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
       </div>
 
       {registry.lastGc ? (
-        <div className="notice notice-success gc-result" role="status">
+        <div className="notice notice-success gc-result" role="status" data-testid="registry-gc-result">
           <strong>Garbage collection finished (exit code {registry.lastGc.exitCode})</strong>
-          <p>
-            {registry.lastGc.blobsMarked !== null ? `${registry.lastGc.blobsMarked} blobs in use` : 'In-use blobs not counted'}
-            {registry.lastGc.blobsEligible !== null ? `, ${registry.lastGc.blobsEligible} deleted` : ''}
-            {registry.lastGc.manifestsEligible !== null ? `, ${registry.lastGc.manifestsEligible} untagged manifests` : ''}.
-          </p>
+          <p>{registry.lastGc.message}</p>
+          {registry.lastGc.untagged?.length ? (
+            <ul className="gc-list">
+              {registry.lastGc.untagged.map((e) => (
+                <li key={`${e.repository}@${e.digest}`}>
+                  deleted <code>{e.repository}</code> <code title={e.digest}>{e.digest.slice(7, 19)}</code> — {e.why}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <CommandLine args={registry.lastGc.command} />
           {registry.lastGc.output.trim() ? (
             <details className="disclosure">
@@ -177,6 +200,7 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
           </div>
         </div>
       ) : null}
+      {registry.lastCheck ? <RegistryCheckResultView check={registry.lastCheck} /> : null}
 
       <div className="equivalent">
         <p className="small muted">The same with docker:</p>
@@ -191,7 +215,11 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
             <tr>
               <th scope="row">Garbage collect</th>
               <td>
-                <CommandLine args={registryGcPreview(status)} />
+                <div className="commands">
+                  {registryGcPreview(status).map((args) => (
+                    <CommandLine key={args.join(' ')} args={args} />
+                  ))}
+                </div>
               </td>
             </tr>
             <tr>
@@ -209,6 +237,7 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
       </div>
 
       <RegistryRemoveDialog open={removing} status={status} onClose={() => setRemoving(false)} />
+      <RegistryGcDialog open={collecting} status={status} onClose={() => setCollecting(false)} />
     </Card>
   );
 }

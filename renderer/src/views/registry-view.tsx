@@ -19,6 +19,7 @@ const failureTitles: Record<RegistryAction, string> = {
   start: 'Could not start the registry',
   down: 'Could not remove the registry',
   gc: 'Garbage collection did not finish',
+  check: 'The registry check did not finish',
 };
 
 function draftFromSettings(s: Settings): RegistryDraft {
@@ -90,7 +91,7 @@ export function RegistryView() {
         />
       ) : null}
 
-      {actionError && actionError.action !== 'down' ? (
+      {actionError && actionError.action !== 'down' && actionError.action !== 'gc' ? (
         <ErrorNotice
           title={failureTitles[actionError.action]}
           message={actionError.message}
@@ -100,6 +101,11 @@ export function RegistryView() {
               {suggested !== undefined && draft ? (
                 <button type="button" className="button primary" onClick={() => void start({ ...draft, port: String(suggested) })} disabled={upRunning || saving}>
                   Use port {suggested}
+                </button>
+              ) : null}
+              {actionError.registryOnPort && draft ? (
+                <button type="button" className="button" onClick={() => void start({ ...draft, name: actionError.registryOnPort! })} disabled={upRunning || saving}>
+                  Use the registry {actionError.registryOnPort}
                 </button>
               ) : null}
               <button type="button" className="button" onClick={() => dismiss('actionError')}>
@@ -141,6 +147,8 @@ export function RegistryView() {
         <RegistryEmptyState
           name={status.name}
           {...(status.exists ? { takenBy: status.image } : {})}
+          {...(!status.exists && status.answering ? { answering: status.answering } : {})}
+          onUse={(container) => draft && void start({ ...draft, name: container })}
           draft={draft}
           onDraft={setEdited}
           onStart={() => void start(draft)}

@@ -81,8 +81,9 @@ describe('TaskManager', () => {
     await tasks.run('build:run', 'B', [], async () => undefined);
     await tasks.run('runs:start', 'R', [], async () => undefined);
     expect(updates.map((u) => u.kind)).toEqual(['build', 'build', 'runs', 'runs']);
-    expect(taskChannels.sort()).toEqual(['build:run', 'builder:create', 'builder:install-emulators', 'registry:up', 'runs:start']);
+    expect(taskChannels.sort()).toEqual(['build:run', 'builder:create', 'builder:install-emulators', 'registry:gc', 'registry:up', 'runs:start']);
     expect(taskKindOf('registry:up')).toBe('registry:up');
+    expect(taskKindOf('registry:gc')).toBe('registry:gc');
   });
 
   it('stamps the id of the call it works for on every update, and none on work no call started', async () => {

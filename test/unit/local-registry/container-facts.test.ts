@@ -110,7 +110,7 @@ describe('container facts', () => {
   it('garbage-collects with the program and config the container runs', () => {
     expect(garbageCollectCommand(ours)).toEqual(['/bin/registry', 'garbage-collect', '/etc/docker/registry/config.yml']);
     // the official image runs a script: its binary is /bin/registry
-    expect(garbageCollectCommand(official, { dryRun: true, deleteUntagged: true })).toEqual(['/bin/registry', 'garbage-collect', '--dry-run', '--delete-untagged', '/etc/docker/registry/config.yml']);
+    expect(garbageCollectCommand(official, { dryRun: true })).toEqual(['/bin/registry', 'garbage-collect', '--dry-run', '/etc/docker/registry/config.yml']);
     expect(garbageCollectCommand({ Path: '/usr/bin/docker-registry', Args: ['serve', '/etc/custom.yaml'] })).toEqual(['/usr/bin/docker-registry', 'garbage-collect', '/etc/custom.yaml']);
   });
 });

@@ -36,6 +36,8 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'registry:down': { name: 'lab-registry', removeVolume: false, volume: 'lab_data' },
   'registry:volume-usage': { name: 'lab-registry', volume: 'lab_data' },
   'registry:gc': { name: 'lab-registry', dryRun: true, deleteUntagged: false },
+  'registry:check': { name: 'lab-registry' },
+  'engine:last-sweep': {},
   'builder:list': {},
   'builder:create': {
     name: 'labbuilder',

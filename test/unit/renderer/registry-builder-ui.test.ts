@@ -95,7 +95,7 @@ describe('registry commands and words', () => {
     expect(suggestedPortOf(new Error('x'))).toBeUndefined();
   });
 
-  it('browses only a running registry with a published address', () => {
+  it('browses only a running registry with a published address that answers', () => {
     const running: RegistryStatus = {
       exists: true,
       name: 'r',
@@ -108,7 +108,7 @@ describe('registry commands and words', () => {
       address: 'localhost:5000',
       port: 5000,
       volume: null,
-      health: null,
+      health: { ok: true, status: 200, apiVersionHeader: 'registry/2.0' },
       repositories: 0,
       deleteEnabled: false,
       managed: true,
@@ -117,6 +117,9 @@ describe('registry commands and words', () => {
     expect(browseAddress(running)).toBe('localhost:5000');
     expect(browseAddress({ ...running, running: false, state: 'exited' } as RegistryStatus)).toBeNull();
     expect(browseAddress({ ...running, address: null })).toBeNull();
+    // a registry that does not answer has no list to show: the view says it does not answer instead
+    expect(browseAddress({ ...running, health: { ok: false, status: null, apiVersionHeader: null } })).toBeNull();
+    expect(browseAddress({ ...running, health: null })).toBeNull();
     expect(browseAddress({ ...running, isRegistry: false, image: 'busybox' })).toBeNull();
     expect(browseAddress({ exists: false, name: 'r', message: 'm', hint: 'h' })).toBeNull();
     expect(imageRef('localhost:5000', 'e2e/busybox', '1')).toBe('localhost:5000/e2e/busybox:1');
