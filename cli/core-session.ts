@@ -1,18 +1,26 @@
 import { createCore, type Core, type CoreOptions } from '../core/index.js';
 
-/** Creates the core for one command and always closes it, so no connection keeps the process alive. */
-export async function withCore<T>(mode: CoreOptions['mode'], body: (core: Core) => Promise<T>): Promise<T> {
+/**
+ * Creates the core for one command and always closes it, so no connection keeps the process alive. With `sweep`,
+ * the command first removes what an interrupted run left behind (see reportSweep).
+ */
+export async function withCore<T>(mode: CoreOptions['mode'], body: (core: Core) => Promise<T>, options: { sweep?: boolean } = {}): Promise<T> {
   const core = createCore({ mode });
   try {
-    await reportSweep(core);
+    if (options.sweep) await reportSweep(core);
     return await body(core);
   } finally {
     await core.close();
   }
 }
 
+/** The core of a command that starts containers (registry, build, run): it sweeps first. */
+export function withSweptCore<T>(mode: CoreOptions['mode'], body: (core: Core) => Promise<T>): Promise<T> {
+  return withCore(mode, body, { sweep: true });
+}
+
 /**
- * Each command starts a core, so each sweeps what an interrupted run left behind and says so on stderr (stdout
+ * A command that starts containers sweeps what an interrupted run left behind and says so on stderr (stdout
  * stays the command's own, --json included). Short: an engine that is down is the command's to report.
  */
 async function reportSweep(core: Core): Promise<void> {

@@ -10,7 +10,7 @@ import { AppError, serializeError } from '../../core/contract/errors.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import type { Core, TaskSnapshot } from '../../core/index.js';
 import { callWithProgress } from '../task-printer.js';
-import { withCore } from '../core-session.js';
+import { withSweptCore } from '../core-session.js';
 import { printError, printJson, processStreams, runAction, type Streams } from '../output.js';
 
 interface BuildFlags {
@@ -60,7 +60,7 @@ function parsePair(value: string, previous: Record<string, string>): Record<stri
 }
 
 async function build(dir: string, flags: BuildFlags, streams: Streams = processStreams): Promise<number> {
-  return withCore('cli', async (core) => {
+  return withSweptCore('cli', async (core) => {
     const controller = new AbortController();
     // Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.
     const stopInterrupt = cancelOnInterrupt(controller);

@@ -9,7 +9,7 @@ import { AppError, formatCommand } from '../../core/index.js';
 import { formatBytes } from '../../core/format-bytes.js';
 import type { RegistryGcResult, RegistryStatus, RegistryUpResult, RegistryVolumeUsage } from '../../core/contract/registry-lifecycle.js';
 import type { RegistryCheckResult } from '../../core/contract/registry-check.js';
-import { withCore } from '../core-session.js';
+import { withSweptCore } from '../core-session.js';
 import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction } from '../output.js';
 
@@ -122,7 +122,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: UpFlags) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const input = {
             ...nameInput(flags),
             ...(flags.port !== undefined ? { port: flags.port } : {}),
@@ -145,7 +145,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (flags: NameFlags) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const status = await core.call('registry:status', nameInput(flags));
           if (flags.json) printJson(status);
           else out(renderStatus(status));
@@ -160,7 +160,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: NameFlags) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const r = await core.call('registry:stop', nameInput(flags));
           if (flags.json) printJson(r);
           else out(r.changed ? `Stopped the registry ${r.name}. Start it again with: multiarch-lab registry start --name ${r.name}\n` : `The registry ${r.name} was not running (${r.state}).\n`);
@@ -175,7 +175,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: NameFlags) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const r = await cancellable((signal) => core.call('registry:start', nameInput(flags), { signal }));
           if (flags.json) printJson(r);
           else {
@@ -197,7 +197,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: DownFlags) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const base = { ...nameInput(flags), ...(flags.volume !== undefined ? { volume: flags.volume } : {}) };
           if (flags.removeVolume) {
             const usage = await core.call('registry:volume-usage', base);
@@ -235,7 +235,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: GcFlags) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const input = { ...nameInput(flags), ...(flags.dryRun ? { dryRun: true } : {}), ...(flags.deleteUntagged ? { deleteUntagged: true } : {}) };
           // the steps (stop, collect, start, check) print as they go, through the one task printer
           const r = await cancellable((signal) => callWithProgress(core, 'registry:gc', input, { write: flags.json ? null : out, signal }));
@@ -254,7 +254,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: NameFlags & { registry?: string }) => {
       await runAction(flags, () =>
-        withCore('cli', async (core) => {
+        withSweptCore('cli', async (core) => {
           const input = { ...nameInput(flags), ...(flags.registry !== undefined ? { registry: flags.registry } : {}) };
           const r = await cancellable((signal) => core.call('registry:check', input, { signal }));
           if (flags.json) printJson(r);

@@ -9,7 +9,7 @@ import { AppError } from '../../core/index.js';
 import type { PlatformRun, RunMatrix, RunSummary } from '../../core/contract/runs.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import { formatDuration, resultWord } from '../../core/runs/export.js';
-import { withCore } from '../core-session.js';
+import { withSweptCore } from '../core-session.js';
 import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction, type Streams } from '../output.js';
 
@@ -68,7 +68,7 @@ function parseFormat(value: string): 'json' | 'markdown' {
 
 async function run(ref: string | undefined, command: string[], flags: RunFlags, streams: Streams = processStreams): Promise<number> {
   if (flags.history) {
-    return withCore('cli', async (core) => {
+    return withSweptCore('cli', async (core) => {
       const list = await core.call('runs:list', {});
       if (flags.json) printJson(list, streams);
       else streams.stdout(renderHistory(list));
@@ -77,7 +77,7 @@ async function run(ref: string | undefined, command: string[], flags: RunFlags, 
   }
   if (flags.export !== undefined) {
     const id = flags.export;
-    return withCore('cli', async (core) => {
+    return withSweptCore('cli', async (core) => {
       const exported = await core.call('runs:export', { id, format: flags.format ?? 'markdown' });
       streams.stdout(exported.text);
       return 0;
@@ -88,7 +88,7 @@ async function run(ref: string | undefined, command: string[], flags: RunFlags, 
       hint: 'Use the reference your build pushed; add -- uname -m to print each platform\'s machine.',
     });
   }
-  return withCore('cli', async (core) => {
+  return withSweptCore('cli', async (core) => {
     const controller = new AbortController();
     const stopInterrupt = cancelOnInterrupt(controller);
     try {
