@@ -55,7 +55,7 @@ export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
     'runs:delete': async ({ id }) => ({ deleted: await history.delete(id) }),
     'runs:hosts': async ({ reference, insecure }, ctx) => {
       const inspection = await inspectReference({ reference, ...(insecure !== undefined ? { insecure } : {}) }, ctx.signal);
-      return { reference, digest: inspection.digest, imagePlatforms: inspection.platforms, choices: hostVariantChoices(inspection.platforms) };
+      return { reference, digest: inspection.digest, imagePlatforms: inspection.platforms, choices: hostVariantChoices(inspection.platforms, undefined, inspection.root.kind === 'manifest') };
     },
   };
 }
