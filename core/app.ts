@@ -1,3 +1,4 @@
+import { cliInvocation } from './cli-invocation.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -79,6 +80,7 @@ export function createCore(options: CoreOptions): Core {
       mode: options.mode,
       dataDir,
       settingsPath: deps.settings.file,
+      cli: cliInvocation(env).prefix,
     }),
     'doctor:report': async (_input, ctx) => runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
     'settings:get': async () => deps.settings.read(),

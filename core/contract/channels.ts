@@ -23,6 +23,8 @@ export interface AppInfo {
   mode: 'electron' | 'browser' | 'cli';
   dataDir: string;
   settingsPath: string;
+  /** How a printed command calls this app's CLI here: ['multiarch-lab'] when on PATH, else node and the absolute CLI path. */
+  cli: string[];
 }
 
 export const channels = {

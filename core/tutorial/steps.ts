@@ -3,6 +3,7 @@
  * checklist and the CLI prints it. The explanations are this project's own words.
  */
 import type { TutorialExplanation, TutorialStep, TutorialSteps } from '../contract/build.js';
+import { TOUR_PLATFORMS, tourTag } from './progress.js';
 
 const platform: TutorialExplanation = {
   title: 'What is a platform?',
@@ -89,7 +90,7 @@ export const tutorialSteps: TutorialStep[] = [
     actions: ['Start the registry container (registry:2 on port 5000, data in a named volume).', 'Check that it answers.'],
     explanations: [registry, manifest, manifestList],
     command: ['multiarch-lab', 'registry', 'up'],
-    doneWhen: 'The registry answers at localhost:5000.',
+    doneWhen: 'The registry container runs and answers at localhost:5000.',
   },
   {
     id: 'builder',
@@ -113,8 +114,8 @@ export const tutorialSteps: TutorialStep[] = [
       'Look inside the pushed manifest list: one entry per platform.',
     ],
     explanations: [twoWays, heredoc, manifestList],
-    command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', 'localhost:5000/hello:1'],
-    doneWhen: 'The registry holds localhost:5000/hello:1 with three platforms.',
+    command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', TOUR_PLATFORMS.join(','), '--tag', 'localhost:5000/hello:1'],
+    doneWhen: 'The registry serves the tag this tour built (localhost:5000/hello:1 by default) as one index of linux/amd64, linux/arm64 and linux/arm/v7.',
   },
   {
     id: 'runs',
@@ -123,12 +124,33 @@ export const tutorialSteps: TutorialStep[] = [
     actions: ['Run the image once per platform.', 'Compare: x86_64, aarch64, armv7l.'],
     explanations: [emulation, amd64],
     command: ['multiarch-lab', 'run', 'localhost:5000/hello:1'],
-    doneWhen: 'Every platform printed its own machine name.',
+    doneWhen: 'A run of that exact image (its digest) printed the expected machine name on every platform.',
   },
 ];
 
 export const glossary: TutorialExplanation[] = [platform, amd64, manifest, manifestList, registry, builder, emulation, heredoc, twoWays];
 
-export function getTutorialSteps(): TutorialSteps {
-  return structuredClone({ steps: tutorialSteps, glossary });
+/** What makes the printed commands runnable here: how to call the CLI, the sample's folder, the registry's address. */
+export interface TutorialCommandContext {
+  /** e.g. ['multiarch-lab'], or ['node', '/abs/dist/cli/index.js'] where the command is not on PATH. */
+  cli: string[];
+  /** The absolute folder the sample is written to. */
+  sampleDir: string;
+  /** host:port of the configured registry, e.g. localhost:5000. */
+  registry: string;
+}
+
+/** The step list; with a context its commands are complete (absolute folder, real registry address) and runnable as printed. */
+export function getTutorialSteps(context?: TutorialCommandContext): TutorialSteps {
+  const copy = structuredClone({ steps: tutorialSteps, glossary });
+  if (!context) return copy;
+  const tag = tourTag(context.registry);
+  for (const step of copy.steps) {
+    let words = step.command.slice(1);
+    if (step.id === 'build') words = ['build', context.sampleDir, '--platform', TOUR_PLATFORMS.join(','), '--tag', tag];
+    if (step.id === 'runs') words = ['run', tag];
+    step.command = [...context.cli, ...words];
+    step.doneWhen = step.doneWhen.replaceAll('localhost:5000/hello:1', tag).replaceAll('localhost:5000', context.registry);
+  }
+  return copy;
 }
