@@ -63,6 +63,8 @@ export const TutorialInitInput = z
     base: ImageReference.optional(),
     /** Replace files that already exist. */
     overwrite: z.boolean().optional(),
+    /** Take the sample already in the folder as it is, writing nothing. */
+    useExisting: z.boolean().optional(),
   })
   .strict();
 

@@ -84,9 +84,12 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
   }
   const existing = Object.keys(files).filter((name) => existsSync(path.join(target, name)));
   if (existing.length && !options.overwrite) {
+    const sample = await readExistingSample(target, env);
     throw new AppError('conflict', `${target} already holds ${existing.join(' and ')}; the sample was not written.`, {
-      hint: 'Pick an empty folder, or allow replacing the files (multiarch-lab init --force).',
-      details: { existing: existing.map((name) => path.join(target, name)) },
+      hint: sample
+        ? `Its Dockerfile is this sample's (base ${sample.base}): use these files, or replace them.`
+        : 'Pick an empty folder, or allow replacing the files (multiarch-lab init --force).',
+      details: { existing: existing.map((name) => path.join(target, name)), ...(sample ? { sample } : {}) },
     });
   }
   await mkdir(target, { recursive: true });
@@ -98,4 +101,24 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
     written.push(file);
   }
   return { dir: target, files: written, dockerfile: path.join(target, 'Dockerfile'), warnings: lintDockerfile(files.Dockerfile) };
+}
+
+/**
+ * The sample as it already sits in `dir`: its base image and whether it has the syntax line, when its
+ * Dockerfile is exactly what the template renders for that base; null for any other file (or none).
+ */
+export async function readExistingSample(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ base: string; labsSyntax: boolean } | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
+  } catch {
+    return null;
+  }
+  const base = /^FROM\s+(\S+)/m.exec(text)?.[1];
+  if (!base) return null;
+  const template = await readTemplate('dockerfile', env);
+  for (const labsSyntax of [false, true]) {
+    if (renderTemplate(template, { base, labsSyntax }) === text) return { base, labsSyntax };
+  }
+  return null;
 }

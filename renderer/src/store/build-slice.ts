@@ -55,8 +55,10 @@ export interface BuildFailure extends UiError {
 }
 
 export interface SampleError extends UiError {
-  /** The folder already holds the sample's files: offer to replace them. */
+  /** The folder already holds files of these names: offer to replace them. */
   exists: boolean;
+  /** Those files are this app's sample: offer to use them as they are. */
+  isSample?: boolean;
 }
 
 export interface BuildState {
@@ -102,6 +104,8 @@ export interface BuildSlice {
   setBuildDraft(patch: Partial<BuildDraft>): void;
   /** Writes the sample project; resolves true when written. */
   createSample(overwrite?: boolean): Promise<boolean>;
+  /** Takes the sample already in the folder as it is (nothing written); resolves true when it is the sample. */
+  useExistingSample(): Promise<boolean>;
   /** Reads the Dockerfile of the chosen project. */
   checkBuildProject(): Promise<BuildCheckResult | null>;
   startBuild(options: { tag: string; ignoreWarnings?: boolean }): Promise<void>;
@@ -126,6 +130,45 @@ export function initialDraft(): BuildDraft {
     mode: 'modern',
     noCache: false,
   };
+}
+
+const DRAFT_KEY = 'multiarch-lab.build-draft';
+const SAMPLE_KEY = 'multiarch-lab.build-sample';
+
+/** The choices and the sample as last left, so a reload or a restart starts where the user was. */
+function readRemembered(): { draft: BuildDraft; sample: TutorialInitResult | null } {
+  const draft = initialDraft();
+  let sample: TutorialInitResult | null = null;
+  try {
+    const raw = globalThis.localStorage?.getItem(DRAFT_KEY);
+    if (raw) {
+      const v = JSON.parse(raw) as Partial<Record<keyof BuildDraft, unknown>>;
+      const str = (k: 'base' | 'sampleDir' | 'folder' | 'dockerfile' | 'builder') => (typeof v[k] === 'string' ? (draft[k] = v[k]) : undefined);
+      for (const k of ['base', 'sampleDir', 'folder', 'dockerfile', 'builder'] as const) str(k);
+      if (v.source === 'sample' || v.source === 'folder') draft.source = v.source;
+      if (v.mode === 'modern' || v.mode === 'old-school') draft.mode = v.mode;
+      if (typeof v.noCache === 'boolean') draft.noCache = v.noCache;
+      if (typeof v.tag === 'string' || v.tag === null) draft.tag = v.tag;
+      if (Array.isArray(v.platforms)) draft.platforms = v.platforms.filter((p): p is string => typeof p === 'string');
+    }
+    const rawSample = globalThis.localStorage?.getItem(SAMPLE_KEY);
+    if (rawSample) {
+      const v = JSON.parse(rawSample) as Partial<TutorialInitResult>;
+      if (typeof v.dir === 'string' && typeof v.base === 'string' && typeof v.dockerfile === 'string') sample = v as TutorialInitResult;
+    }
+  } catch {
+    // unreadable: start from the defaults
+  }
+  return { draft, sample };
+}
+
+function remember(key: string, value: unknown): void {
+  try {
+    if (value === null) globalThis.localStorage?.removeItem(key);
+    else globalThis.localStorage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // storage refused (private window): the view forgets on reload, nothing else changes
+  }
 }
 
 /** The folder the build would send, or null when there is none yet. */
@@ -180,13 +223,28 @@ export const createBuildSlice =
     const patch = (p: Partial<BuildState>) => set({ build: { ...get().build, ...p } });
 
     const context = () => buildContext(get().build);
+    const remembered = readRemembered();
+    const setSample = (sample: TutorialInitResult | null) => {
+      remember(SAMPLE_KEY, sample);
+      patch({ sample });
+    };
+    if (remembered.sample) {
+      // the remembered sample is used only while its folder still holds it: read it again once the store exists
+      queueMicrotask(() => {
+        void get()
+          .checkBuildProject()
+          .then((check) => {
+            if (!check && get().build.sample === remembered.sample) setSample(null);
+          });
+      });
+    }
 
     return {
       buildLog,
       buildLogVersion: buildLog.version,
       build: {
-        draft: initialDraft(),
-        sample: null,
+        draft: remembered.draft,
+        sample: remembered.sample,
         sampleBusy: false,
         sampleError: null,
         check: null,
@@ -213,6 +271,7 @@ export const createBuildSlice =
         const draft = { ...before.draft, ...p };
         // A different project means a different Dockerfile: what was read (and warned about) no longer applies.
         const projectChanged = draft.source !== before.draft.source || draft.folder !== before.draft.folder || draft.dockerfile !== before.draft.dockerfile;
+        remember(DRAFT_KEY, draft);
         patch({ draft, ...(projectChanged ? { check: null, checkError: null, pendingWarnings: null } : {}) });
       },
 
@@ -223,12 +282,33 @@ export const createBuildSlice =
         try {
           const base = draft.base.trim() || SAMPLE_BASE_DEFAULT;
           const sample = await api.invoke('tutorial:init', { base, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
-          patch({ sample, sampleBusy: false, check: null });
+          setSample(sample);
+          patch({ sampleBusy: false, check: null });
           await get().checkBuildProject();
           return true;
         } catch (error) {
           const ui = toUiError(error);
-          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict' } });
+          const details = (error as { details?: { sample?: unknown } } | null)?.details;
+          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict', isSample: !!details?.sample } });
+          return false;
+        }
+      },
+
+      useExistingSample: async () => {
+        const { draft, sampleBusy } = get().build;
+        if (sampleBusy) return false;
+        patch({ sampleBusy: true, sampleError: null, checkError: null, pendingWarnings: null });
+        try {
+          const sample = await api.invoke('tutorial:init', { useExisting: true, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}) });
+          setSample(sample);
+          // the base is the one in the files now, so the view does not call them stale
+          get().setBuildDraft({ base: sample.base });
+          patch({ sampleBusy: false, check: null });
+          await get().checkBuildProject();
+          return true;
+        } catch (error) {
+          const ui = toUiError(error);
+          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict', isSample: false } });
           return false;
         }
       },
@@ -290,6 +370,7 @@ export const createBuildSlice =
           const result = await api.invoke('build:run', input, { signal: controller.signal, callId });
           const endedAt = Date.now();
           patch({ running: false, cancelling: false, result, progress: result.timeline, lastReference: result.reference, endedAt });
+          get().rememberTourImage({ reference: result.reference, digest: result.digest, platforms: result.platforms });
           notifyIfAway('Build finished', `${result.reference} was pushed with ${result.platforms.length} platforms.`, endedAt - since);
         } catch (error) {
           const endedAt = Date.now();

@@ -3,6 +3,7 @@
  * (the same rule the core applies), the default tag, and the docker commands a build will amount to.
  */
 import type { BuildMode } from '../../../core/contract/build.js';
+import { tourTag } from '../../../core/tutorial/progress.js';
 import type { DefaultDriverExplanation } from '../../../core/contract/builder.js';
 import type { PlatformStatus } from '../../../core/contract/doctor.js';
 import { hashForView, type ViewId } from '../lib/views.js';
@@ -37,7 +38,8 @@ export const MODE_TEXT: Record<BuildMode, { title: string; sentence: string }> =
 };
 
 export function defaultTag(registryPort: number | undefined): string {
-  return `localhost:${registryPort ?? 5000}/hello:latest`;
+  // the tour's goal names this tag: following the defaults meets it
+  return tourTag(`localhost:${registryPort ?? 5000}`);
 }
 
 /** The engine's own builder is named after the docker context; without one it is "default". */

@@ -71,6 +71,7 @@ export function BuildRunPanel() {
 
   return (
     <div className="report build-run" data-testid="build-run">
+      <div id="build-outcome" tabIndex={-1} className="build-outcome" data-testid="build-outcome" aria-label="The build and its result">
       <Card
         title="3. The build"
         icon={<Activity aria-hidden="true" size={16} />}
@@ -101,6 +102,7 @@ export function BuildRunPanel() {
       </Card>
 
       {result ? <BuildResultCard result={result} /> : null}
+      </div>
 
       <section className="platform-progress-grid" aria-label="Progress per platform">
         {platforms.map((p) => (
