@@ -87,7 +87,7 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
     const sample = await readExistingSample(target, env);
     throw new AppError('conflict', `${target} already holds ${existing.join(' and ')}; the sample was not written.`, {
       hint: sample
-        ? `Its Dockerfile is this sample's (base ${sample.base}): use these files, or replace them.`
+        ? `Its Dockerfile is this sample's (base ${sample.base}): use these files as they are, or replace them (multiarch-lab init --force).`
         : 'Pick an empty folder, or allow replacing the files (multiarch-lab init --force).',
       details: { existing: existing.map((name) => path.join(target, name)), ...(sample ? { sample } : {}) },
     });
