@@ -1,3 +1,4 @@
+import { UiStateStore } from './ui-state.js';
 import { cliInvocation } from './cli-invocation.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +74,7 @@ export function createCore(options: CoreOptions): Core {
     engine: new EngineAccess({ env, events }),
   };
 
+  const uiState = new UiStateStore(dataDir);
   const handlers: Handlers = {
     'app:info': async () => ({
       name: APP_NAME,
@@ -86,6 +88,8 @@ export function createCore(options: CoreOptions): Core {
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => deps.settings.update(patch),
     'tasks:list': async () => deps.tasks.list(),
+    'ui-state:get': async () => uiState.read(),
+    'ui-state:set': async ({ key, value }) => uiState.set(key, value),
     'tasks:cancel': async ({ id }) => ({ cancelled: deps.tasks.cancel(id) }),
     'registry:catalog': async (input, ctx) => listRepositories(input, ctx.signal),
     'registry:tags': async (input, ctx) => listTags(input, ctx.signal),

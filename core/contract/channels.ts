@@ -3,6 +3,7 @@
  * Each channel names its input schema (validated at the boundary) and its output type.
  * Domain files add their channels to `channels` below; nothing else needs to change.
  */
+import { uiStateChannels } from './ui-state.js';
 import { z } from 'zod';
 import { Empty, TaskId } from './common.js';
 import type { DoctorReport } from './doctor.js';
@@ -39,6 +40,7 @@ export const channels = {
   ...builderChannels,
   ...runsChannels,
   ...buildChannels,
+  ...uiStateChannels,
 } as const;
 
 export type Channels = typeof channels;

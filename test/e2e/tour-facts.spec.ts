@@ -6,7 +6,7 @@
  * Names are mal-e2e-facts-<random>, containers carry dev.multiarch-lab.test, and everything is removed after.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,7 @@ test.afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-test('the tour judges its own image, remembers the user’s choices, and every field says what is wrong as it is typed', async ({ page }) => {
+test('the tour judges its own image, remembers the user’s choices, and every field says what is wrong as it is typed', async ({ page, browser }) => {
   test.setTimeout(420_000);
   const problems = await openApp(page);
   const nav = page.getByRole('navigation', { name: 'Areas' });
@@ -115,17 +115,21 @@ test('the tour judges its own image, remembers the user’s choices, and every f
     await expect(buildButton).toBeEnabled();
   });
 
-  await test.step('a browser that forgot the sample is offered “use these files” for the sample already in the folder', async () => {
-    await page.evaluate(() => localStorage.removeItem('multiarch-lab.build-sample'));
-    await page.reload();
-    await expect(page.getByRole('button', { name: 'Create sample project' })).toBeVisible();
+  await test.step('a folder that already holds the sample is offered “use these files”', async () => {
+    const written = (await page.getByTestId('sample-dir').locator('code').textContent())!.trim();
+    const copy = path.join(workDir, 'hello-multiarch-copy');
+    await mkdir(copy, { recursive: true });
+    await copyFile(path.join(written, 'Dockerfile'), path.join(copy, 'Dockerfile'));
+    await copyFile(path.join(written, 'README.md'), path.join(copy, 'README.md'));
+    await page.getByLabel('Folder (optional)').fill(copy);
     await page.getByLabel('Base image').fill('alpine:3.15');
+    // another folder: a fresh create there, which finds the sample and does not write over it
     await page.getByRole('button', { name: 'Create sample project' }).click();
     const notice = page.getByTestId('sample-error');
     await expect(notice).toContainText('The folder already holds the sample');
     await expect(notice).toBeFocused();
     await notice.getByRole('button', { name: 'Use these files' }).click();
-    await expect(page.getByTestId('sample-dir')).toContainText('hello-multiarch');
+    await expect(page.getByTestId('sample-dir')).toContainText(copy);
     // the base is the one in the files: nothing is rewritten, nothing is stale
     await expect(page.getByLabel('Base image')).toHaveValue(base);
   });
@@ -207,6 +211,25 @@ test('the tour judges its own image, remembers the user’s choices, and every f
     await expect(page.getByTestId('runs-matrix')).toBeVisible({ timeout: 180_000 });
     await expect(strip.getByTestId('tutorial-state-runs')).toHaveText('done', { timeout: 30_000 });
     await expect(strip.getByTestId('tutorial-checked')).toContainText('printed the expected machine name on all 3 platforms');
+  });
+
+  await test.step('a restart (browser mode starts on a new origin, with an empty localStorage) finds the choices, the sample and the tour’s image in the core', async () => {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 2400 } });
+    try {
+      const again = await fresh.newPage();
+      await openApp(again);
+      await again.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Build', exact: true }).click();
+      await expect(again.getByLabel('Base image')).toHaveValue(base);
+      await expect(again.getByTestId('sample-dir')).toContainText('hello-multiarch');
+      await expect(again.getByLabel('Image (repository and tag)')).toHaveValue(`localhost:${reg.port}/long:1`);
+      for (const p of THREE) await expect(again.getByRole('checkbox', { name: p, exact: true })).toBeChecked();
+      await again.getByRole('button', { name: 'Guided tour' }).click();
+      const tour = again.getByTestId('tutorial');
+      await expect(tour.getByTestId('tutorial-state-build')).toHaveText('done', { timeout: 30_000 });
+      await expect(tour.getByTestId('tutorial-state-runs')).toHaveText('done', { timeout: 30_000 });
+    } finally {
+      await fresh.close();
+    }
   });
 
   expect(problems).toEqual([]);

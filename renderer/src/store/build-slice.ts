@@ -112,6 +112,8 @@ export interface BuildSlice {
   cancelBuild(): Promise<void>;
   dismissBuildWarnings(): void;
   dismissBuildOutcome(): void;
+  /** Takes what the core remembers (a restart of browser mode is a new origin, with an empty localStorage). */
+  restoreRemembered(): Promise<void>;
 }
 
 /** A build shorter than this is not worth a notification: the user is still looking. */
@@ -135,39 +137,41 @@ export function initialDraft(): BuildDraft {
 const DRAFT_KEY = 'multiarch-lab.build-draft';
 const SAMPLE_KEY = 'multiarch-lab.build-sample';
 
-/** The choices and the sample as last left, so a reload or a restart starts where the user was. */
-function readRemembered(): { draft: BuildDraft; sample: TutorialInitResult | null } {
+/** A remembered draft, field by field: anything malformed keeps its default. */
+function parseDraft(value: unknown): BuildDraft | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const v = value as Partial<Record<keyof BuildDraft, unknown>>;
   const draft = initialDraft();
-  let sample: TutorialInitResult | null = null;
-  try {
-    const raw = globalThis.localStorage?.getItem(DRAFT_KEY);
-    if (raw) {
-      const v = JSON.parse(raw) as Partial<Record<keyof BuildDraft, unknown>>;
-      const str = (k: 'base' | 'sampleDir' | 'folder' | 'dockerfile' | 'builder') => (typeof v[k] === 'string' ? (draft[k] = v[k]) : undefined);
-      for (const k of ['base', 'sampleDir', 'folder', 'dockerfile', 'builder'] as const) str(k);
-      if (v.source === 'sample' || v.source === 'folder') draft.source = v.source;
-      if (v.mode === 'modern' || v.mode === 'old-school') draft.mode = v.mode;
-      if (typeof v.noCache === 'boolean') draft.noCache = v.noCache;
-      if (typeof v.tag === 'string' || v.tag === null) draft.tag = v.tag;
-      if (Array.isArray(v.platforms)) draft.platforms = v.platforms.filter((p): p is string => typeof p === 'string');
-    }
-    const rawSample = globalThis.localStorage?.getItem(SAMPLE_KEY);
-    if (rawSample) {
-      const v = JSON.parse(rawSample) as Partial<TutorialInitResult>;
-      if (typeof v.dir === 'string' && typeof v.base === 'string' && typeof v.dockerfile === 'string') sample = v as TutorialInitResult;
-    }
-  } catch {
-    // unreadable: start from the defaults
-  }
-  return { draft, sample };
+  for (const k of ['base', 'sampleDir', 'folder', 'dockerfile', 'builder'] as const) if (typeof v[k] === 'string') draft[k] = v[k];
+  if (v.source === 'sample' || v.source === 'folder') draft.source = v.source;
+  if (v.mode === 'modern' || v.mode === 'old-school') draft.mode = v.mode;
+  if (typeof v.noCache === 'boolean') draft.noCache = v.noCache;
+  if (typeof v.tag === 'string' || v.tag === null) draft.tag = v.tag;
+  if (Array.isArray(v.platforms)) draft.platforms = v.platforms.filter((p): p is string => typeof p === 'string');
+  return draft;
 }
 
-function remember(key: string, value: unknown): void {
+function parseSample(value: unknown): TutorialInitResult | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Partial<TutorialInitResult>;
+  return typeof v.dir === 'string' && typeof v.base === 'string' && typeof v.dockerfile === 'string' ? (v as TutorialInitResult) : null;
+}
+
+export function readLocal(key: string): unknown {
+  try {
+    const raw = globalThis.localStorage?.getItem(key);
+    return raw ? (JSON.parse(raw) as unknown) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeLocal(key: string, value: unknown): void {
   try {
     if (value === null) globalThis.localStorage?.removeItem(key);
     else globalThis.localStorage?.setItem(key, JSON.stringify(value));
   } catch {
-    // storage refused (private window): the view forgets on reload, nothing else changes
+    // storage refused (private window): the core's copy still holds it
   }
 }
 
@@ -223,21 +227,31 @@ export const createBuildSlice =
     const patch = (p: Partial<BuildState>) => set({ build: { ...get().build, ...p } });
 
     const context = () => buildContext(get().build);
-    const remembered = readRemembered();
+    // this browser's copy first (at once), the core's copy (survives a restart on another port) when it has none
+    const remembered = { draft: parseDraft(readLocal(DRAFT_KEY)) ?? initialDraft(), sample: parseSample(readLocal(SAMPLE_KEY)) };
+    const toCore = (key: 'build-draft' | 'build-sample', value: unknown) => void api.invoke('ui-state:set', { key, value }).catch(() => undefined);
+    let draftTimer: ReturnType<typeof setTimeout> | undefined;
+    const rememberDraft = (draft: BuildDraft) => {
+      writeLocal(DRAFT_KEY, draft);
+      // typing changes the draft on every key: the core's copy follows a moment later
+      if (draftTimer) clearTimeout(draftTimer);
+      draftTimer = setTimeout(() => toCore('build-draft', get().build.draft), 400);
+    };
     const setSample = (sample: TutorialInitResult | null) => {
-      remember(SAMPLE_KEY, sample);
+      writeLocal(SAMPLE_KEY, sample);
+      toCore('build-sample', sample);
       patch({ sample });
     };
-    if (remembered.sample) {
-      // the remembered sample is used only while its folder still holds it: read it again once the store exists
-      queueMicrotask(() => {
-        void get()
-          .checkBuildProject()
-          .then((check) => {
-            if (!check && get().build.sample === remembered.sample) setSample(null);
-          });
-      });
-    }
+    /** The remembered sample is used only while its folder still holds it. */
+    const recheckSample = (sample: TutorialInitResult) => {
+      void get()
+        .checkBuildProject()
+        .then((check) => {
+          if (!check && get().build.sample === sample) setSample(null);
+        });
+    };
+    if (remembered.sample) queueMicrotask(() => recheckSample(remembered.sample!));
+    let restored = false;
 
     return {
       buildLog,
@@ -271,7 +285,7 @@ export const createBuildSlice =
         const draft = { ...before.draft, ...p };
         // A different project means a different Dockerfile: what was read (and warned about) no longer applies.
         const projectChanged = draft.source !== before.draft.source || draft.folder !== before.draft.folder || draft.dockerfile !== before.draft.dockerfile;
-        remember(DRAFT_KEY, draft);
+        rememberDraft(draft);
         patch({ draft, ...(projectChanged ? { check: null, checkError: null, pendingWarnings: null } : {}) });
       },
 
@@ -394,6 +408,31 @@ export const createBuildSlice =
         // The call ends here at once; the cancel message aborts it in the core, even before its task exists
         // (e.g. while the buildx probe still runs), and the task's last update says how it ended.
         controller?.abort();
+      },
+
+      restoreRemembered: async () => {
+        if (restored) return;
+        restored = true;
+        let state: Partial<Record<'build-draft' | 'build-sample' | 'tour-image', unknown>>;
+        try {
+          state = await api.invoke('ui-state:get', {});
+        } catch {
+          return;
+        }
+        const { build } = get();
+        const untouched = JSON.stringify(build.draft) === JSON.stringify(initialDraft());
+        const draft = parseDraft(state['build-draft']);
+        if (draft && untouched && readLocal(DRAFT_KEY) === null) {
+          writeLocal(DRAFT_KEY, draft);
+          patch({ draft });
+        }
+        const sample = parseSample(state['build-sample']);
+        if (sample && !get().build.sample) {
+          writeLocal(SAMPLE_KEY, sample);
+          patch({ sample });
+          recheckSample(sample);
+        }
+        get().restoreTourImage(state['tour-image']);
       },
 
       dismissBuildWarnings: () => patch({ pendingWarnings: null }),

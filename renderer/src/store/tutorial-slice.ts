@@ -32,20 +32,26 @@ export interface TutorialSlice {
   rememberTourImage(image: TourImage): void;
   /** Asks the registry what it serves for the tour image's tag now. */
   checkTourImage(): Promise<void>;
+  /** The image the core remembers, taken when this browser remembers none. */
+  restoreTourImage(value: unknown): void;
+}
+
+function parseImage(v: unknown): TourImage | null {
+  if (!v || typeof v !== 'object') return null;
+  const i = v as Partial<TourImage>;
+  if (typeof i.reference === 'string' && typeof i.digest === 'string' && Array.isArray(i.platforms)) {
+    return { reference: i.reference, digest: i.digest, platforms: i.platforms.filter((p): p is string => typeof p === 'string') };
+  }
+  return null;
 }
 
 function readImage(): TourImage | null {
   try {
     const raw = globalThis.localStorage?.getItem(IMAGE_KEY);
-    if (!raw) return null;
-    const v = JSON.parse(raw) as Partial<TourImage>;
-    if (typeof v.reference === 'string' && typeof v.digest === 'string' && Array.isArray(v.platforms)) {
-      return { reference: v.reference, digest: v.digest, platforms: v.platforms.filter((p): p is string => typeof p === 'string') };
-    }
+    return raw ? parseImage(JSON.parse(raw)) : null;
   } catch {
-    // unreadable: the tour starts without an image
+    return null;
   }
-  return null;
 }
 
 function readOpen(): boolean {
@@ -76,7 +82,19 @@ export const createTutorialSlice =
         } catch {
           // storage refused: the tour still knows the image until reload
         }
+        void api.invoke('ui-state:set', { key: 'tour-image', value: image }).catch(() => undefined);
         patch({ image, registryAnswer: { digest: image.digest, platforms: image.platforms } });
+      },
+      restoreTourImage: (value) => {
+        const image = parseImage(value);
+        if (!image || get().tutorial.image) return;
+        try {
+          globalThis.localStorage?.setItem(IMAGE_KEY, JSON.stringify(image));
+        } catch {
+          // storage refused: kept for this session
+        }
+        patch({ image, registryAnswer: null });
+        void get().checkTourImage();
       },
       checkTourImage: async () => {
         const image = get().tutorial.image;

@@ -22,7 +22,10 @@ export function BuildProjectCard() {
   };
   const write = (overwrite: boolean) => void createSample(overwrite).then(afterSample);
   const { draft, sample, sampleBusy, sampleError, checkBusy, checkError } = build;
-  const stale = sampleIsStale(build);
+  // a folder typed since the sample was written is another folder: writing there is a fresh create, never an overwrite
+  const typedDir = draft.sampleDir.trim().replace(/\/+$/, '');
+  const sampleHere = sample !== null && (typedDir === '' || typedDir === sample.dir);
+  const stale = sampleHere && sampleIsStale(build);
   const context = buildContext(build);
   const disabled = build.running;
 
@@ -71,9 +74,9 @@ export function BuildProjectCard() {
             </div>
           </div>
           <div className="button-row">
-            <button type="button" className={`button ${sample && !stale ? '' : 'primary'}`} onClick={() => write(stale)} disabled={disabled || sampleBusy} aria-busy={sampleBusy}>
+            <button type="button" className={`button ${sampleHere && !stale ? '' : 'primary'}`} onClick={() => write(stale)} disabled={disabled || sampleBusy} aria-busy={sampleBusy}>
               <Sparkles aria-hidden="true" size={14} />
-              {sampleBusy ? 'Writing…' : sample ? (stale ? 'Write it again with this base' : 'Write it again') : 'Create sample project'}
+              {sampleBusy ? 'Writing…' : sampleHere ? (stale ? 'Write it again with this base' : 'Write it again') : 'Create sample project'}
             </button>
             {sample ? (
               <span className="small" data-testid="sample-dir" ref={resultRef} tabIndex={-1}>

@@ -26,6 +26,7 @@ export function TutorialStrip() {
   const loadRunHistory = useAppStore((s) => s.loadRunHistory);
   const haveDriver = useAppStore((s) => s.builders.defaultDriver !== null);
   const checkTourImage = useAppStore((s) => s.checkTourImage);
+  const restoreRemembered = useAppStore((s) => s.restoreRemembered);
   const progress: TutorialProgress = {
     doctor: useAppStore(tutorialDone.doctor),
     registry: useAppStore(tutorialDone.registry),
@@ -45,11 +46,12 @@ export function TutorialStrip() {
   const image = tutorial.image;
   useEffect(() => {
     if (!open) return;
+    void restoreRemembered();
     void refreshRegistry();
     if (!haveDriver) void loadBuilderFacts();
     void loadRunHistory();
     void checkTourImage();
-  }, [open, view, image, haveDriver, refreshRegistry, loadBuilderFacts, loadRunHistory, checkTourImage]);
+  }, [open, view, image, haveDriver, restoreRemembered, refreshRegistry, loadBuilderFacts, loadRunHistory, checkTourImage]);
 
   const steps = tutorial.steps?.steps ?? [];
   const doneCount = steps.filter((s) => progress[s.id]).length;

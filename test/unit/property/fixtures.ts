@@ -72,6 +72,8 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'build:check': { context: '/tmp/lab-project', dockerfile: 'Dockerfile' },
   'tutorial:init': { dir: '/tmp/lab-sample', base: 'alpine:3.15', overwrite: false },
   'tutorial:steps': {},
+  'ui-state:get': {},
+  'ui-state:set': { key: 'build-draft', value: { base: 'alpine:3.15' } },
 };
 
 /**
@@ -99,6 +101,8 @@ export const DISPATCH_WHEN_VALID: ReadonlySet<Channel> = new Set<Channel>([
   'runs:delete',
   'build:check',
   'tutorial:steps',
+  'ui-state:get',
+  'ui-state:set',
 ]);
 
 export const HUGE = 'x'.repeat(100_000);
