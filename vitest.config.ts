@@ -14,6 +14,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // the engine is one shared machine: keep files sequential so resources do not fight
           fileParallelism: false,
+          // the built main process is loaded by Node itself, unchanged (test/integration/electron-shell.test.ts)
+          server: { deps: { external: [/\/dist\/electron\/main\//] } },
         },
       },
     ],

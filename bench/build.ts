@@ -5,7 +5,11 @@
  *  - modern: `build:run` (mode modern) vs `docker buildx build --platform a,b,c … --push`;
  *  - old-school: `build:run` (mode old-school, platforms in parallel) vs the steps one after the other:
  *    `docker build --platform P -t REF-arch` + `docker push REF-arch` per platform, then
- *    `docker manifest create --insecure REF --amend …` + `docker manifest push --insecure REF`.
+ *    `docker manifest create --insecure REF --amend …` + `docker manifest push --insecure REF`;
+ *  - old-school, like for like (issue 17): the same app run vs what a person with a script would do: each
+ *    platform's build + push in the background at once, then the manifest create/push.
+ * The modern flow runs the same `docker buildx build` the CLI side types (plus --progress=rawjson to read it),
+ * so its ratio is the app's overhead around that one command, not a different way of building.
  * Every build is --no-cache, on the engine's own builder, into a registry process on a free loopback port, with
  * the sample project on the busybox stand-in for alpine:3.15. Rounds alternate which side goes first.
  * Targets: modern within 1.1x of the CLI; old-school faster than the sequential CLI steps.
@@ -16,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { platformTag } from '../core/build/commands.js';
+import { platformTag } from '../core/commands/build.js';
 import { createCore } from '../core/index.js';
 import { parseImageReference } from '../core/registry/reference.js';
 import { scaffoldSample } from '../core/tutorial/sample.js';
@@ -88,9 +92,25 @@ async function main() {
       return tag;
     };
 
+    const cliOldSchoolParallel = async () => {
+      const tag = nextTag('cli-oldpar');
+      const tags = PLATFORMS.map((p) => platformTag(parseImageReference(tag), p));
+      for (const t of tags) localImages.add(t);
+      await Promise.all(
+        PLATFORMS.map(async (p, i) => {
+          await cli(['build', '--builder', 'default', '--platform', p, '-t', tags[i]!, '--provenance=false', '--no-cache', '--label', LABEL, sample.dir]);
+          await cli(['push', tags[i]!]);
+        }),
+      );
+      await cli(['manifest', 'create', '--insecure', tag, ...tags.flatMap((t) => ['--amend', t])]);
+      await cli(['manifest', 'push', '--insecure', tag]);
+      return tag;
+    };
+
     const pairs: Array<{ name: string; app: () => Promise<unknown>; cli: () => Promise<unknown>; appSamples: number[]; cliSamples: number[] }> = [
       { name: 'modern', app: appModern, cli: cliModern, appSamples: [], cliSamples: [] },
       { name: 'old-school', app: appOldSchool, cli: cliOldSchool, appSamples: [], cliSamples: [] },
+      { name: 'old-school-parallel', app: appOldSchool, cli: cliOldSchoolParallel, appSamples: [], cliSamples: [] },
     ];
 
     process.stdout.write('warm-up (not counted)… ');
@@ -118,18 +138,23 @@ async function main() {
     }
 
     console.log(`\nmedian of ${RUNS} runs each, --no-cache, ${PLATFORMS.join(', ')}\n`);
-    console.log(`${'flow'.padEnd(12)}${'the app'.padStart(10)}${'docker CLI'.padStart(12)}${'app / CLI'.padStart(12)}${'paired'.padStart(9)}  target`);
+    console.log(`${'flow'.padEnd(20)}${'the app'.padStart(10)}${'docker CLI'.padStart(12)}${'app / CLI'.padStart(12)}${'paired'.padStart(9)}  target`);
     let ok = true;
     for (const pair of pairs) {
       const app = median(pair.appSamples);
       const c = median(pair.cliSamples);
       const ratio = app / c;
-      const target = pair.name === 'modern' ? ratio <= 1.1 : ratio < 1;
+      const target = pair.name === 'modern' ? ratio <= 1.1 : pair.name === 'old-school' ? ratio < 1 : ratio <= 1.1;
       ok &&= target;
-      const goal = pair.name === 'modern' ? 'within 1.1x of `docker buildx build --push`' : 'faster than the sequential build/push/manifest steps';
+      const goal =
+        pair.name === 'modern'
+          ? 'within 1.1x of `docker buildx build --push` (the same command: this is overhead)'
+          : pair.name === 'old-school'
+            ? 'faster than the sequential build/push/manifest steps'
+            : 'within 1.1x of the same steps run in parallel';
       // the median of each round's own ratio: less swayed when the machine's load drifts between rounds
       const paired = median(pair.appSamples.map((x, i) => x / pair.cliSamples[i]!));
-      console.log(`${pair.name.padEnd(12)}${`${app.toFixed(2)} s`.padStart(10)}${`${c.toFixed(2)} s`.padStart(12)}${`${ratio.toFixed(2)}x`.padStart(12)}${`${paired.toFixed(2)}x`.padStart(9)}  ${target ? 'met' : 'MISSED'}: ${goal}`);
+      console.log(`${pair.name.padEnd(20)}${`${app.toFixed(2)} s`.padStart(10)}${`${c.toFixed(2)} s`.padStart(12)}${`${ratio.toFixed(2)}x`.padStart(12)}${`${paired.toFixed(2)}x`.padStart(9)}  ${target ? 'met' : 'MISSED'}: ${goal}`);
     }
     console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (!ok) process.exitCode = 1;

@@ -106,3 +106,15 @@ export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> 
     child.kill('SIGTERM');
   });
 }
+
+/** A table of any number of columns, for the terminal, returned as Markdown too; `right` marks number columns. */
+export function printGrid(title: string, headers: string[], rows: string[][], right: boolean[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (c: string[]) => c.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
+  console.log(`\n${title}\n`);
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  const md = [`| ${headers.join(' | ')} |`, `| ${headers.map((_, i) => (right[i] ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.map((v) => v.replace(/\|/g, '\\|')).join(' | ')} |`)];
+  return md.join('\n');
+}

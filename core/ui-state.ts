@@ -1,7 +1,8 @@
 /** The views' remembered choices in `<data folder>/ui-state.json`, written atomically (see contract/ui-state.ts). */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { UiState, UiStateKey } from './contract/ui-state.js';
+import type { UiState, UiStateKey, uiStateChannels } from './contract/ui-state.js';
+import type { Handlers } from './dispatch.js';
 
 export class UiStateStore {
   readonly file: string;
@@ -36,4 +37,13 @@ export class UiStateStore {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The `ui-state:*` handlers over one store in the data folder. */
+export function createUiStateHandlers(dataDir: string): Pick<Handlers, keyof typeof uiStateChannels> {
+  const store = new UiStateStore(dataDir);
+  return {
+    'ui-state:get': async () => store.read(),
+    'ui-state:set': async ({ key, value }) => store.set(key, value),
+  };
 }

@@ -198,6 +198,43 @@ DF
     || { cat "$ctx/build.log" >&2; die "building $BASE_IMAGE failed"; }
 }
 
+# The BuildKit image a docker-container builder starts (buildx would pull it from Docker Hub, which
+# these machines cannot reach). ../shared sits beside the repository, in development and in CI's clean
+# clone alike, so it is found from the repository root, not from the working directory.
+BUILDKIT_IMAGE=moby/buildkit:buildx-stable-1
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A linked git worktree lives elsewhere: then ../shared is found beside the main checkout.
+shared_images_dir() {
+  if [ -n "${MULTIARCH_LAB_SHARED_IMAGES:-}" ]; then echo "$MULTIARCH_LAB_SHARED_IMAGES"; return; fi
+  local common
+  if [ ! -d "$REPO_ROOT/../shared/test-images" ] \
+    && common=$(git -C "$REPO_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) \
+    && [ -d "$(dirname "$common")/../shared/test-images" ]; then
+    echo "$(cd "$(dirname "$common")/../shared/test-images" && pwd)"; return
+  fi
+  echo "$REPO_ROOT/../shared/test-images"
+}
+ensure_buildkit_image() {
+  local tar
+  tar="$(shared_images_dir)/buildkit-v0.23.2-linux-amd64.tar.gz"
+  if $DOCKER image inspect "$BUILDKIT_IMAGE" >/dev/null 2>&1; then return; fi
+  if [ ! -f "$tar" ]; then
+    log "no $BUILDKIT_IMAGE here and no $tar: docker-container builder tests will say they cannot bootstrap"
+    return
+  fi
+  if [ -f "$tar.sha256" ]; then
+    # the .sha256 file names the tarball relative to its own folder
+    (cd "$(dirname "$tar")" && sha256sum --quiet -c "$(basename "$tar").sha256") \
+      || die "$tar does not match its sha256; not loading it"
+  else
+    log "no $tar.sha256 beside the tarball: loading it unchecked"
+  fi
+  log "loading $BUILDKIT_IMAGE from $tar"
+  $DOCKER load -q -i "$tar" >/dev/null || die "docker load of $tar failed"
+  $DOCKER image inspect "$BUILDKIT_IMAGE" >/dev/null 2>&1 \
+    || die "$tar loaded but $BUILDKIT_IMAGE is still missing (the tarball carries another tag?)"
+}
+
 ensure_apt_sources
 ensure_packages
 ensure_dockerd
@@ -205,4 +242,5 @@ ensure_binfmt
 ensure_registry_image
 ensure_busybox_rootfs
 ensure_base_image
+ensure_buildkit_image
 log "ready: $($DOCKER version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}})'), buildx $($DOCKER buildx version | awk '{print $2}')"

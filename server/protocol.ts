@@ -1,9 +1,10 @@
 /**
  * The WebSocket wire protocol between the browser renderer and the server.
  * Client -> server: the contract's call messages (invoke a channel with a fresh call id, or cancel that id).
- * Server -> client: the result envelope of an invoke, or a core event.
+ * Server -> client: the result envelope of an invoke, a core event, or several events in order (`events`:
+ * what the core emitted within one tick of the event loop, one frame instead of many; see EventBatcher).
  */
-import { CallId, CallMessage, type Envelope, type EventMap, type EventName, type SerializedError } from '../core/contract/index.js';
+import { CallId, CallMessage, type Envelope, type EventEnvelope, type EventMap, type EventName, type SerializedError } from '../core/contract/index.js';
 
 export type MessageId = CallId;
 export const ClientMessage = CallMessage;
@@ -11,7 +12,63 @@ export type ClientMessage = CallMessage;
 
 export type ServerMessage =
   | { type: 'result'; id: MessageId | null; envelope: Envelope }
-  | { [E in EventName]: { type: 'event'; event: E; payload: EventMap[E] } }[EventName];
+  | { [E in EventName]: { type: 'event'; event: E; payload: EventMap[E] } }[EventName]
+  | { type: 'events'; events: EventEnvelope[] };
+
+/** Above this much queued JSON a batch goes out at once: one frame stays cheap for the browser to decode. */
+const BATCH_MAX_CHARS = 1_000_000;
+
+/**
+ * Queues a connection's events and sends what one tick of the event loop produced as one frame: a busy build
+ * emits `build:log` faster than a browser takes frames, and each frame costs it a message event and a parse
+ * of its own. Consecutive `build:log` events of one task become one event with all their lines, in order.
+ * `flush()` before sending a result keeps events and results in the order the core produced them.
+ */
+export class EventBatcher {
+  private queue: EventEnvelope[] = [];
+  private chars = 0;
+  private scheduled: NodeJS.Immediate | undefined;
+
+  constructor(private readonly sendText: (text: string) => void) {}
+
+  push(event: EventEnvelope): void {
+    const last = this.queue.at(-1);
+    if (event.event === 'build:log' && last?.event === 'build:log' && last.payload.taskId === event.payload.taskId) {
+      for (const line of event.payload.lines) last.payload.lines.push(line);
+    } else if (event.event === 'build:log') {
+      // a copy the queue owns, so later lines can join it without touching the emitter's array
+      this.queue.push({ event: 'build:log', payload: { ...event.payload, lines: event.payload.lines.slice() } });
+    } else this.queue.push(event);
+    this.chars += event.event === 'build:log' ? event.payload.lines.reduce((n, l) => n + l.text.length + 40, 0) : 200;
+    if (this.chars >= BATCH_MAX_CHARS) this.flush();
+    else this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const events = this.queue;
+    if (!events.length) return;
+    this.queue = [];
+    this.chars = 0;
+    const message: ServerMessage = events.length === 1 ? { type: 'event', ...events[0]! } : { type: 'events', events };
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch {
+      return; // an event that cannot be serialised is dropped, as a lone one always was
+    }
+    this.sendText(text);
+  }
+
+  /** Drops what is queued (the socket went away). */
+  close(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    this.queue = [];
+    this.chars = 0;
+  }
+}
 
 export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; id: MessageId | null; error: SerializedError };
 

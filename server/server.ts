@@ -9,10 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Core } from '../core/app.js';
-import { AppError, serializeError, type Envelope } from '../core/contract/index.js';
+import { AppError, serializeError, type Envelope, type EventEnvelope } from '../core/contract/index.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
 import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
-import { parseClientMessage, type ServerMessage } from './protocol.js';
+import { EventBatcher, parseClientMessage, type ServerMessage } from './protocol.js';
 import { CallTracker, dispatchCall } from '../core/calls.js';
 
 export interface ServerOptions {
@@ -200,8 +200,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const calls = new CallTracker();
     let alive = true;
 
+    const events = new EventBatcher((text) => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    });
     const send = (message: ServerMessage) => {
       if (ws.readyState !== ws.OPEN) return;
+      // events the core emitted before this result reach the client before it
+      events.flush();
       let text: string;
       try {
         text = JSON.stringify(message);
@@ -212,7 +217,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ws.send(text);
     };
 
-    const unsubscribe = core.events.onAny((event, payload) => send({ type: 'event', event, payload } as ServerMessage));
+    const unsubscribe = core.events.onAny((event, payload) => events.push({ event, payload } as EventEnvelope));
 
     const heartbeat = setInterval(() => {
       if (!alive) {
@@ -250,6 +255,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ws.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      events.close();
       // Whatever this client started is no longer wanted by anyone.
       calls.cancelAll(new AppError('cancelled', 'The browser window went away.'));
     });

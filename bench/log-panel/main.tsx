@@ -1,31 +1,24 @@
 /**
- * A page holding the app's real log panel (the same component, buffer and styles the Build view uses), for
- * bench/run-all.ts to drive in Chromium: it feeds lines the way `build:log` events arrive (batches of up to 500,
- * each in its own task, each followed by a store update) and scrolls, measuring with requestAnimationFrame.
+ * A page holding the app's real log panel (the same component, buffer and styles the Build view uses) fed the
+ * way the Build view is fed in browser mode: the app's own WebSocket client (renderer/src/api/ws-client.ts)
+ * receives `build:log` events from bench/run-all.ts over a real WebSocket, and the store's build slice
+ * (watchBuild) appends them to its LogBuffer; the panel reads buffer and version from the store. run-all drives it
+ * in Chromium and measures with requestAnimationFrame.
  */
-import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { flushSync } from 'react-dom';
-import type { BuildLogLine } from '../../core/contract/build.js';
 import { LogPanel } from '../../renderer/src/components/log-panel.js';
-import { LogBuffer } from '../../renderer/src/components/log-panel-model.js';
+import { createWsClient } from '../../renderer/src/api/ws-client.js';
+import { createAppStore } from '../../renderer/src/store/index.js';
+import { selectBuildLog, selectBuildLogVersion, watchBuild } from '../../renderer/src/store/build-slice.js';
+import { StoreProvider, useAppStore } from '../../renderer/src/store/provider.js';
 import '../../renderer/src/styles/theme.css';
 import '../../renderer/src/styles/app.css';
 
-const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+const api = createWsClient({ url: `ws://${window.location.host}/ws` });
+const store = createAppStore(api, 'build');
+watchBuild(api, store.getState, store.setState);
 
-/** Lines like a verbose build prints: a platform, a step, some with ANSI colours, of varied length. */
-function makeLines(count: number): BuildLogLine[] {
-  const lines: BuildLogLine[] = [];
-  for (let i = 0; i < count; i++) {
-    const platform = PLATFORMS[i % PLATFORMS.length];
-    const coloured = i % 7 === 0 ? `\u001b[32m#${i} DONE\u001b[0m ` : i % 11 === 0 ? `\u001b[1;31mwarning\u001b[0m ` : '';
-    lines.push({ platform, step: `RUN make -j2 step-${i % 40}`, stream: i % 5 === 0 ? 2 : 1, text: `${coloured}compiling src/module-${i % 997}.c -> obj/module-${i % 997}.o ${'.'.repeat(i % 60)}` });
-  }
-  return lines;
-}
-
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const nextFrame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
 
 function stats(deltas: number[]) {
@@ -34,20 +27,17 @@ function stats(deltas: number[]) {
   return { frames: s.length, p50: q(0.5), p95: q(0.95), max: s.length ? s[s.length - 1]! : 0, over50ms: s.filter((d) => d > 50).length };
 }
 
-let setVersionOutside: (v: number) => void = () => undefined;
-const buffer = new LogBuffer();
-
 function Harness() {
-  const [version, setVersion] = useState(0);
-  setVersionOutside = setVersion;
+  const buffer = useAppStore(selectBuildLog);
+  const version = useAppStore(selectBuildLogVersion);
   return <LogPanel buffer={buffer} version={version} label="Bench log" fileName="bench.log" emptyText="No lines yet." testId="bench-log" />;
 }
 
 declare global {
   interface Window {
     bench: {
-      /** Feeds `total` lines in batches, one per task; resolves when the last batch is on screen. */
-      stream(total: number, batch: number): Promise<{ ms: number; frames: ReturnType<typeof stats>; rendered: string }>;
+      /** Asks the bench server to send `total` lines as `build:log` events of `batch`; resolves when the last is on screen. */
+      stream(total: number, batch: number): Promise<{ ms: number; sentMs: number; inStoreMs: number; frames: ReturnType<typeof stats>; rendered: string }>;
       /** Scrolls from the top to the bottom in `frames` steps, then through `wheel` small steps; frame times. */
       scroll(frames: number, wheel: number): Promise<{ jump: ReturnType<typeof stats>; wheel: ReturnType<typeof stats>; rowsInPage: number }>;
       reset(): void;
@@ -57,7 +47,10 @@ declare global {
 
 window.bench = {
   async stream(total, batch) {
-    const lines = makeLines(total);
+    const taskId = `bench-${Date.now()}`;
+    await fetch(`/prepare?total=${total}&batch=${batch}&task=${encodeURIComponent(taskId)}`);
+    // as if Build was just pressed and its task adopted (the slice takes only its own task's lines since calls carry ids)
+    flushSync(() => store.setState({ build: { ...store.getState().build, running: true, since: Date.now(), taskId } }));
     const deltas: number[] = [];
     let running = true;
     let last = performance.now();
@@ -68,19 +61,24 @@ window.bench = {
     };
     requestAnimationFrame(tick);
     const started = performance.now();
-    for (let i = 0; i < lines.length; i += batch) {
-      buffer.append(lines.slice(i, i + batch));
-      setVersionOutside(buffer.version);
-      await nextTask();
-    }
+    const answer = await fetch(`/stream?total=${total}&batch=${batch}&task=${encodeURIComponent(taskId)}`);
+    if (!answer.ok) throw new Error(`the bench server refused to stream: ${answer.status}`);
+    const sentMs = performance.now() - started;
+    // when the store holds every line (checked each frame): separates the transport from the drawing
+    let inStoreMs = Number.NaN;
+    const unsubscribe = store.subscribe((state) => {
+      if (Number.isNaN(inStoreMs) && state.buildLog.length >= total) inStoreMs = performance.now() - started;
+    });
+    if (store.getState().buildLog.length >= total) inStoreMs = sentMs;
     // on screen: the newest line is rendered and a frame has been painted after it
     const lastNumber = String(total);
     while (!document.querySelector(`[data-line="${lastNumber}"]`)) await nextFrame();
     await nextFrame();
     const ms = performance.now() - started;
     running = false;
+    unsubscribe();
     const count = document.querySelector('[data-testid="bench-log-count"]')?.textContent ?? '';
-    return { ms, frames: stats(deltas.slice(1)), rendered: count };
+    return { ms, sentMs, inStoreMs, frames: stats(deltas.slice(1)), rendered: count };
   },
   async scroll(frames, wheel) {
     const viewport = document.querySelector<HTMLElement>('[data-testid="bench-log-viewport"]');
@@ -112,13 +110,18 @@ window.bench = {
   },
   reset() {
     flushSync(() => {
-      buffer.clear();
-      setVersionOutside(buffer.version);
+      const log = store.getState().buildLog;
+      log.clear();
+      store.setState({ buildLogVersion: log.version, build: { ...store.getState().build, running: false, since: null, taskId: null } });
     });
   },
 };
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root');
-createRoot(root).render(<Harness />);
+createRoot(root).render(
+  <StoreProvider store={store}>
+    <Harness />
+  </StoreProvider>,
+);
 document.body.dataset.ready = 'true';

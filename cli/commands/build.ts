@@ -24,6 +24,7 @@ interface BuildFlags {
   file?: string;
   buildArg?: Record<string, string>;
   label?: Record<string, string>;
+  cacheRef?: string;
   json?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function registerBuildCommand(program: Command): void {
     .option('-f, --file <path>', 'the Dockerfile, relative to DIR (default DIR/Dockerfile)')
     .option('--build-arg <key=value>', 'a build argument (repeatable)', parsePair, {})
     .option('--label <key=value>', 'an image label (repeatable)', parsePair, {})
+    .option('--cache-ref <ref>', 'keep the build cache in a registry under this tag, e.g. localhost:5000/hello:buildcache (a docker-container builder; old-school keeps one per platform, REF-<arch>)')
     .option('--json', 'print the result (or the error) as JSON')
     .action(async (dir: string, flags: BuildFlags) => {
       await runAction(flags, () => build(dir, flags));
@@ -82,6 +84,7 @@ async function build(dir: string, flags: BuildFlags, streams: Streams = processS
           ...(flags.file ? { dockerfile: flags.file } : {}),
           ...(flags.buildArg && Object.keys(flags.buildArg).length ? { buildArgs: flags.buildArg } : {}),
           ...(flags.label && Object.keys(flags.label).length ? { labels: flags.label } : {}),
+          ...(flags.cacheRef ? { cacheRef: flags.cacheRef } : {}),
         },
         { write: flags.json ? null : streams.stderr, signal: controller.signal, ...(follow ? { onTask: follow.adopt } : {}) },
       );
@@ -165,6 +168,17 @@ export function renderBuildResult(r: BuildResult): string {
   out.push(`  way        ${r.mode === 'modern' ? 'modern: one buildx build for every platform' : 'old-school: one build and push per platform, joined into a list'} (builder ${r.builder})`);
   out.push(`  took       ${seconds(r.durations.totalMs)}${r.durations.joinMs !== undefined ? ` (builds and pushes ${seconds(r.durations.buildMs)}, joining ${seconds(r.durations.joinMs)})` : ''}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
+  if (r.cache) {
+    if (!r.cache.used) out.push(`warning: no registry cache: ${r.cache.reason ?? 'the builder cannot keep one'}`);
+    else {
+      out.push(`  cache      ${(r.cache.refs ?? [r.cache.ref]).join(', ')} (read before, written after)`);
+      if (r.cache.reason) out.push(`note: ${r.cache.reason}`);
+    }
+  }
+  if (r.timing.platforms.length) {
+    out.push('', 'Where the time went (native: the node runs the platform itself; emulated: through QEMU):');
+    for (const p of r.timing.platforms) out.push(`  ${p.summary}`);
+  }
   out.push('', 'Timeline (time each step took; "cached" cost nothing):');
   const width = Math.max(...r.timeline.map((p) => p.platform.length), 8);
   for (const p of r.timeline) {

@@ -138,14 +138,22 @@ export function renderMatrix(m: RunMatrix): string {
   out.push(`Command: ${m.command ? formatCommand(m.command) : "the image's own CMD"}; engine ${m.engine.arch}; saved as ${m.id}`, '');
   out.push(
     ...table([
-      ['PLATFORM', 'EXPECTED', 'PRINTED', 'RESULT', 'RAN', 'EXIT', 'TIME'],
-      ...m.runs.map((r) => [r.platform, r.expectedText, printedCell(r), resultWord(r), r.execution, r.exitCode === null ? '-' : String(r.exitCode), formatDuration(r.durationMs)]),
+      ['PLATFORM', 'EXPECTED', 'PRINTED', 'RESULT', 'FILES', 'RAN', 'EXIT', 'TIME'],
+      ...m.runs.map((r) => [r.platform, r.expectedText, printedCell(r), resultWord(r), r.verification?.verdict ?? '-', r.execution, r.exitCode === null ? '-' : String(r.exitCode), formatDuration(r.durationMs)]),
     ], '  '),
   );
   const notes = m.runs.filter((r) => r.explanation || r.note);
   if (notes.length) {
     out.push('');
     for (const r of notes) out.push(`${r.platform}: ${[r.explanation, r.note].filter(Boolean).join(' ')}`);
+  }
+  const files = m.runs.filter((r) => r.verification);
+  if (files.length) {
+    out.push('', "The image's files (read from the registry, not run):");
+    for (const r of files) {
+      const v = r.verification!;
+      out.push(`  ${r.platform}: ${v.verdict}${v.entrypoint ? `, entrypoint ${v.entrypoint}` : ''}${v.cause ? `: ${v.cause}` : v.verdict === 'ok' ? '' : `: ${v.summary}`}`);
+    }
   }
   out.push('', 'Run one yourself:');
   for (const r of m.runs) out.push(`  ${formatCommand(r.command)}`);

@@ -14,6 +14,8 @@ interface ServerModule {
   startServer(opts: { core: Core; port?: number; host?: string; staticDir?: string }): Promise<{ url: string; token: string; port: number; close(): Promise<void> }>;
 }
 
+const ENGINE_WATCH_DELAY_MS = 2000;
+
 /** Kept in a variable so the CLI compiles and runs `doctor` without the browser-mode server being built. */
 const SERVER_MODULE = '../../server/server.js';
 
@@ -61,13 +63,17 @@ async function serve(flags: ServeFlags): Promise<number> {
     await core.close();
     throw error;
   }
-  // views refetch on engine events, and notice the engine going away and coming back
-  core.startEngineWatch();
   process.stdout.write(`Multiarch Lab is serving on ${running.url}\n`);
+  // Views refetch on engine events, and notice the engine going away and coming back. Starting the watch loads
+  // the engine client (dockerode with grpc and ssh2): a few hundred ms of CPU on the thread that is serving the
+  // first page and its Doctor report, so it starts a moment later (issue 15). Nothing is missed meanwhile: a page
+  // fetches fresh state when it connects.
+  const watchTimer = setTimeout(() => core.startEngineWatch(), ENGINE_WATCH_DELAY_MS);
   process.stdout.write('Press Ctrl+C to stop.\n');
   if (flags.open) await openInBrowser(running.url);
 
   const signal = await waitForStopSignal();
+  clearTimeout(watchTimer);
   process.stderr.write(`\nStopping (${signal})…\n`);
   await running.close();
   await core.close();

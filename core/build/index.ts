@@ -3,4 +3,4 @@ export { runBuild, prepareBuild, chooseBuilder, type BuildDeps, type BuilderChoi
 export { BuildProgressTracker, JsonObjectSplitter, parseVertexName, parseDockerfileError, parseErrorLine, type SolveStatus } from './rawjson.js';
 export { buildFailedError } from './errors.js';
 export { checkProject } from './check.js';
-export * from './commands.js';
+export * from '../commands/build.js';

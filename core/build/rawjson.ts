@@ -126,8 +126,13 @@ export class JsonObjectSplitter {
 }
 
 export interface VertexName {
-  /** os/arch[/variant] when BuildKit prefixed it (multi-platform builds). */
+  /** os/arch[/variant] of the image this step is for, when BuildKit prefixed it (multi-platform builds). */
   platform?: string;
+  /**
+   * The platform the step runs as when it differs from the target: a `FROM --platform=$BUILDPLATFORM` stage
+   * building for arm64 on amd64 is named `[linux/amd64->arm64 build 2/2]`, so this is linux/amd64.
+   */
+  runsAs?: string;
   stage?: string;
   index?: number;
   total?: number;
@@ -139,6 +144,17 @@ export interface VertexName {
 
 const PLATFORM_TOKEN = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const STEP_TOKEN = /^(\d+)\/(\d+)$/;
+/** `linux/amd64->arm64`, `linux/amd64->arm/v7`, `linux/amd64->windows/amd64`: runs as the first, builds for the second. */
+const CROSS_TOKEN = /^([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)->([a-z0-9_]+(?:\/[a-z0-9_]+){0,2})$/;
+
+/** BuildKit writes only the architecture (and variant) after `->` when the OS is the same. */
+function crossTarget(runsAs: string, target: string): string {
+  const os = runsAs.split('/')[0] ?? 'linux';
+  const parts = target.split('/');
+  // arch or arch/variant keep the OS of the step; os/arch[/variant] names it
+  if (parts.length === 1 || (parts.length === 2 && /^v\d+$/.test(parts[1] ?? ''))) return `${os}/${target}`;
+  return target;
+}
 
 /** `[linux/arm64 builder 2/3] RUN make` → platform, stage, 2 of 3, the instruction. */
 export function parseVertexName(name: string): VertexName {
@@ -146,7 +162,12 @@ export function parseVertexName(name: string): VertexName {
   if (!m) return { internal: false, instruction: name };
   const tokens = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
   const out: VertexName = { internal: false, instruction: m[2] ?? '' };
-  if (tokens[0] && PLATFORM_TOKEN.test(tokens[0]) && !STEP_TOKEN.test(tokens[0])) out.platform = tokens.shift();
+  const cross = tokens[0] ? CROSS_TOKEN.exec(tokens[0]) : null;
+  if (cross?.[1] && cross[2]) {
+    tokens.shift();
+    out.runsAs = cross[1];
+    out.platform = crossTarget(cross[1], cross[2]);
+  } else if (tokens[0] && PLATFORM_TOKEN.test(tokens[0]) && !STEP_TOKEN.test(tokens[0])) out.platform = tokens.shift();
   const last = tokens[tokens.length - 1];
   const step = last ? STEP_TOKEN.exec(last) : null;
   if (step) {
@@ -357,6 +378,7 @@ export class BuildProgressTracker {
     for (const v of this.vertexes.values()) for (const i of v.inputs) referenced.add(i);
     const chosen = new Map<string, VertexState>();
     for (const v of this.vertexes.values()) {
+      this.inheritPlatform(v);
       if (!v.platform || v.parsed.internal || v.parsed.index === undefined) continue;
       const key = `${v.platform}\u0000${v.parsed.stage ?? ''}\u0000${v.parsed.index}`;
       const current = chosen.get(key);
@@ -369,6 +391,24 @@ export class BuildProgressTracker {
       if ((mine && !theirs) || (mine === theirs && v.order > current.order)) chosen.set(key, v);
     }
     return [...chosen.values()];
+  }
+
+  /**
+   * A builder with several nodes gives each node a one-platform build, and BuildKit then leaves the platform out
+   * of some step names (`[2/2] RUN …`) while the step before still carries it (`[linux/arm64 1/2] COPY …`).
+   * Such a step belongs to the platform of the steps it takes as input, when they agree on one.
+   */
+  private inheritPlatform(v: VertexState, depth = 0): string | undefined {
+    if (v.platform || depth > 64) return v.platform;
+    if (v.parsed.internal || v.parsed.index === undefined) return undefined;
+    const found = new Set<string>();
+    for (const i of v.inputs) {
+      const input = this.vertexes.get(i);
+      const p = input ? this.inheritPlatform(input, depth + 1) : undefined;
+      if (p) found.add(p);
+    }
+    if (found.size === 1) v.platform = [...found][0];
+    return v.platform;
   }
 
   private stageRank(v: VertexState): number {
@@ -392,6 +432,7 @@ export class BuildProgressTracker {
   private stepOf(v: VertexState): BuildStepProgress {
     const state = this.vertexState(v);
     const step: BuildStepProgress = { name: v.parsed.instruction || v.name, state, cached: v.cached || state === 'cached', logLines: v.logLines };
+    if (v.parsed.runsAs) step.runsAs = v.parsed.runsAs;
     if (v.parsed.index !== undefined) step.index = v.parsed.index;
     if (v.parsed.total !== undefined) step.total = v.parsed.total;
     if (v.parsed.stage) step.stage = v.parsed.stage;
@@ -513,7 +554,10 @@ export class BuildProgressTracker {
 
   private emitLog(vertex: string, stream: 1 | 2, text: string): void {
     const v = this.vertexes.get(vertex);
-    if (v) v.logLines++;
+    if (v) {
+      v.logLines++;
+      this.inheritPlatform(v);
+    }
     const line: BuildLogLine = { stream, text };
     if (v?.platform) line.platform = v.platform;
     if (v) line.step = v.parsed.instruction || v.name;

@@ -21,7 +21,8 @@ import type { CommandResult } from '../docker/exec.js';
 import { describeEngine } from '../doctor/doctor.js';
 import type { EventBus } from '../events.js';
 import { RegistryClient } from '../registry/client.js';
-import { classifyIndexEntry, createIndex, formatPlatform, MediaTypes, parseManifestDocument, parsePlatform, type IndexEntryInput } from '../registry/manifest.js';
+import { formatPlatform, parsePlatform, samePlatform } from '../platform.js';
+import { classifyIndexEntry, createIndex, MediaTypes, parseManifestDocument, type IndexEntryInput } from '../registry/manifest.js';
 import { parseImageReference, type ImageRef } from '../registry/reference.js';
 import type { SettingsStore } from '../settings.js';
 import type { TaskHandle, TaskManager, StepSpec } from '../tasks.js';
@@ -35,19 +36,28 @@ import {
   oldSchoolBuildEquivalent,
   parsePushDigest,
   platformTag,
+  cacheRefFor,
   pushEquivalent,
   type BuildCommandOptions,
-} from './commands.js';
+} from '../commands/build.js';
+import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
+import { nativePlatformOf } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
+import { BuildHistory } from './history.js';
+import { readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
+import { buildTiming, runsNatively } from './timing.js';
+import { parseInstructions, parseStages } from './readiness.js';
 
 export interface BuildDeps {
   engine: EngineAccess;
   events: EventBus;
   tasks: TaskManager;
   settings: SettingsStore;
+  /** Where the build history is kept; no history without it. */
+  dataDir?: string;
 }
 
 export interface BuilderChoice {
@@ -86,8 +96,21 @@ interface Prepared {
   context: string;
   dockerfile: string;
   warnings: DockerfileWarning[];
+  /** The Dockerfile as read before the build (its $BUILDPLATFORM stages tell the timing what ran natively). */
+  text: string;
+  /** The app's own engine's native platform by the endpoints a builder node names it with (read once, before the build). */
+  knownNatives: Record<string, string>;
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
+  cache?: BuildResult['cache'];
+}
+
+/** The builder's driver and node count, as `docker buildx inspect` prints them; undefined when it cannot be read. */
+async function builderShape(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<{ driver: string; nodes: number } | undefined> {
+  const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  if (r.code !== 0) return undefined;
+  const parsed = parseBuildxInspect(r.stdout);
+  return parsed ? { driver: parsed.driver, nodes: parsed.nodes.length } : undefined;
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -95,7 +118,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   const ref = parseImageReference(input.tag);
   if (ref.digest) throw new AppError('invalid-input', `${input.tag} names a digest; a build pushes to a tag.`, { hint: 'Use a reference like localhost:5000/hello:1.' });
   // The same checks the Build view runs before a build: the folder, its Dockerfile, the heredoc lint.
-  const { context, dockerfile, warnings } = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
+  const { context, dockerfile, warnings, text } = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
 
   const connection = await deps.engine.connect(signal);
   const [facts, settings] = await Promise.all([describeEngine(connection, signal), deps.settings.read()]);
@@ -114,7 +137,48 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.noCache) cmd.noCache = true;
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
   if (input.labels) cmd.labels = input.labels;
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, builder, cmd };
+  let cache: BuildResult['cache'];
+  if (input.cacheRef) {
+    // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
+    const shape = await builderShape(deps, builder.name, signal);
+    const perPlatform = input.platforms.map((pl) => cacheRefFor(input.cacheRef!, pl));
+    if (shape?.driver === 'docker') {
+      cache = {
+        ref: input.cacheRef,
+        used: false,
+        reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
+      };
+    } else if (input.mode === 'old-school') {
+      // Each platform is its own build: each keeps its own ref, so no platform's cache replaces another's.
+      cmd.cacheRef = input.cacheRef;
+      cmd.cachePerPlatform = true;
+      cache = { ref: input.cacheRef, used: true, refs: perPlatform };
+    } else if ((shape?.nodes ?? 1) > 1 && input.platforms.length > 1) {
+      // buildx hands every node the same --cache-to, and each export replaces the ref: the last node's platforms win.
+      // Reading each platform's own ref too picks up what per-platform builds (old-school) left there.
+      cmd.cacheRef = input.cacheRef;
+      cmd.cacheFrom = perPlatform;
+      cache = {
+        ref: input.cacheRef,
+        used: true,
+        refs: [input.cacheRef, ...perPlatform],
+        reason: `the builder ${builder.name} has ${shape?.nodes} nodes and one buildx build writes one cache ref, so ${input.cacheRef} keeps the platforms of the node that exported last; the per-platform refs (${perPlatform.join(', ')}) are read too, and an old-school build writes them`,
+      };
+    } else {
+      cmd.cacheRef = input.cacheRef;
+      cache = { ref: input.cacheRef, used: true, refs: [input.cacheRef] };
+    }
+  }
+  const knownNatives: Record<string, string> = {};
+  const ownNative = nativePlatformOf(facts.os, facts.arch);
+  if (ownNative) {
+    // a node on this same engine names it by its socket, or by the docker context the app selected for it
+    knownNatives[connection.endpoint] = ownNative;
+    if (connection.cliEnv.DOCKER_CONTEXT) knownNatives[connection.cliEnv.DOCKER_CONTEXT] = ownNative;
+    // with DOCKER_HOST set (and no context chosen) the CLI's "default" context is this engine
+    else if (connection.cliEnv.DOCKER_HOST) knownNatives.default = ownNative;
+  }
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, ...(cache ? { cache } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -141,9 +205,17 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
   return deps.tasks.run('build:run', title, steps, async (task) => {
     const reporter = new BuildReporter(deps.events, task, input.mode, input.mode === 'modern' ? platforms : []);
     reporter.note(`Builder: ${prepared.builder.reason}.`);
+    if (prepared.cache && !prepared.cache.used) reporter.note(`warning: no registry cache: ${prepared.cache.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
-      return input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      const result = input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      if (deps.dataDir) {
+        // The build is done and pushed; a history that cannot be written must not turn it into a failure.
+        await new BuildHistory(deps.dataDir).append(BuildHistory.entryOf(result, input.noCache === true)).catch((error: unknown) => {
+          reporter.note(`warning: the build history could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
+      return result;
     } finally {
       reporter.close();
     }
@@ -156,8 +228,16 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // BuildKit leaves the platform out of step names when it builds only one
   const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
   const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
+  // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
+  // read beside the build so it adds no wait.
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
   task.step('build', 'running');
-  const result = await runTracked(deps, args, tracker, reporter, task.signal);
+  const result = await runTracked(deps, args, tracker, reporter, task.signal, () => withNodes(tracker.platforms(), planned));
+  await planning;
   if (result.code !== 0) {
     const error = failure(tracker, ['docker', ...args], result, reporter);
     reporter.close(tracker.platforms());
@@ -170,8 +250,14 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   const buildMs = Date.now() - started;
 
   task.step('verify', 'running');
-  const pushed = await readBack(p.ref, task.signal);
+  // Everything read after the build at once: the pushed list, the placement (when not read yet), the local images.
+  const [pushed, placement, localImages] = await Promise.all([
+    readBack(p.ref, task.signal, p.input.insecure === true),
+    planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives),
+    existingImages(deps, [p.ref.original]),
+  ]);
   task.step('verify', 'done');
+  const timeline = withNodes(tracker.platforms(), placement);
   return {
     mode: 'modern',
     reference: p.ref.original,
@@ -182,11 +268,13 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     builder: p.builder.name,
     durations: { totalMs: Date.now() - started, buildMs },
     commands: [modernEquivalent(p.cmd, platforms, p.ref.original), imagetoolsInspectEquivalent(p.ref.original)],
-    timeline: tracker.platforms(),
+    timeline,
+    timing: buildTiming(timeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: buildPlatformStages(p.text) }),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
-    localImages: await existingImages(deps, [p.ref.original]),
+    localImages,
   };
 }
 
@@ -214,7 +302,12 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     tracker: new BuildProgressTracker({ platforms: [platform], defaultPlatform: platform, onLog: (l) => reporter.log(l.platform ? l : { ...l, platform }) }),
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
-  const timeline = (): PlatformProgress[] => jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push));
+  let planned: BuildPlacement | undefined;
+  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
+    planned = read;
+    noteNodes(reporter, read);
+  }, () => undefined);
+  const timeline = (): PlatformProgress[] => withNodes(jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push)), planned);
 
   const runJob = async (job: PlatformPush): Promise<void> => {
     const args = oldSchoolBuildArgs(p.cmd, job.platform, job.tag);
@@ -282,6 +375,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   } finally {
     task.signal.removeEventListener('abort', forward);
   }
+  await planning;
   reporter.close(timeline());
   task.throwIfCancelled();
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
@@ -293,7 +387,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 
   const joinStarted = Date.now();
   task.step('join', 'running');
-  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal });
+  const client = new RegistryClient({ registry: p.ref.registry, signal: task.signal, ...(p.input.insecure ? { insecure: true } : {}) });
   const entries: IndexEntryInput[] = [];
   for (const job of jobs) entries.push(await platformEntry(client, p.ref.repository, job));
   // docker manifest create writes a Docker manifest list when every entry is a Docker manifest; do the same.
@@ -306,9 +400,10 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   const joinMs = Date.now() - joinStarted;
 
   task.step('verify', 'running');
-  const pushed = await readBack(p.ref, task.signal);
+  const [pushed, placement] = await Promise.all([readBack(p.ref, task.signal, p.input.insecure === true), planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives)]);
   task.step('verify', 'done');
   const tags = jobs.map((j) => j.tag);
+  const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
     reference: p.ref.original,
@@ -328,7 +423,9 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
       manifestPushEquivalent(p.ref, p.ref.original),
       imagetoolsInspectEquivalent(p.ref.original),
     ],
-    timeline: timeline(),
+    timeline: finalTimeline,
+    timing: buildTiming(finalTimeline, placement?.placementOf ?? (() => ({})), { buildPlatformStages: buildPlatformStages(p.text) }),
+    ...(p.cache ? { cache: p.cache } : {}),
     logTail: reporter.logTail(),
     logLineCount: reporter.lineCount,
     warnings: p.warnings,
@@ -336,11 +433,35 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
   };
 }
 
-function samePlatform(a: string, b: string): boolean {
-  try {
-    return formatPlatform(parsePlatform(a)) === formatPlatform(parsePlatform(b));
-  } catch {
-    return false;
+/** Stage names BuildKit shows (`build`, `stage-0`) of stages that run as the build platform. */
+function buildPlatformStages(text: string): Set<string> {
+  const stages = parseStages(parseInstructions(text));
+  return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
+}
+
+/** Names the node of each platform in the timeline, for builders with several nodes. */
+function withNodes(platforms: PlatformProgress[], placement: BuildPlacement | undefined): PlatformProgress[] {
+  if (!placement) return platforms;
+  return platforms.map((p) => {
+    const node = placement.placementOf(p.platform).node;
+    return node ? { ...p, node } : p;
+  });
+}
+
+function noteNodes(reporter: BuildReporter, placement: BuildPlacement | undefined): void {
+  if (!placement || placement.nodes.length < 2) return;
+  if (!placement.known) {
+    const unpinned = placement.nodes.filter((n) => !n.pinned.length).map((n) => n.node);
+    reporter.note(
+      `warning: which node builds which platform cannot be told: ${unpinned.length ? `node ${unpinned.join(', ')} pins no platform` : 'not every node pins its platforms'}, and buildx 0.13 then sent a multi-platform build wholly to the first node. ` +
+        `Pin each node's platforms (docker buildx create --append --platform …, and --platform on the first node) so each platform goes to its node.`,
+    );
+    return;
+  }
+  for (const n of placement.nodes) {
+    if (!n.platforms.length) continue;
+    const how = n.nativePlatform ? n.platforms.map((pl) => `${pl} ${runsNatively(pl, n.nativePlatform!) ? 'natively' : 'emulated'}`).join(', ') : `${n.platforms.join(', ')} (its own platform unknown)`;
+    reporter.note(`Node ${n.node} (${n.endpoint}) builds ${how}.`);
   }
 }
 
@@ -388,8 +509,8 @@ async function platformEntry(client: RegistryClient, repository: string, job: Pl
 }
 
 /** What the registry now holds under the tag: its digest and platforms. */
-async function readBack(ref: ImageRef, signal: AbortSignal): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
-  const client = new RegistryClient({ registry: ref.registry, signal });
+async function readBack(ref: ImageRef, signal: AbortSignal, insecure: boolean): Promise<Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'>> {
+  const client = new RegistryClient({ registry: ref.registry, signal, ...(insecure ? { insecure: true } : {}) });
   const tag = ref.tag ?? 'latest';
   const head = await client.headManifest(ref.repository, tag);
   const fetched = await client.getManifest(ref.repository, head.digest ?? tag);

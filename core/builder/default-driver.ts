@@ -1,34 +1,21 @@
 /**
  * Why the default builder (the `docker` driver) can or cannot build multi-platform images on this engine,
- * in plain words. Pure: it reads the fields of `docker info` that decide it.
+ * in plain words. Pure: it reads the engine facts that decide it.
  */
 import type { DefaultDriverExplanation } from '../contract/builder.js';
-import { dockerCommand, createArgs } from './commands.js';
+import { CONTAINERD_SNAPSHOTTER, type EngineFacts } from '../docker/facts.js';
+import { hostNetworkBuilderCommand } from '../commands/builder.js';
 
-export interface EngineInfoFields {
-  ServerVersion?: unknown;
-  Driver?: unknown;
-  DriverStatus?: unknown;
-}
+/** The engine facts that decide it (see core/docker/facts.ts). */
+export type DefaultDriverFacts = Pick<EngineFacts, 'serverVersion' | 'storageDriver' | 'driverType' | 'imageStore'>;
 
-export const CONTAINERD_SNAPSHOTTER = 'io.containerd.snapshotter.v1';
-
-/** DriverStatus is a list of [key, value] pairs; "driver-type" names the containerd snapshotter when it is in use. */
-export function driverType(info: EngineInfoFields): string | undefined {
-  if (!Array.isArray(info.DriverStatus)) return undefined;
-  for (const pair of info.DriverStatus as unknown[]) {
-    if (Array.isArray(pair) && pair[0] === 'driver-type' && typeof pair[1] === 'string') return pair[1];
-  }
-  return undefined;
-}
-
-export function explainDefaultDriver(info: EngineInfoFields, builderName = 'mybuilder'): DefaultDriverExplanation {
-  const type = driverType(info);
-  const containerd = type === CONTAINERD_SNAPSHOTTER;
-  const storage = typeof info.Driver === 'string' ? info.Driver : undefined;
+export function explainDefaultDriver(facts: DefaultDriverFacts, builderName = 'mybuilder'): DefaultDriverExplanation {
+  const type = facts.driverType;
+  const containerd = facts.imageStore === 'containerd';
+  const storage = facts.storageDriver;
   const out: DefaultDriverExplanation = {
     driver: 'docker',
-    engineVersion: typeof info.ServerVersion === 'string' ? info.ServerVersion : 'unknown',
+    engineVersion: facts.serverVersion ?? 'unknown',
     imageStore: containerd ? 'containerd' : 'graphdriver',
     containerdImageStore: containerd,
     multiPlatform: containerd,
@@ -68,7 +55,7 @@ export function explainDefaultDriver(info: EngineInfoFields, builderName = 'mybu
     text:
       `A docker-container builder named "${builderName}" on the host network, made current: multi-platform builds then ` +
       'work, and pushing to a registry on localhost:5000 works from inside it.',
-    command: [...dockerCommand(createArgs({ name: builderName, driver: 'docker-container', driverOpts: { network: 'host' } })), '--use'],
+    command: hostNetworkBuilderCommand(builderName),
   };
   return out;
 }

@@ -4,7 +4,7 @@
 import { AppError } from '../contract/errors.js';
 import { commandFailed } from '../docker/docker-cli.js';
 import type { CommandResult } from '../docker/exec.js';
-import { BINFMT_IMAGE, DEFAULT_BUILDKIT_IMAGE } from './commands.js';
+import { BINFMT_IMAGE, DEFAULT_BUILDKIT_IMAGE } from '../commands/builder.js';
 
 /** Words that mean the registry (Docker Hub, usually) could not be reached at all. */
 const UNREACHABLE =

@@ -20,17 +20,24 @@ import type { z } from 'zod';
 import type { DockerCli } from '../docker/docker-cli.js';
 import { commandFailed } from '../docker/docker-cli.js';
 import type { EngineAccess } from '../docker/engine.js';
+import { engineGet } from '../docker/engine-http.js';
+import { engineFailure } from '../docker/errors.js';
+import { engineFacts } from '../docker/facts.js';
+import { imagePresent, pullImage, taskLayerProgress } from '../docker/images.js';
 import type { CommandResult } from '../docker/exec.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
 import { parseBuildxInspect, type BuildxInspect } from '../docker/parsers/buildx-inspect.js';
-import { versionAtLeast, type BuildxVersion } from '../docker/parsers/buildx-version.js';
+import type { BuildxVersion } from '../docker/parsers/buildx-version.js';
 import { describeEngine } from '../doctor/doctor.js';
+import { runBuildxLs } from '../doctor/buildx-ls.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
-import { extraLabelsFrom } from '../registry/registry-container.js';
+import { extraLabelsFrom } from '../docker/labels.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';
+import { builderNameTaken, readNewBuilder } from './state-files.js';
+import { nodeNativePlatform } from './node-platform.js';
 import {
   appendArgs,
   BINFMT_IMAGE,
@@ -40,12 +47,13 @@ import {
   buildkitdConfigFlag,
   buildkitStateVolumeName,
   createArgs,
+  defaultDriverOpts,
   dockerCommand,
   inspectArgs,
   pullArgs,
   removeArgs,
   useArgs,
-} from './commands.js';
+} from '../commands/builder.js';
 import { explainDefaultDriver } from './default-driver.js';
 import { emulatorReport, installList } from './emulators.js';
 import {
@@ -113,12 +121,11 @@ export class BuilderService {
 
   /** Every builder with its nodes, driver options and which one is current. */
   async list(signal?: AbortSignal): Promise<BuilderList> {
+    // both `ls` start alongside the buildx probe, kept when it picks their binary (same answers, less waiting)
+    const runs = await runBuildxLs(this.cli(), QUICK_MS, signal);
     const version = await this.buildx(signal);
-    const json = versionAtLeast(version, 0, 13);
-    const [table, jsonRun] = await Promise.all([
-      this.run(['buildx', 'ls'], withSignal({ timeoutMs: QUICK_MS }, signal)),
-      json ? this.run(['buildx', 'ls', '--format', 'json'], withSignal({ timeoutMs: QUICK_MS }, signal)) : Promise.resolve(undefined),
-    ]);
+    const { table, json: jsonRun } = runs;
+    if (!table) throw new AppError('internal', 'docker buildx ls did not run although buildx is there.');
     if (table.code !== 0) throw commandFailed(['docker', 'buildx', 'ls'], table);
     let jsonBuilders;
     let details: ReturnType<typeof parseLsJsonDetails> = {};
@@ -138,6 +145,8 @@ export class BuilderService {
         builders.map(async (b) => (b.driver === 'docker' || b.error ? b : withInspectDetails(b, await this.inspectRaw(b.name, signal).catch(() => null)))),
       );
     }
+    // Where a builder spans engines, each node's own platform says what it builds natively.
+    builders = await Promise.all(builders.map((b) => (b.nodes.length > 1 ? this.withNativePlatforms(b, signal) : b)));
     const out: BuilderList = { builders, buildxVersion: version.version };
     const current = merged.current ?? builders.find((b) => b.current)?.name;
     if (current) out.current = current;
@@ -166,7 +175,7 @@ export class BuilderService {
   async inspect(name: string, signal?: AbortSignal): Promise<BuilderInfo> {
     await this.buildx(signal);
     const [raw, current] = await Promise.all([this.inspectRaw(name, signal), this.currentName(signal)]);
-    return fromInspect(raw, raw.name === current);
+    return this.withNativePlatforms(fromInspect(raw, raw.name === current), signal);
   }
 
   async exists(name: string, signal?: AbortSignal): Promise<boolean> {
@@ -186,8 +195,10 @@ export class BuilderService {
   async create(input: CreateInput, signal?: AbortSignal): Promise<BuilderCreateResult> {
     const version = await this.buildx(signal);
     const name = input.name ?? (await this.deps.settings.read()).builder.name;
-    const driverOpts = input.driverOpts ?? (input.driver === 'docker-container' ? { network: 'host' } : {});
-    if (await this.exists(name, signal)) throw conflictError(name);
+    const driverOpts = input.driverOpts ?? defaultDriverOpts(input.driver);
+    // buildx's own files answer "is the name taken?" without a process; buildx itself when they cannot say
+    const taken = await builderNameTaken(name, await this.cli().commandEnv(signal));
+    if (taken ?? (await this.exists(name, signal))) throw conflictError(name);
 
     const registries = input.insecureRegistries ?? [];
     const configFlag = buildkitdConfigFlag(version);
@@ -249,9 +260,12 @@ export class BuilderService {
           commands.push(dockerCommand(useArgs(name)));
         }
 
-        // which builder is current now, read back rather than assumed
-        const current = await this.currentName(task.signal).catch(() => undefined);
-        const builder = fromInspect(await this.inspectRaw(name, task.signal), current === name);
+        // which builder is current now, read back rather than assumed (alongside the look at the new builder)
+        const [raw, current] = await Promise.all([
+          (async () => (bootstrapped ? undefined : await this.readCreated(name, input.driver, task.signal)) ?? (await this.inspectRaw(name, task.signal)))(),
+          this.currentName(task.signal).catch(() => undefined),
+        ]);
+        const builder = fromInspect(raw, current === name);
         const result: BuilderCreateResult = { builder, commands, bootstrapped, taskId: task.id, ...(current ? { current } : {}) };
         if (configFile) result.configFile = configFile;
         return result;
@@ -270,6 +284,32 @@ export class BuilderService {
       ...(error.hint !== undefined ? { hint: error.hint } : {}),
       details: { ...(typeof error.details === 'object' && error.details ? error.details : {}), ...(current ? { current } : {}), builder: name },
     });
+  }
+
+  /**
+   * A builder just created and not started, as `buildx inspect` would show it, from the files `buildx create`
+   * wrote plus one look for its BuildKit container (none yet means "inactive"). undefined sends the caller to
+   * `buildx inspect`: another driver, or anything the files do not settle.
+   */
+  private async readCreated(name: string, driver: string, signal?: AbortSignal): Promise<BuildxInspect | undefined> {
+    if (driver !== 'docker-container') return undefined;
+    const created = await readNewBuilder(name, await this.cli().commandEnv(signal));
+    if (!created) return undefined;
+    const connection = await this.deps.engine.connect(signal);
+    for (const node of created.nodes) {
+      // a plain GET where the endpoint allows: the CLI need not load dockerode for one look
+      const looked = await (engineGet(connection, `/containers/${encodeURIComponent(buildkitContainerName(node.name))}/json`, signal) ??
+        connection.docker
+          .getContainer(buildkitContainerName(node.name))
+          .inspect()
+          .then(
+            () => ({ status: 200 }),
+            (error: { statusCode?: number }) => ({ status: error.statusCode ?? 0 }),
+          ));
+      // a container there already (or no clear answer): its state is for buildx to describe
+      if (looked.status !== 404) return undefined;
+    }
+    return created;
   }
 
   /** Runs one step's command; a non-zero exit fails the step with the mapped error (or command-failed). */
@@ -377,7 +417,21 @@ export class BuilderService {
       const ctx = await this.run(['context', 'inspect', input.endpoint], withSignal({ timeoutMs: QUICK_MS }, signal));
       if (ctx.code !== 0) throw unknownContextError(input.endpoint);
     }
-    const args = appendArgs(input);
+    let config: { flag: string; file: string } | undefined;
+    if (input.insecureRegistries?.length) {
+      // Each node reads its own buildkitd.toml; a node on another engine may need another registry address.
+      const version = await this.buildx(signal);
+      const node = input.nodeName ?? `node-${before.nodes.length}`;
+      config = { flag: buildkitdConfigFlag(version), file: await writeBuildkitdConfig(this.deps.dataDir, `${input.name}/nodes/${node}`, input.insecureRegistries) };
+    }
+    const args = appendArgs({
+      name: input.name,
+      endpoint: input.endpoint,
+      ...(input.nodeName ? { nodeName: input.nodeName } : {}),
+      ...(input.platforms ? { platforms: input.platforms } : {}),
+      ...(input.driverOpts ? { driverOpts: input.driverOpts } : {}),
+      ...(config ? { config } : {}),
+    });
     const r = await this.run(args, withSignal({ timeoutMs: CREATE_MS }, signal));
     if (r.code !== 0) {
       if (isUnknownContext(r.stderr)) throw unknownContextError(input.endpoint);
@@ -387,7 +441,18 @@ export class BuilderService {
     const after = await this.inspectRaw(input.name, signal);
     const current = await this.currentName(signal);
     const added = input.nodeName ?? after.nodes.find((n) => !before.nodes.some((b) => b.name === n.name))?.name ?? after.nodes.at(-1)?.name ?? '';
-    return { builder: fromInspect(after, after.name === current), node: added, command: dockerCommand(args) };
+    return { builder: await this.withNativePlatforms(fromInspect(after, after.name === current), signal), node: added, command: dockerCommand(args) };
+  }
+
+  /** Each node's own platform, asked of its engine, so a screen can say which platforms it builds natively. */
+  private async withNativePlatforms(info: BuilderInfo, signal?: AbortSignal): Promise<BuilderInfo> {
+    const nodes = await Promise.all(
+      info.nodes.map(async (n) => {
+        const native = n.error ? undefined : await nodeNativePlatform(this.cli(), n.endpoint, signal);
+        return native ? { ...n, nativePlatform: native } : n;
+      }),
+    );
+    return { ...info, nodes };
   }
 
   /** Native, emulated (which handler) or missing, for each common platform. */
@@ -423,15 +488,7 @@ export class BuilderService {
         const result: Omit<InstallEmulatorsResult, 'report'> = { image: BINFMT_IMAGE, installed: names, taskId: task.id };
         if (install) {
           result.command = dockerCommand(install);
-          if (await this.imagePresent(BINFMT_IMAGE, task.signal)) task.step('pull', 'skipped', 'already on the engine');
-          else {
-            let lines = 0;
-            await this.runStep(task, 'pull', pullArgs(BINFMT_IMAGE), PULL_MS, (r) => binfmtPullFailedError(r, dockerCommand(pullArgs(BINFMT_IMAGE))), (line) => {
-              if (!line.trim()) return;
-              lines += 1;
-              task.progress({ current: lines, unit: 'steps', message: line.trim() });
-            });
-          }
+          await this.pullInstaller(task);
           await this.runStep(task, 'install', install, PULL_MS, (r) => (runPullFailed(r.stderr) ? binfmtPullFailedError(r, dockerCommand(install)) : undefined));
         } else {
           task.step('pull', 'skipped', 'nothing to install');
@@ -446,21 +503,31 @@ export class BuilderService {
     );
   }
 
-  private async imagePresent(image: string, signal?: AbortSignal): Promise<boolean> {
-    const docker = await this.deps.engine.docker(signal);
-    try {
-      await docker.getImage(image).inspect();
-      return true;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
-      throw error;
+  /** The binfmt installer image, pulled through the engine with byte progress (the one pull in core/docker/images.ts). */
+  private async pullInstaller(task: TaskHandle): Promise<void> {
+    const docker = await this.deps.engine.docker(task.signal);
+    if (await imagePresent(this.deps.engine, docker, BINFMT_IMAGE)) {
+      task.step('pull', 'skipped', 'already on the engine');
+      return;
     }
+    task.step('pull', 'running');
+    const progress = taskLayerProgress(task, () => `Pulling ${BINFMT_IMAGE}`);
+    try {
+      await pullImage(docker, BINFMT_IMAGE, { signal: task.signal, onLayer: progress.onLayer });
+    } catch (error) {
+      task.step('pull', task.signal.aborted ? 'cancelled' : 'failed');
+      if (task.signal.aborted || (error instanceof AppError && error.code !== 'pull-failed')) throw error;
+      if (!(error instanceof AppError)) throw engineFailure(this.deps.engine, error, `pull ${BINFMT_IMAGE}`, dockerCommand(pullArgs(BINFMT_IMAGE)));
+      // the engine's words, judged the same way as the CLI's (Docker Hub unreachable, or its own last line)
+      throw binfmtPullFailedError({ code: 1, stdout: '', stderr: error.message }, dockerCommand(pullArgs(BINFMT_IMAGE)));
+    }
+    progress.flush();
+    task.step('pull', 'done');
   }
 
   async defaultDriver(signal?: AbortSignal): Promise<DefaultDriverExplanation> {
-    const docker = await this.deps.engine.docker(signal);
-    const info = (await docker.info()) as Record<string, unknown>;
+    const facts = await engineFacts(await this.deps.engine.connect(signal));
     const settings = await this.deps.settings.read();
-    return explainDefaultDriver(info, settings.builder.name);
+    return explainDefaultDriver(facts, settings.builder.name);
   }
 }

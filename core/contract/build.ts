@@ -27,6 +27,14 @@ export const BuildRunInput = z
     /** A buildx builder by name; when absent the app picks one (see the Build view). */
     builder: ResourceName.optional(),
     noCache: z.boolean().optional(),
+    /** The registry speaks plain HTTP and is not on localhost (a LAN address): read the result back over HTTP too. */
+    insecure: z.boolean().optional(),
+    /**
+     * A build cache kept in a registry, e.g. localhost:5000/hello:buildcache: read before the build
+     * (--cache-from) and written after it (--cache-to, every stage). Old-school builds keep one ref per
+     * platform (hello:buildcache-arm64 …), since each export replaces the whole ref.
+     */
+    cacheRef: ImageReference.refine((r) => !r.includes('@'), 'a cache is kept under a tag, not a digest').optional(),
     buildArgs: z.record(ArgName, ArgValue).optional(),
     /** Extra image labels (tests mark their images with them). */
     labels: z.record(ArgName, ArgValue).optional(),
@@ -44,6 +52,47 @@ export const BuildCheckInput = z
     dockerfile: FsPath.optional(),
   })
   .strict();
+
+/** The readiness check of a Dockerfile for several platforms (`multiarch-lab check DIR`). */
+export const BuildReadinessInput = z
+  .object({
+    context: FsPath,
+    dockerfile: FsPath.optional(),
+    platforms: z.array(PlatformString).min(1).max(16).default(['linux/amd64', 'linux/arm64']),
+    /** Read base images from a plain-HTTP registry that is not on localhost. */
+    insecure: z.boolean().optional(),
+  })
+  .strict();
+
+export type ReadinessRule = 'base-platform' | 'fixed-platform' | 'arch-constant' | 'emulated-compile' | 'entrypoint-script' | DockerfileWarning['code'];
+
+export interface ReadinessFinding {
+  rule: ReadinessRule;
+  /** error: the build will fail or produce a wrong image; warning: likely wrong; info: slow or unchecked. */
+  severity: 'error' | 'warning' | 'info';
+  line: number;
+  /** The Dockerfile line as written. */
+  text: string;
+  message: string;
+  /** Why it matters for a multi-platform image. */
+  why: string;
+  /** The change to make. */
+  fix: string;
+  platforms?: string[];
+}
+
+export interface ReadinessReport {
+  context: string;
+  dockerfile: string;
+  platforms: string[];
+  /** What the builder runs natively (the engine's platform): stages on $BUILDPLATFORM run as this. */
+  buildPlatform: string;
+  findings: ReadinessFinding[];
+  /** Each base image read from its registry: its platforms and the requested ones it lacks, or why it could not be read. */
+  bases: Array<{ line: number; image: string; platforms?: string[]; missing: string[]; cannotTell?: string }>;
+  /** No finding of severity error. */
+  ready: boolean;
+}
 
 export interface BuildCheckResult {
   /** The context as an absolute path. */
@@ -65,6 +114,11 @@ export const TutorialInitInput = z
     overwrite: z.boolean().optional(),
     /** Take the sample already in the folder as it is, writing nothing. */
     useExisting: z.boolean().optional(),
+    /**
+     * Which sample: `plain` (every step on the target platform) or `fast` (the work in a
+     * `FROM --platform=$BUILDPLATFORM` stage, copied into the target with COPY --from).
+     */
+    sample: z.enum(['plain', 'fast']).optional(),
   })
   .strict();
 
@@ -79,6 +133,8 @@ export interface BuildStepProgress {
   name: string;
   /** Set for named or numbered stages other than the last (`[builder 2/4]`). */
   stage?: string;
+  /** The platform the step ran as, when not the target's (a `FROM --platform=$BUILDPLATFORM` stage cross-building). */
+  runsAs?: string;
   state: BuildStepState;
   cached: boolean;
   /** Milliseconds since the epoch. */
@@ -94,6 +150,8 @@ export interface BuildStepProgress {
 
 export interface PlatformProgress {
   platform: string;
+  /** The builder node that builds it, for builders with several nodes (by buildx's rule: the node that pins it). */
+  node?: string;
   state: BuildStepState;
   steps: BuildStepProgress[];
   /** Steps finished (done or cached) out of the steps seen so far. */
@@ -160,6 +218,70 @@ export interface BuildDurations {
   joinMs?: number;
 }
 
+/**
+ * How a step's programs ran: on the node's own CPU, through an emulator (its platform is not the node's), or
+ * `none` when the step runs no program of the image (FROM, COPY, a push); `unknown` when the node's own
+ * platform could not be read.
+ */
+export type StepExecution = 'native' | 'emulated' | 'none' | 'unknown';
+
+export interface StepTiming {
+  name: string;
+  stage?: string;
+  index?: number;
+  /** Wall time from BuildKit's start and end marks; absent when it did not report both. */
+  ms?: number;
+  cached: boolean;
+  /** The platform the step ran as (the build platform for a `FROM --platform=$BUILDPLATFORM` stage). */
+  runsAs: string;
+  execution: StepExecution;
+}
+
+export interface PlatformTiming {
+  platform: string;
+  /** The builder node that built this platform, when the builder has more than one. */
+  node?: string;
+  /** What that node (its engine's CPU) runs without emulation, e.g. linux/amd64; absent when unknown. */
+  nativePlatform?: string;
+  /** From its first step's start to its last step's end. */
+  wallMs?: number;
+  /** Time of steps that ran programs through an emulator, and of those that ran them natively. */
+  emulatedMs: number;
+  nativeMs: number;
+  cachedSteps: number;
+  totalSteps: number;
+  steps: StepTiming[];
+  /** The emulated step that took longest; `ratio` only when the same step also ran natively (uncached) for another platform. */
+  slowestEmulated?: { name: string; ms: number; nativeMs?: number; comparedWith?: string; ratio?: number };
+  /** One line a person reads at a glance. */
+  summary: string;
+}
+
+export interface BuildTiming {
+  platforms: PlatformTiming[];
+}
+
+/** One build of a tag, as the build history keeps it. */
+export interface BuildHistoryEntry {
+  /** ISO time the build ended. */
+  at: string;
+  reference: string;
+  mode: BuildMode;
+  builder: string;
+  noCache: boolean;
+  digest: string;
+  totalMs: number;
+  platforms: Array<Pick<PlatformTiming, 'platform' | 'node' | 'nativePlatform' | 'wallMs' | 'emulatedMs' | 'nativeMs' | 'cachedSteps' | 'totalSteps' | 'summary'>>;
+}
+
+export const BuildHistoryInput = z
+  .object({
+    /** The pushed reference, e.g. localhost:5000/hello:1; every tag when absent. */
+    reference: ImageReference.optional(),
+    limit: z.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
 export interface BuildResult {
   mode: BuildMode;
   /** What was pushed, as given: localhost:5000/hello:1. */
@@ -184,6 +306,17 @@ export interface BuildResult {
   warnings: DockerfileWarning[];
   /** Images the build left in the engine's local store (the docker driver keeps a copy). */
   localImages: string[];
+  /** Where the time went, per platform and per step. */
+  timing: BuildTiming;
+  /** The registry cache, when one was asked for: whether the builder could read and write it, and why not. */
+  cache?: {
+    ref: string;
+    used: boolean;
+    /** The refs read and written: the one ref, or one per platform (`REF-<arch>`). */
+    refs?: string[];
+    /** Why no cache was used, or what the cache cannot do on this builder. */
+    reason?: string;
+  };
 }
 
 /** Extra facts a failed build carries in its error's `details`. */
@@ -201,6 +334,7 @@ export interface TutorialInitResult {
   files: string[];
   dockerfile: string;
   base: string;
+  sample: 'plain' | 'fast';
   /** Whether the `# syntax=docker/dockerfile:1-labs` line was added, and why. */
   labsSyntax: { added: boolean; reason: string };
   warnings: DockerfileWarning[];
@@ -237,6 +371,10 @@ export interface TutorialSteps {
 export const buildChannels = {
   'build:run': taskChannel<BuildResult>()('build', BuildRunInput),
   'build:check': channel<BuildCheckResult>()(BuildCheckInput),
+  /** Rules of our own for a Dockerfile meant for several platforms. */
+  'build:readiness': channel<ReadinessReport>()(BuildReadinessInput),
+  /** Past builds, newest first: time per platform across builds of a tag. */
+  'build:history': channel<BuildHistoryEntry[]>()(BuildHistoryInput),
   'tutorial:init': channel<TutorialInitResult>()(TutorialInitInput),
   'tutorial:steps': channel<TutorialSteps>()(Empty),
 } as const;

@@ -84,7 +84,12 @@ export const BuilderAppendInput = z
     name: ResourceName,
     endpoint: BuilderEndpoint,
     nodeName: ResourceName.optional(),
+    /** Platforms this node takes: buildx sends them to it (pin the first node's too, see builder:create). */
     platforms: Platforms.optional(),
+    /** e.g. {network: 'host'}: an engine without a bridge gives the node's container no network otherwise. */
+    driverOpts: DriverOpts.optional(),
+    /** Registries this node reaches over plain HTTP (a LAN address): written into its own buildkitd.toml. */
+    insecureRegistries: z.array(InsecureRegistry).max(20).optional(),
   })
   .strict();
 
@@ -109,6 +114,11 @@ export interface BuilderNodeInfo {
   driverOptions: Record<string, string>;
   buildkitdFlags: string[];
   error?: string;
+  /**
+   * What the node runs without emulation: its engine's OS and CPU, asked of that engine (builder:inspect and
+   * builder:append-node fill it in; absent when the engine did not answer or was not asked).
+   */
+  nativePlatform?: string;
 }
 
 /** Which node builds a platform: the first node pinning it, else the first node listing it. */

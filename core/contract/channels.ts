@@ -12,6 +12,7 @@ import { registryLifecycleChannels } from './registry-lifecycle.js';
 import { builderChannels } from './builder.js';
 import { runsChannels } from './runs.js';
 import { buildChannels } from './build.js';
+import { verifyChannels } from './verify.js';
 import { SettingsPatchSchema, type Settings } from './settings.js';
 import type { TaskSnapshot } from './tasks.js';
 import { channel } from './define.js';
@@ -41,6 +42,7 @@ export const channels = {
   ...runsChannels,
   ...buildChannels,
   ...uiStateChannels,
+  ...verifyChannels,
 } as const;
 
 export type Channels = typeof channels;

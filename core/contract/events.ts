@@ -27,3 +27,6 @@ export const eventNames: EventName[] = ['task:update', 'engine:status', 'engine:
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (eventNames as string[]).includes(name);
 }
+
+/** One event as it travels to a front: its name and payload. */
+export type EventEnvelope = { [E in EventName]: { event: E; payload: EventMap[E] } }[EventName];

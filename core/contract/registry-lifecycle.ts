@@ -10,9 +10,6 @@ import type { SerializedError } from './errors.js';
 export const REGISTRY_DATA_PATH = '/var/lib/registry';
 /** The port the registry listens on inside its container (its default config). */
 export const REGISTRY_CONTAINER_PORT = 5000;
-export const MANAGED_LABEL = 'dev.multiarch-lab.managed';
-export const ROLE_LABEL = 'dev.multiarch-lab.role';
-export const REGISTRY_ROLE = 'registry';
 
 export const RegistryUpInput = z
   .object({
@@ -109,6 +106,8 @@ export type RegistryStatus =
       /** Multiarch Lab created it (it carries our labels). */
       managed: boolean;
       startedAt: string | null;
+      /** The `registry garbage-collect` this container runs (its own program and config), as `docker exec`. */
+      gcCommand?: string[];
     };
 
 export interface RegistryVolumeUsage {

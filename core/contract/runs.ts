@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ImageReference, PlatformString } from './common.js';
 import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
+import type { Verdict } from './verify.js';
 
 /** A saved run's id, as `runs:list` shows it: `20261127-041502-3f9a`. Never a path. */
 export const RunId = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'a run id is letters, digits, "_" and "-" only');
@@ -38,6 +39,8 @@ export type RunResult = 'pass' | 'fail' | 'unverified';
 export type RunFailure =
   | 'mismatch'
   | 'label-mismatch'
+  /** It ran (maybe printed the right machine), but the image's own files are built for another one. */
+  | 'files-mismatch'
   | 'exec-format'
   | 'exit-code'
   | 'timeout'
@@ -50,6 +53,22 @@ export interface ExpectedMachine {
   machine: string;
   /** Why this one also counts, when it is not the platform's own name (e.g. QEMU emulating a newer ARM CPU). */
   note?: string;
+}
+
+/** What `registry:verify` found in this platform's files, read beside the run: the evidence for its explanation. */
+export interface RunVerification {
+  verdict: Verdict;
+  /** The verification's own one line. */
+  summary: string;
+  /** The file the entrypoint resolves to (after PATH lookup and symlinks), when found. */
+  entrypoint?: string;
+  /** The finding that explains this run's failure, or that flags a run which only looked right. */
+  cause?: string;
+  fix?: string;
+  /** The file in the image the cause is about. */
+  path?: string;
+  /** The files could not be read; the verdict is then unknown. */
+  error?: SerializedError;
 }
 
 export interface PlatformRun {
@@ -85,6 +104,8 @@ export interface PlatformRun {
   /** The same run with the docker CLI, as an argument array. */
   command: string[];
   error?: SerializedError;
+  /** The same platform checked from its files without running it (absent in runs saved before this existed). */
+  verification?: RunVerification;
 }
 
 export interface HostProfile {

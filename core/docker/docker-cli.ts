@@ -183,9 +183,23 @@ export class DockerCli {
     return env;
   }
 
+  /**
+   * The binary `resolve()` picks whenever the first candidate has buildx (the usual case), known from the file
+   * system alone: a command may start on it while the buildx probe runs, and be kept if the probe agrees.
+   */
+  async likelyPath(): Promise<string | undefined> {
+    const override = this.env.MULTIARCH_LAB_DOCKER_CLI;
+    if (override) return override;
+    return (await listDockerBinaries(this.env, this.platform, this.extraPaths))[0];
+  }
+
   /** Runs `docker args…`. Throws `command-failed` (with stderr) on a non-zero exit unless `allowFailure`. */
   async run(args: readonly string[], opts: DockerRunOptions = {}): Promise<CommandResult> {
-    const bin = await this.path(opts.signal);
+    return this.runWith(await this.path(opts.signal), args, opts);
+  }
+
+  /** `run` on a given binary (see `likelyPath`), in the same environment. */
+  async runWith(bin: string, args: readonly string[], opts: DockerRunOptions = {}): Promise<CommandResult> {
     const env = { ...(await this.commandEnv(opts.signal)), ...(opts.env ?? {}) };
     const { allowFailure, ...runOpts } = opts;
     const result = await runCommand(bin, args, { ...runOpts, env });

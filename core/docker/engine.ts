@@ -5,8 +5,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import os from 'node:os';
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import type { EndpointAttempt, EndpointKind } from '../contract/doctor.js';
 import { AppError } from '../contract/errors.js';
 import type { EventBus } from '../events.js';
@@ -14,7 +14,13 @@ import { discoverEndpoints, type Candidate, type DiscoverOptions } from './disco
 import { DockerCli } from './docker-cli.js';
 
 export interface EngineConnection {
-  docker: Docker;
+  /** The dockerode client, made (and dockerode loaded) on first use. */
+  readonly docker: Docker;
+  /**
+   * How to reach the Engine API with plain node:http, for endpoints that need nothing more (unix sockets, named
+   * pipes, tcp without TLS): short reads such as the Doctor's need not load dockerode. Absent for TLS endpoints.
+   */
+  plainHttp?: { socketPath?: string; host?: string; port?: number; agent: http.Agent };
   /** Normalized endpoint, e.g. unix:///var/run/docker.sock. */
   endpoint: string;
   /** Where it came from, e.g. "DOCKER_HOST", "Linux system socket". */
@@ -35,6 +41,16 @@ export interface EngineAccessOptions {
   /** Per-endpoint ping timeout. */
   timeoutMs?: number;
   platform?: NodeJS.Platform;
+}
+
+const requireCjs = createRequire(import.meta.url);
+
+/**
+ * dockerode, loaded on first use: with grpc and ssh2 it costs a few hundred milliseconds to load, which a command
+ * that only pings and reads engine facts (doctor, builder ls) must not pay (issue 15).
+ */
+function loadDockerode(): typeof Docker {
+  return requireCjs('dockerode') as typeof Docker;
 }
 
 export class EngineAccess {
@@ -145,14 +161,15 @@ export class EngineAccess {
     // Keep the same client when discovery lands on the same endpoint, so callers holding it are not surprised.
     if (previous && previous.endpoint === parsed.url && previous.source === candidate.source) return previous;
 
-    let docker: Docker;
+    let options: Docker.DockerOptions;
+    let plainHttp: EngineConnection['plainHttp'];
     if (parsed.kind === 'tcp') {
       const tls = parsed.tls ? candidate.tls : undefined;
       const agent = parsed.tls
         ? new https.Agent({ keepAlive: true, ...(tls?.ca ? { ca: tls.ca } : {}), ...(tls?.cert ? { cert: tls.cert } : {}), ...(tls?.key ? { key: tls.key } : {}), rejectUnauthorized: tls?.verify ?? true })
         : new http.Agent({ keepAlive: true });
       this.agents.add(agent);
-      docker = new Docker({
+      options = {
         host: parsed.host,
         port: parsed.port,
         protocol: parsed.tls ? 'https' : 'http',
@@ -160,20 +177,34 @@ export class EngineAccess {
         ...(tls?.ca ? { ca: tls.ca } : {}),
         ...(tls?.cert ? { cert: tls.cert } : {}),
         ...(tls?.key ? { key: tls.key } : {}),
-      } as Docker.DockerOptions);
+      } as Docker.DockerOptions;
+      if (!parsed.tls) plainHttp = { host: parsed.host, port: parsed.port, agent };
     } else if (parsed.kind === 'unix' || parsed.kind === 'npipe') {
       const agent = new http.Agent({ keepAlive: true });
       this.agents.add(agent);
-      docker = new Docker({ socketPath: parsed.path, agent } as Docker.DockerOptions);
+      options = { socketPath: parsed.path, agent } as Docker.DockerOptions;
+      plainHttp = { socketPath: parsed.path, agent };
     } else {
       throw new AppError('unsupported', `The endpoint ${parsed.url} cannot be used: ssh is not supported yet.`);
     }
+    let client: Docker | undefined;
 
     // A context may carry TLS material only the CLI knows how to use, so point the CLI at the context itself.
     const cliEnv: Record<string, string | undefined> = candidate.kind === 'context' && candidate.contextName
       ? { DOCKER_CONTEXT: candidate.contextName, DOCKER_HOST: undefined }
       : { DOCKER_HOST: parsed.url, DOCKER_CONTEXT: undefined };
-    return { docker, endpoint: parsed.url, source: candidate.source, kind: candidate.kind, cliEnv };
+    const connection: EngineConnection = {
+      get docker(): Docker {
+        client ??= new (loadDockerode())(options);
+        return client;
+      },
+      endpoint: parsed.url,
+      source: candidate.source,
+      kind: candidate.kind,
+      cliEnv,
+    };
+    if (plainHttp) connection.plainHttp = plainHttp;
+    return connection;
   }
 }
 
@@ -236,9 +267,4 @@ export function engineStartHint(attempts: EndpointAttempt[], platform: NodeJS.Pl
   if (platform === 'darwin') return 'Start Docker Desktop (or Colima: colima start), wait until it says it is running, then try again.';
   if (platform === 'win32') return 'Start Docker Desktop, wait until it says it is running, then try again.';
   return 'Start Docker: sudo systemctl start docker (or start Docker Desktop / rootless Docker: systemctl --user start docker), then try again.';
-}
-
-/** Is the engine running on this machine's own kernel (not in a VM such as Docker Desktop's)? */
-export function engineIsLocal(connection: Pick<EngineConnection, 'endpoint'>, info: { KernelVersion?: string; OSType?: string }, platform: NodeJS.Platform = process.platform): boolean {
-  return platform === 'linux' && connection.endpoint.startsWith('unix://') && info.OSType === 'linux' && info.KernelVersion === os.release();
 }

@@ -4,11 +4,13 @@
  */
 import type { BuildxInfo, DoctorReport, EngineInfo } from '../contract/doctor.js';
 import { AppError } from '../contract/errors.js';
-import { DockerCli } from '../docker/docker-cli.js';
-import { engineIsLocal, type EngineAccess, type EngineConnection } from '../docker/engine.js';
+import type { DockerCli } from '../docker/docker-cli.js';
+import { engineGetJson } from '../docker/engine-http.js';
+import type { EngineAccess, EngineConnection } from '../docker/engine.js';
+import { engineIsLocal } from '../docker/facts.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
-import { versionAtLeast } from '../docker/parsers/buildx-version.js';
+import { runBuildxLs } from './buildx-ls.js';
 import { readBinfmtState } from './host-probes.js';
 import { buildReport, type DoctorFacts } from './report.js';
 
@@ -27,17 +29,29 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   return buildReport(facts);
 }
 
+/**
+ * Every probe starts as early as its inputs allow (issue 15): which docker binary has buildx needs no engine, and
+ * reading binfmt_misc needs nothing at all, so both run while the endpoints are pinged; the engine's version and
+ * info then run alongside `buildx ls`. The facts, and so the report, are the same as asking one after another.
+ */
 export async function gatherFacts(opts: DoctorOptions): Promise<DoctorFacts> {
   const { signal } = opts;
+  const engineCli = opts.engine.cli();
+  engineCli.refresh();
+  // Finding the binary runs `docker buildx version` against no engine; it starts now and is awaited below.
+  const resolving = engineCli.resolve(signal);
+  resolving.catch(() => undefined);
+  const readBinfmt = opts.readBinfmt ?? (() => readBinfmtState());
+  const binfmtRead = process.platform === 'linux' || opts.readBinfmt ? readBinfmt() : undefined;
+  binfmtRead?.catch(() => undefined);
+
   const found = await opts.engine.discover(signal);
   const connection = found.connection;
-  // Without an engine the CLI is still worth asking about buildx, just not bound to any endpoint.
-  const cli = connection ? opts.engine.cli() : new DockerCli({ env: opts.env });
-  cli.refresh();
-
+  // Without an engine the CLI is still worth asking about buildx, just not bound to any endpoint: only the binary
+  // lookup above runs then, and it never used the engine.
   const [engineResult, buildx] = await Promise.all([
     connection ? describeEngine(connection, signal).then((info) => ({ info }), (error: unknown) => ({ error })) : Promise.resolve(null),
-    describeBuildx(cli, connection !== null, signal),
+    describeBuildx(engineCli, connection !== null, signal),
   ]);
   throwIfCancelled(signal);
 
@@ -50,7 +64,7 @@ export async function gatherFacts(opts: DoctorOptions): Promise<DoctorFacts> {
     opts.engine.invalidate();
   }
 
-  const binfmt = engine?.local ? await (opts.readBinfmt ?? (() => readBinfmtState()))() : null;
+  const binfmt = engine?.local ? await (binfmtRead ?? readBinfmt()) : null;
   throwIfCancelled(signal);
 
   const facts: DoctorFacts = {
@@ -69,16 +83,9 @@ function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AppError('cancelled', 'The Doctor was cancelled.');
 }
 
-/** Version and info through dockerode. */
+/** Version and info from the Engine API: a plain GET where the endpoint allows, else through dockerode. */
 export async function describeEngine(connection: EngineConnection, signal?: AbortSignal): Promise<EngineInfo> {
-  const opts = signal ? { abortSignal: signal } : {};
-  // dockerode accepts an abortSignal here at run time; its type definitions only know the callback form.
-  type Described = (this: unknown, o: object) => Promise<Record<string, unknown>>;
-  const docker = connection.docker;
-  const [version, info] = await Promise.all([
-    (docker.version as unknown as Described).call(docker, opts),
-    (docker.info as unknown as Described).call(docker, opts),
-  ]);
+  const [version, info] = await Promise.all([readEngine(connection, '/version', 'version', signal), readEngine(connection, '/info', 'info', signal)]);
   const driverStatus = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[]) : [];
   const containerd = driverStatus.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
   const engine: EngineInfo = {
@@ -98,23 +105,33 @@ export async function describeEngine(connection: EngineConnection, signal?: Abor
   return engine;
 }
 
+async function readEngine(connection: EngineConnection, apiPath: string, method: 'version' | 'info', signal?: AbortSignal): Promise<Record<string, unknown>> {
+  const plain = engineGetJson(connection, apiPath, signal);
+  if (plain) return plain;
+  // dockerode accepts an abortSignal here at run time; its type definitions only know the callback form.
+  type Described = (this: unknown, o: object) => Promise<Record<string, unknown>>;
+  const docker = connection.docker;
+  return (docker[method] as unknown as Described).call(docker, signal ? { abortSignal: signal } : {});
+}
+
 /** buildx version, builders and the current one, read from the CLI the app uses. */
 export async function describeBuildx(cli: DockerCli, engineUp: boolean, signal?: AbortSignal): Promise<BuildxInfo> {
+  // Builders live behind the engine: without it buildx ls only lists errors, so it is not run.
+  const lsRuns = engineUp ? runBuildxLs(cli, BUILDX_LS_TIMEOUT_MS, signal) : undefined;
+  lsRuns?.catch(() => undefined);
   const resolved = await cli.resolve(signal);
   const info: BuildxInfo = { available: Boolean(resolved.buildx), builders: [] };
   if (resolved.path) info.cliPath = resolved.path;
   if (!resolved.buildx) {
     if (resolved.buildxError) info.error = resolved.buildxError;
+    await lsRuns?.catch(() => undefined);
     return info;
   }
   info.version = resolved.buildx.version;
-  // Builders live behind the engine: without it buildx ls only lists errors.
-  if (!engineUp) return info;
+  if (!lsRuns) return info;
   try {
-    const runOpts = { allowFailure: true, timeoutMs: BUILDX_LS_TIMEOUT_MS, ...(signal ? { signal } : {}) };
-    const tableRun = cli.run(['buildx', 'ls'], runOpts);
-    const jsonRun = versionAtLeast(resolved.buildx, 0, 13) ? cli.run(['buildx', 'ls', '--format', 'json'], runOpts) : Promise.resolve(undefined);
-    const [table, json] = await Promise.all([tableRun, jsonRun]);
+    const { table, json } = await lsRuns;
+    if (!table) return info;
     if (table.code !== 0) {
       info.error = table.stderr.trim().split(/\r?\n/).slice(-1)[0] || `docker buildx ls exited with ${table.code}`;
       return info;

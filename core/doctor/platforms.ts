@@ -4,6 +4,7 @@
  */
 import type { PlatformStatus } from '../contract/doctor.js';
 import { handlerRuns, type BinfmtHandler, type BinfmtState } from '../docker/parsers/binfmt.js';
+import { normalizeArch } from '../platform.js';
 
 /** The platforms people build for most, in the order the Doctor shows them. */
 export const COMMON_PLATFORMS = [
@@ -16,30 +17,6 @@ export const COMMON_PLATFORMS = [
   'linux/ppc64le',
   'linux/s390x',
 ] as const;
-
-const ARCH_ALIASES: Record<string, string> = {
-  x86_64: 'amd64',
-  amd64: 'amd64',
-  x64: 'amd64',
-  aarch64: 'arm64',
-  arm64: 'arm64',
-  armv8l: 'arm64',
-  armv7l: 'arm/v7',
-  armhf: 'arm/v7',
-  armv6l: 'arm/v6',
-  i386: '386',
-  i686: '386',
-  ia32: '386',
-  '386': '386',
-  ppc64le: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-};
-
-/** The engine's architecture as Docker names platforms: x86_64 → amd64, aarch64 → arm64, armv7l → arm/v7. */
-export function normalizeArch(arch: string): string | undefined {
-  return ARCH_ALIASES[arch.toLowerCase()];
-}
 
 interface NativeEntry {
   platform: string;

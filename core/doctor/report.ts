@@ -6,7 +6,9 @@ import type { BuildxInfo, DoctorCheck, DoctorReport, EndpointAttempt, EngineInfo
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { buildxInstallHint } from '../docker/docker-cli.js';
 import { engineStartHint, unreachableMessage } from '../docker/engine.js';
-import { classifyPlatforms, normalizeArch } from './platforms.js';
+import { hostNetworkBuilderCommand } from '../commands/builder.js';
+import { normalizeArch } from '../platform.js';
+import { classifyPlatforms } from './platforms.js';
 
 export interface DoctorFacts {
   generatedAt: string;
@@ -21,7 +23,7 @@ export interface DoctorFacts {
 }
 
 /** The builder `docker buildx create` makes in the tutorial: host networking so it can push to a registry on localhost. */
-export const HOST_NETWORK_BUILDER_COMMAND = ['docker', 'buildx', 'create', '--name', 'mybuilder', '--driver', 'docker-container', '--driver-opt', 'network=host', '--use'];
+export const HOST_NETWORK_BUILDER_COMMAND = hostNetworkBuilderCommand('mybuilder');
 export const BINFMT_INSTALL_COMMAND = ['docker', 'run', '--privileged', '--rm', 'tonistiigi/binfmt', '--install', 'all'];
 
 export function buildReport(facts: DoctorFacts): DoctorReport {

@@ -8,6 +8,7 @@ import { AppError, type ErrorCode } from '../contract/errors.js';
 import type { RegistryCatalog, RegistryDeleteResult, RegistryPing, RegistryTags } from '../contract/registry.js';
 import { basicAuthorization, fetchBearerToken, parseAuthChallenges, TokenCache, type RegistryCredentials } from './auth.js';
 import { readDockerLogin } from './docker-credentials.js';
+import { streamGet } from './blob-stream.js';
 import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './manifest.js';
 import { checkRegistryAddress, isDigest, isLoopbackRegistry, normalizeRegistry, parseImageReference, registryEndpoint } from './reference.js';
 
@@ -275,6 +276,98 @@ export class RegistryClient {
     this.verifyDigest(res, digest, where, 'blob');
     const text = res.body.toString('utf8');
     return { digest, size: res.body.length, text, json: this.parseJson(text, where, 'blob') };
+  }
+
+  /**
+   * A blob (a layer) as a stream of bytes, never held whole. A HEAD goes first so the usual auth exchange
+   * runs (and caches its token) through `request`; the GET then streams, and stalls longer than the
+   * client's timeout between two chunks abort it. The caller checks the digest over what it reads.
+   */
+  async openBlobStream(repository: string, digest: string): Promise<{ size: number | null; body: AsyncIterable<Uint8Array> }> {
+    if (!isDigest(digest)) throw new AppError('invalid-input', `"${digest}" is not a digest.`, { hint: 'A digest looks like sha256:<64 hex digits>.' });
+    const scope = `repository:${repository}:pull`;
+    const what = `blob ${digest} of ${repository}`;
+    const path = `/v2/${repository}/blobs/${digest}`;
+    await this.request({ method: 'HEAD', path, scope, what });
+    const headers: Record<string, string> = {};
+    const token = this.tokens.get(scope);
+    if (token) headers.Authorization = `Bearer ${token}`;
+    else if (this.useBasic && this.credentials) headers.Authorization = basicAuthorization(this.credentials);
+    const url = this.resolveUrl(path).toString();
+    const idle = new AbortController();
+    const signal = this.signal ? AbortSignal.any([this.signal, idle.signal]) : idle.signal;
+    let timer = setTimeout(() => idle.abort(), this.timeoutMs);
+    const stall = (): AppError =>
+      new AppError('timeout', `${this.registry} stopped sending ${what} for ${Math.round(this.timeoutMs / 1000)} s.`, {
+        hint: 'The registry is slow or stuck: check that it is running and not overloaded, then try again.',
+      });
+    const failed = (error: unknown): AppError => {
+      if (idle.signal.aborted && !this.signal?.aborted) return stall();
+      return this.transportError(error, url, what, AbortSignal.timeout(2 ** 31 - 1));
+    };
+    // node:http when the client uses the platform fetch (the usual case); an injected fetch is honoured as is
+    let res: { status: number; headers: Headers; url: string; body: AsyncIterable<Uint8Array>; readAll(): Promise<Buffer>; cancel(): Promise<void> };
+    try {
+      if (this.fetchImpl === globalThis.fetch) {
+        const r = await streamGet(url, headers, signal);
+        res = {
+          ...r,
+          readAll: async () => {
+            const parts: Buffer[] = [];
+            for await (const c of r.body) parts.push(c as Buffer);
+            return Buffer.concat(parts);
+          },
+          cancel: async () => {
+            r.body.destroy();
+          },
+        };
+      } else {
+        const r = await this.fetchImpl(url, { method: 'GET', headers, signal, redirect: 'follow' });
+        const web = r.body;
+        res = {
+          status: r.status,
+          headers: r.headers,
+          url,
+          body: web ? (web as unknown as AsyncIterable<Uint8Array>) : (async function* () {})(),
+          readAll: async () => Buffer.from(await r.arrayBuffer()),
+          cancel: async () => {
+            await web?.cancel().catch(() => undefined);
+          },
+        };
+      }
+    } catch (error) {
+      clearTimeout(timer);
+      throw failed(error);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const body = await res.readAll().catch(() => Buffer.alloc(0));
+      clearTimeout(timer);
+      throw this.statusError({ status: res.status, headers: res.headers, body, url: res.url }, { method: 'GET', path, scope, what });
+    }
+    const length = res.headers.get('content-length');
+    const timeoutMs = this.timeoutMs;
+    const source = res;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      try {
+        const iterator = source.body[Symbol.asyncIterator]();
+        for (;;) {
+          let next: IteratorResult<Uint8Array>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            throw failed(error);
+          }
+          if (next.done) return;
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), timeoutMs);
+          yield next.value;
+        }
+      } finally {
+        clearTimeout(timer);
+        await source.cancel();
+      }
+    }
+    return { size: length !== null && /^\d+$/.test(length) ? Number(length) : null, body: chunks() };
   }
 
   /** Deletes a manifest by digest. Registries refuse unless deletes are enabled. */

@@ -15,6 +15,7 @@ import type {
   PlatformInfo,
   TreeNode,
 } from '../contract/registry.js';
+import { formatPlatform, parsePlatform, platformMatches } from '../platform.js';
 import { RegistryClient } from './client.js';
 import { formatImageReference, isDigest, normalizeRegistry, parseImageReference, type ImageRef } from './reference.js';
 
@@ -108,31 +109,6 @@ function malformed(where: string, mediaType: string, error: z.ZodError): AppErro
   return new AppError('registry-error', `${where} claims to be ${mediaType} but does not have its shape (${at}).`, {
     hint: 'The image was written by a broken tool or the registry altered it; push it again.',
   });
-}
-
-export function formatPlatform(p: Pick<PlatformInfo, 'os' | 'architecture' | 'variant'>): string {
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
-export function parsePlatform(text: string): PlatformInfo {
-  const [os, architecture, variant, ...extra] = text.split('/');
-  if (!os || !architecture || extra.length > 0) {
-    throw new AppError('invalid-input', `"${text}" is not a platform.`, { hint: 'A platform looks like os/arch or os/arch/variant, e.g. linux/arm64 or linux/arm/v7.' });
-  }
-  return variant ? { os, architecture, variant } : { os, architecture };
-}
-
-/** arm64 without a variant is v8, as the OCI image spec and containerd treat it. */
-function normalVariant(p: Pick<PlatformInfo, 'architecture' | 'variant'>): string | undefined {
-  if (p.architecture === 'arm64' && (p.variant === undefined || p.variant === 'v8')) return undefined;
-  return p.variant || undefined;
-}
-
-/** Does an image platform satisfy what the user asked for? A request without a variant accepts any. */
-export function platformMatches(image: PlatformInfo, wanted: PlatformInfo): boolean {
-  if (image.os !== wanted.os || image.architecture !== wanted.architecture) return false;
-  if (wanted.variant === undefined || (wanted.architecture === 'arm64' && wanted.variant === 'v8')) return true;
-  return normalVariant(image) === normalVariant(wanted);
 }
 
 export const ATTESTATION_TYPE_ANNOTATION = 'vnd.docker.reference.type';

@@ -36,10 +36,10 @@ export function runToMarkdown(m: RunMatrix): string {
   lines.push(`- Command: ${m.command ? `\`${formatCommand(m.command)}\`` : "the image's own CMD"}`);
   lines.push(`- Engine: ${m.engine.arch} at ${m.engine.endpoint}${m.engine.version ? ` (Docker ${m.engine.version})` : ''}`);
   lines.push(`- Started: ${m.startedAt}, took ${formatDuration(m.durationMs)}`, '');
-  lines.push('| platform | expected | printed | result | native/emulated | time |');
-  lines.push('| --- | --- | --- | --- | --- | --- |');
+  lines.push('| platform | expected | printed | result | files | native/emulated | time |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of m.runs) {
-    lines.push(`| ${cell(r.platform)} | ${cell(r.expectedText)} | ${cell(r.printed ?? '')} | ${cell(resultWord(r))} | ${cell(r.execution)} | ${cell(formatDuration(r.durationMs))} |`);
+    lines.push(`| ${cell(r.platform)} | ${cell(r.expectedText)} | ${cell(r.printed ?? '')} | ${cell(resultWord(r))} | ${cell(r.verification?.verdict ?? '')} | ${cell(r.execution)} | ${cell(formatDuration(r.durationMs))} |`);
   }
   const explained = m.runs.filter((r) => r.explanation || r.note);
   if (explained.length) {

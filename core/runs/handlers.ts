@@ -1,6 +1,7 @@
 /** The `runs:*` channel handlers, built from the core's shared services. */
 import type { ChannelOutput, ChannelParsed } from '../contract/channels.js';
 import type { EngineAccess } from '../docker/engine.js';
+import { extraLabelsFrom } from '../docker/labels.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import type { CallContext } from '../dispatch.js';
 import { inspectReference } from '../registry/manifest.js';
@@ -24,17 +25,9 @@ export type RunsHandlers = {
   [C in RunsChannel]: (input: ChannelParsed<C>, ctx: CallContext) => Promise<ChannelOutput<C>>;
 };
 
-/** Label every run container `dev.multiarch-lab.test=<value>` when this is set, so tests can find exactly their own. */
-export const TEST_LABEL_ENV = 'MULTIARCH_LAB_TEST_LABEL';
-
-export function testLabels(env: NodeJS.ProcessEnv | undefined): Record<string, string> {
-  const value = env?.[TEST_LABEL_ENV];
-  return value && /^[a-zA-Z0-9_.-]{1,63}$/.test(value) ? { 'dev.multiarch-lab.test': value } : {};
-}
-
 export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
   const history = new RunHistory(deps.dataDir);
-  const extraLabels = testLabels(deps.env);
+  const extraLabels = extraLabelsFrom(deps.env);
   return {
     'runs:start': async (input, ctx) =>
       runMatrix(

@@ -6,51 +6,7 @@
  * in the index, as the engine keeps index order between equals. Pure functions.
  */
 import type { HostChoice, HostProfile } from '../contract/runs.js';
-
-export interface NormalPlatform {
-  os: string;
-  architecture: string;
-  variant: string;
-}
-
-const ARCH_NAMES: Record<string, string> = {
-  x86_64: 'amd64',
-  'x86-64': 'amd64',
-  amd64: 'amd64',
-  i386: '386',
-  i686: '386',
-  '386': '386',
-  aarch64: 'arm64',
-  arm64: 'arm64',
-  armhf: 'arm',
-  armel: 'arm',
-  arm: 'arm',
-};
-
-/** containerd's normalization: the same platform always gets the same spelling. */
-export function normalizePlatform(text: string): NormalPlatform {
-  const [osPart = '', archPart = '', variantPart = ''] = text.toLowerCase().split('/');
-  const os = osPart === 'macos' ? 'darwin' : osPart;
-  const architecture = ARCH_NAMES[archPart] ?? archPart;
-  let variant = variantPart;
-  if (archPart === 'armhf') variant = variant || 'v7';
-  if (archPart === 'armel') variant = variant || 'v6';
-  if (architecture === 'amd64' && variant === 'v1') variant = '';
-  if (architecture === 'arm64' && (variant === '8' || variant === 'v8')) variant = '';
-  if (architecture === 'arm') {
-    if (variant === '') variant = 'v7';
-    else if (/^[5-8]$/.test(variant)) variant = `v${variant}`;
-  }
-  return { os, architecture, variant };
-}
-
-export function formatNormalPlatform(p: NormalPlatform): string {
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
-function samePlatform(a: NormalPlatform, b: NormalPlatform): boolean {
-  return a.os === b.os && a.architecture === b.architecture && a.variant === b.variant;
-}
+import { formatNormalPlatform, normalizePlatform, sameNormalPlatform as samePlatform, type NormalPlatform } from '../platform.js';
 
 /** The platforms a host runs, best first: its own, then what its CPU also runs. */
 export function compatiblePlatforms(hostPlatform: string): NormalPlatform[] {

@@ -3,7 +3,7 @@
  * verdict on one run (pass, fail and why, or unverified when nothing recognisable was printed). Pure functions.
  */
 import type { ExpectedMachine, PlatformRun, RunExecution } from '../contract/runs.js';
-import { normalizePlatform } from './host-match.js';
+import { normalizePlatform } from '../platform.js';
 
 /** Machine names as `uname -m` (and Go's GOARCH, which some programs print) spell them, and the platform they mean. */
 const MACHINE_FAMILY: Record<string, string> = {
@@ -66,7 +66,8 @@ const SHARED_KERNEL_NOTE =
 export function expectedMachines(platform: string, context: ExpectationContext = {}): ExpectedMachine[] {
   const p = normalizePlatform(platform);
   const emulated = context.execution === 'emulated';
-  const engine = context.engineArch ? normalizePlatform(`linux/${context.engineArch}`).architecture : undefined;
+  const enginePlatform = context.engineArch ? normalizePlatform(`linux/${context.engineArch}`) : undefined;
+  const engine = enginePlatform?.architecture;
   const onArm64 = context.execution === 'native' && engine === 'arm64';
   const armOn64: ExpectedMachine[] = onArm64
     ? [
@@ -91,7 +92,7 @@ export function expectedMachines(platform: string, context: ExpectationContext =
         return [
           { machine: 'armv6l' },
           ...(emulated ? [{ machine: 'armv7l', note: 'QEMU emulates an ARMv7 CPU, which runs armv6 code and reports armv7l; this shows the binaries are 32-bit ARM, not that they need only v6' }] : []),
-          ...(context.execution === 'native' && engine === 'arm' ? [{ machine: 'armv7l', note: 'this ARMv7 CPU runs armv6 code and reports its own name' }] : []),
+          ...(context.execution === 'native' && engine === 'arm' && enginePlatform?.variant === 'v7' ? [{ machine: 'armv7l', note: 'this ARMv7 CPU runs armv6 code and reports its own name' }] : []),
           ...armOn64,
         ];
       }

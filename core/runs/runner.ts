@@ -4,25 +4,31 @@
  * Platforms run in parallel up to a limit; each run has its own timeout.
  */
 import type Docker from 'dockerode';
+import { runPlatformCommand } from '../commands/runs.js';
 import type { PlatformStatus } from '../contract/doctor.js';
 import { AppError, serializeError } from '../contract/errors.js';
 import type { ImageInspection, ManifestNode } from '../contract/registry.js';
 import { DEFAULT_RUN_TIMEOUT_MS, type PlatformRun, type RunExecution, type RunMatrix } from '../contract/runs.js';
-import { engineIsLocal, type EngineAccess } from '../docker/engine.js';
+import type { EngineAccess } from '../docker/engine.js';
+import { engineMessage, isEngineConnectionError } from '../docker/errors.js';
+import { engineFacts } from '../docker/facts.js';
+import { pullImage, taskLayerProgress } from '../docker/images.js';
+import { MANAGED_LABEL, ROLE_LABEL, RUN_ROLE } from '../docker/labels.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { readBinfmtState } from '../doctor/host-probes.js';
-import { classifyPlatforms, normalizeArch } from '../doctor/platforms.js';
-import { formatPlatform, inspectReference, platformNodes } from '../registry/manifest.js';
+import { classifyPlatforms } from '../doctor/platforms.js';
+import { formatPlatform, normalizeArch, normalPlatformText } from '../platform.js';
+import { inspectReference, platformNodes } from '../registry/manifest.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { TaskHandle, TaskManager } from '../tasks.js';
-import { demuxDockerStream } from './demux.js';
+import { demuxDockerStream } from '../docker/demux.js';
 import { formatDuration } from './export.js';
 import { RunHistory } from './history.js';
-import { formatNormalPlatform, hostVariantChoices, normalizePlatform } from './host-match.js';
+import { hostVariantChoices } from './host-match.js';
 import { configContradictsLabel, judgeRun, machineFamily } from './machines.js';
-
-export const MANAGED_LABEL = 'dev.multiarch-lab.managed';
-export const ROLE_LABEL = 'dev.multiarch-lab.role';
+import type { PlatformVerification, VerifyReport } from '../contract/verify.js';
+import { verifyReference } from '../verify/verify.js';
+import { joinVerification } from './verify-run.js';
 
 export interface RunMatrixRequest {
   reference: string;
@@ -43,24 +49,20 @@ export interface RunMatrixDeps {
   extraLabels?: Record<string, string>;
 }
 
-/** `docker run --rm --platform P IMAGE [CMD…]`: the same run with the CLI. */
-export function equivalentCommand(platform: string, image: string, command?: readonly string[]): string[] {
-  return ['docker', 'run', '--rm', '--platform', platform, image, ...(command ?? [])];
-}
-
 /** Runs the matrix as a task, saves it in the history and returns it. */
 export async function runMatrix(request: RunMatrixRequest, deps: RunMatrixDeps, outer?: AbortSignal): Promise<RunMatrix> {
   const reference = request.reference;
   const steps = [
     { id: 'inspect', title: 'Read the platforms from the registry', command: ['docker', 'buildx', 'imagetools', 'inspect', reference] },
     { id: 'engine', title: 'Check the engine and its emulators', command: ['docker', 'info'] },
+    { id: 'verify', title: "Read each platform's files from the registry", command: ['multiarch-lab', 'verify', reference] },
   ];
   const matrix = await deps.tasks.run('runs:start', `Run every platform of ${reference}`, steps, (task) => runMatrixTask(request, deps, task), outer);
   await deps.history.save(matrix);
   return matrix;
 }
 
-interface EngineFacts {
+interface RunEngine {
   docker: Docker;
   endpoint: string;
   arch: string;
@@ -88,8 +90,12 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   task.throwIfCancelled();
 
   // linux/arm and linux/arm/v7 are one platform: run it once.
-  const chosen = [...new Map((request.platforms ?? inspection.platforms).map((p) => [formatNormalPlatform(normalizePlatform(p)), p])).values()];
+  const chosen = [...new Map((request.platforms ?? inspection.platforms).map((p) => [normalPlatformText(p), p])).values()];
   const picks = chosen.map((platform) => ({ platform, node: findNode(nodes, platform) }));
+
+  // The same platforms checked from their files, beside the runs: the evidence that explains a failed start, and
+  // that catches a run which only looked right. Pinned to the digest just read, so both judge the same image.
+  const verifying = startVerification(request, inspection.digest, picks.filter((p) => p.node).map((p) => p.platform), task);
 
   task.step('engine', 'running');
   const wantedPlatforms = new Set<string>();
@@ -98,7 +104,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
     const configPlatform = configPlatformOf(p.node);
     if (configPlatform) wantedPlatforms.add(configPlatform);
   }
-  const facts = await engineFacts(deps, [...wantedPlatforms], task.signal).catch((error: unknown) => {
+  const facts = await runEngine(deps, [...wantedPlatforms], task.signal).catch((error: unknown) => {
     task.step('engine', 'failed', error instanceof Error ? error.message : String(error));
     throw engineLost(deps.engine, error) ?? error;
   });
@@ -111,23 +117,12 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const plans = picks.map((p) => planRun(p.platform, p.node, runnable, repoName, request.command));
   for (const plan of plans) task.addStep({ id: plan.stepId, title: `Run ${plan.platform}`, command: plan.command });
 
-  const bytes = new Map<string, { current: number; total: number }>();
   let finished = 0;
-  let lastProgress = 0;
-  const reportBytes = (message: string, force = false) => {
-    const now = Date.now();
-    if (!force && now - lastProgress < 150) return;
-    lastProgress = now;
-    let current = 0;
-    let total = 0;
-    for (const b of bytes.values()) {
-      current += b.current;
-      total += b.total;
-    }
-    task.progress({ current, total, unit: 'bytes', message });
-  };
+  // every platform's layers add up to one byte count; the message names the platform that reported last
+  let pulling = '';
+  const pullBytes = taskLayerProgress(task, () => `pulling ${pulling}`);
 
-  const runs = await mapLimitAll(plans, request.concurrency, async (plan) => {
+  const ran = await mapLimitAll(plans, request.concurrency, async (plan) => {
     task.throwIfCancelled();
     task.step(plan.stepId, 'running');
     const run = await runOnePlatform(plan, {
@@ -136,15 +131,10 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
       id,
       timeoutMs,
       signal: task.signal,
-      labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: 'run' },
+      labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: RUN_ROLE },
       onPullProgress: (layer, current, total) => {
-        const key = `${plan.platform}\u0000${layer}`;
-        const known = bytes.get(key);
-        const size = total ?? known?.total;
-        // Events without counts ("Download complete", the end of the pull) finish the layer at its size.
-        if (size === undefined) return;
-        bytes.set(key, { current: total === undefined ? size : Math.min(current, size), total: size });
-        reportBytes(`pulling ${plan.platform}`, total === undefined);
+        pulling = plan.platform;
+        pullBytes.onLayer(`${plan.platform}\u0000${layer}`, current, total);
       },
     });
     task.throwIfCancelled();
@@ -154,6 +144,13 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
     return run;
   }).catch((error: unknown) => {
     throw engineLost(deps.engine, error) ?? error;
+  });
+  const verified = await verifying;
+  task.throwIfCancelled();
+  const runs = ran.map((run) => joinVerification(run, verified.byPlatform.get(normalPlatformText(run.platform)), { engineArch: facts.arch, ...(verified.error !== undefined && run.manifestDigest ? { error: verified.error } : {}) }));
+  // a run the files overturned (it only looked right) says so in its step too, not just in the matrix
+  runs.forEach((run, i) => {
+    if (run.result !== ran[i]!.result) task.step(`run:${run.platform}`, 'failed', stepDetail(run));
   });
 
   const ended = new Date();
@@ -206,14 +203,41 @@ export async function mapLimitAll<T, R>(items: readonly T[], limit: number, fn: 
   return results;
 }
 
+interface Verified {
+  byPlatform: Map<string, PlatformVerification>;
+  error?: unknown;
+}
+
+/** Starts `registry:verify` of the chosen platforms; never rejects (a failure leaves each run's verdict unknown). */
+function startVerification(request: RunMatrixRequest, digest: string, platforms: string[], task: TaskHandle): Promise<Verified> {
+  if (platforms.length === 0) {
+    task.step('verify', 'skipped', 'no platform of the image to check');
+    return Promise.resolve({ byPlatform: new Map() });
+  }
+  const parsed = parseImageReference(request.reference);
+  const pinned = `${parsed.registry}/${parsed.repository}@${digest}`;
+  task.step('verify', 'running');
+  return verifyReference({ reference: pinned, platforms, hostCheck: false, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal).then(
+    (report: VerifyReport) => {
+      const byPlatform = new Map(report.platforms.map((p) => [normalPlatformText(p.platform), p]));
+      task.step('verify', 'done', report.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', '));
+      return { byPlatform };
+    },
+    (error: unknown) => {
+      task.step('verify', 'failed', error instanceof Error ? error.message : String(error));
+      return { byPlatform: new Map(), error };
+    },
+  );
+}
+
 function stepDetail(run: PlatformRun): string {
   const printed = run.printed ? `printed ${run.printed}` : 'printed no machine name';
   return `${run.result}: ${printed}, ${run.execution}, ${formatDuration(run.durationMs)}${run.failure ? ` (${run.failure})` : ''}`;
 }
 
 function findNode(nodes: ManifestNode[], platform: string): ManifestNode | undefined {
-  const wanted = formatNormalPlatform(normalizePlatform(platform));
-  return nodes.find((n) => n.platformLabel && formatNormalPlatform(normalizePlatform(n.platformLabel)) === wanted);
+  const wanted = normalPlatformText(platform);
+  return nodes.find((n) => n.platformLabel && normalPlatformText(n.platformLabel) === wanted);
 }
 
 function configPlatformOf(node: ManifestNode | undefined): string | undefined {
@@ -252,28 +276,27 @@ function planRun(platform: string, node: ManifestNode | undefined, reference: st
     image,
     runPlatform,
     cmd,
-    command: equivalentCommand(runPlatform, image, cmd),
+    command: runPlatformCommand(runPlatform, image, cmd),
   };
 }
 
-async function engineFacts(deps: RunMatrixDeps, platforms: string[], signal: AbortSignal): Promise<EngineFacts> {
+async function runEngine(deps: RunMatrixDeps, platforms: string[], signal: AbortSignal): Promise<RunEngine> {
   const connection = await deps.engine.connect(signal);
-  const info = (await connection.docker.info()) as { Architecture?: string; ServerVersion?: string; KernelVersion?: string; OSType?: string };
-  const arch = info.Architecture ?? 'unknown';
-  const local = engineIsLocal(connection, { KernelVersion: info.KernelVersion ?? '', OSType: info.OSType ?? '' });
-  const binfmt = local ? await (deps.readBinfmt ?? (() => readBinfmtState()))() : null;
+  const engine = await engineFacts(connection);
+  const arch = engine.arch;
+  const binfmt = engine.local ? await (deps.readBinfmt ?? (() => readBinfmtState()))() : null;
   const outcome = classifyPlatforms({ engineArch: arch, binfmt }, platforms);
   return {
     docker: connection.docker,
     endpoint: connection.endpoint,
     arch,
-    ...(info.ServerVersion ? { version: info.ServerVersion } : {}),
+    ...(engine.serverVersion ? { version: engine.serverVersion } : {}),
     platforms: outcome.platforms,
     source: outcome.source,
   };
 }
 
-function executionOf(facts: EngineFacts, platform: string): { execution: RunExecution; via?: string } {
+function executionOf(facts: RunEngine, platform: string): { execution: RunExecution; via?: string } {
   const status = facts.platforms.find((p) => p.platform === platform);
   if (!status) return { execution: 'unknown' };
   const execution: RunExecution = status.support === 'unavailable' && facts.source === 'none' ? 'unknown' : status.support;
@@ -282,7 +305,7 @@ function executionOf(facts: EngineFacts, platform: string): { execution: RunExec
 
 interface RunContext {
   docker: Docker;
-  facts: EngineFacts;
+  facts: RunEngine;
   id: string;
   timeoutMs: number;
   signal: AbortSignal;
@@ -328,12 +351,12 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
     // The manifest says how big each layer is; the engine's events name layers by the first 12 hex digits.
     const layers = [plan.node.config, ...plan.node.layers].filter((l): l is NonNullable<typeof l> => Boolean(l));
     for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, l.size);
-    await pullPlatform(ctx.docker, plan.image, plan.runPlatform, ctx.signal, ctx.onPullProgress);
+    await pullImage(ctx.docker, plan.image, { platform: plan.runPlatform, signal: ctx.signal, onLayer: ctx.onPullProgress });
     for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, undefined);
   } catch (error) {
     if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    return failed('pull-failed', `Pulling ${plan.image} for ${plan.runPlatform} failed: ${message}. Check that the registry is running and reachable from the engine.`, error);
+    return failed('pull-failed', `${message.replace(/\.$/, '')} (for ${plan.runPlatform}). Check that the registry is running and reachable from the engine.`, error);
   }
   const pullMs = Date.now() - pullStarted;
 
@@ -353,7 +376,7 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
     });
   } catch (error) {
     if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
-    return { ...failed('engine-error', `The engine would not create a ${plan.runPlatform} container from ${plan.image}: ${dockerMessage(error)}`, error), pullMs };
+    return { ...failed('engine-error', `The engine would not create a ${plan.runPlatform} container from ${plan.image}: ${engineMessage(error)}`, error), pullMs };
   }
 
   let timedOut = false;
@@ -367,7 +390,7 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
     try {
       await container.start();
     } catch (error) {
-      startError = dockerMessage(error);
+      startError = engineMessage(error);
     }
     if (startError === undefined) {
       const timer = setTimeout(() => {
@@ -432,14 +455,6 @@ function correctExecution(run: PlatformRun, engineArch: string): PlatformRun {
   };
 }
 
-/** How a dropped or refused engine connection shows up in dockerode's errors. */
-const ENGINE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOENT', 'EHOSTUNREACH', 'ETIMEDOUT']);
-
-function isEngineConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ENGINE_CONNECTION_CODES.has(code);
-}
-
 /**
  * The engine went away in the middle of the matrix (dockerd stopped, its socket gone): that fails the whole task
  * as the engine's doing, rather than as a platform's result or an unexplained socket error.
@@ -456,46 +471,4 @@ function engineLost(engine: EngineAccess, error: unknown): AppError | undefined 
 
 function shortId(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
-}
-
-function dockerMessage(error: unknown): string {
-  const e = error as { json?: { message?: unknown }; message?: unknown; reason?: unknown };
-  const fromJson = e?.json && typeof e.json.message === 'string' ? e.json.message : undefined;
-  return (fromJson ?? (typeof e?.message === 'string' ? e.message : String(error))).trim();
-}
-
-interface PullEvent {
-  id?: string;
-  status?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-  progressDetail?: { current?: number; total?: number };
-}
-
-/** `docker pull --platform`: resolves when the variant is in the engine, rejects with the engine's own words. */
-async function pullPlatform(
-  docker: Docker,
-  image: string,
-  platform: string,
-  signal: AbortSignal,
-  onProgress: (layer: string, current: number, total: number | undefined) => void,
-): Promise<void> {
-  const stream = (await docker.pull(image, { platform, abortSignal: signal })) as NodeJS.ReadableStream;
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null, output: PullEvent[]) => {
-        const failedEvent = output?.find((e) => e.error || e.errorDetail?.message);
-        if (error) reject(error);
-        else if (failedEvent) reject(new AppError('pull-failed', failedEvent.errorDetail?.message ?? failedEvent.error ?? 'the pull failed'));
-        else resolve();
-      },
-      (event: PullEvent) => {
-        const detail = event.progressDetail;
-        if (!event.id) return;
-        if (detail && typeof detail.total === 'number' && detail.total > 0) onProgress(event.id, detail.current ?? 0, detail.total);
-        else if (event.status === 'Download complete' || event.status === 'Pull complete' || event.status === 'Already exists') onProgress(event.id, 0, undefined);
-      },
-    );
-  });
 }

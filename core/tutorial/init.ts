@@ -11,7 +11,7 @@ import { describeBuildx, describeEngine } from '../doctor/doctor.js';
 import type { SettingsStore } from '../settings.js';
 import { existsSync } from 'node:fs';
 import { lintDockerfile } from './lint.js';
-import { DEFAULT_SAMPLE_BASE, readExistingSample, SAMPLE_DIR_NAME, scaffoldSample } from './sample.js';
+import { DEFAULT_SAMPLE_BASE, readExistingSample, SAMPLE_DIR_NAMES, scaffoldSample, type SampleKind } from './sample.js';
 import { needsLabsSyntax, type BuilderFacts, type LabsSyntaxDecision } from './syntax.js';
 
 export interface TutorialDeps {
@@ -50,15 +50,17 @@ export async function decideLabsSyntax(deps: TutorialDeps, signal?: AbortSignal)
 
 export async function initTutorial(
   deps: TutorialDeps,
-  input: { dir?: string; base?: string; overwrite?: boolean; useExisting?: boolean },
+  input: { dir?: string; base?: string; overwrite?: boolean; useExisting?: boolean; sample?: SampleKind },
   signal?: AbortSignal,
 ): Promise<TutorialInitResult> {
-  const dir = input.dir ? path.resolve(input.dir) : path.join(await deps.settings.workspaceDir(), SAMPLE_DIR_NAME);
+  const sample = input.sample ?? 'plain';
+  const dir = input.dir ? path.resolve(input.dir) : path.join(await deps.settings.workspaceDir(), SAMPLE_DIR_NAMES[sample]);
   if (input.useExisting) return useExistingSample(dir, deps.env);
   const base = input.base ?? DEFAULT_SAMPLE_BASE;
   const decision = await decideLabsSyntax(deps, signal);
   const written = await scaffoldSample(dir, {
     base,
+    sample,
     labsSyntax: decision.needed,
     ...(input.overwrite ? { overwrite: true } : {}),
     ...(deps.env ? { env: deps.env } : {}),
@@ -68,6 +70,7 @@ export async function initTutorial(
     files: written.files,
     dockerfile: written.dockerfile,
     base,
+    sample,
     labsSyntax: { added: decision.needed, reason: decision.reason },
     warnings: written.warnings,
   };
@@ -87,6 +90,7 @@ async function useExistingSample(dir: string, env?: NodeJS.ProcessEnv): Promise<
     files,
     dockerfile,
     base: found.base,
+    sample: found.sample,
     labsSyntax: { added: found.labsSyntax, reason: 'The files already in the folder were kept as they are.' },
     warnings: lintDockerfile(text),
   };

@@ -14,10 +14,20 @@ import { LABS_SYNTAX_LINE } from './syntax.js';
 
 export const DEFAULT_SAMPLE_BASE = 'alpine:3.15';
 export const SAMPLE_DIR_NAME = 'hello-multiarch';
+/** The samples: `plain` runs its steps on each target platform; `fast` prepares in a $BUILDPLATFORM stage and copies. */
+export const SAMPLE_KINDS = ['plain', 'fast'] as const;
+export type SampleKind = (typeof SAMPLE_KINDS)[number];
+/** Where each sample goes in the workspace when no folder is given. */
+export const SAMPLE_DIR_NAMES: Record<SampleKind, string> = { plain: SAMPLE_DIR_NAME, fast: 'hello-multiarch-fast' };
 /** What the sample's script prints before `uname -m`. */
 export const SAMPLE_GREETING = 'Hello from the Multiarch Lab sample. This container runs on a machine that calls itself:';
 
-const TEMPLATE_FILES = { dockerfile: 'Dockerfile.template', readme: 'README.md.template' } as const;
+const TEMPLATE_FILES = {
+  dockerfile: 'Dockerfile.template',
+  readme: 'README.md.template',
+  'dockerfile-fast': 'Dockerfile.fast.template',
+  'readme-fast': 'README.fast.md.template',
+} as const;
 
 /** assets/tutorial, found from this module both in the source tree and in dist/ (and in a packaged app). */
 export function tutorialAssetsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -35,6 +45,8 @@ export function tutorialAssetsDir(env: NodeJS.ProcessEnv = process.env): string 
 
 export interface SampleOptions {
   base: string;
+  /** Which sample; `plain` when absent. */
+  sample?: SampleKind;
   /** Put `# syntax=docker/dockerfile:1-labs` on the first line (only for builders without heredoc support). */
   labsSyntax?: boolean;
 }
@@ -51,7 +63,7 @@ export async function readTemplate(name: keyof typeof TEMPLATE_FILES, env: NodeJ
 
 /** The sample Dockerfile's text for a base image. */
 export async function sampleDockerfile(options: SampleOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return renderTemplate(await readTemplate('dockerfile', env), options);
+  return renderTemplate(await readTemplate(options.sample === 'fast' ? 'dockerfile-fast' : 'dockerfile', env), options);
 }
 
 export interface ScaffoldOptions extends SampleOptions {
@@ -71,8 +83,8 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
   const target = path.resolve(dir);
   const env = options.env ?? process.env;
   const files = {
-    Dockerfile: renderTemplate(await readTemplate('dockerfile', env), options),
-    'README.md': renderTemplate(await readTemplate('readme', env), options),
+    Dockerfile: await sampleDockerfile(options, env),
+    'README.md': renderTemplate(await readTemplate(options.sample === 'fast' ? 'readme-fast' : 'readme', env), options),
   };
   try {
     const s = await stat(target);
@@ -104,21 +116,27 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
 }
 
 /**
- * The sample as it already sits in `dir`: its base image and whether it has the syntax line, when its
- * Dockerfile is exactly what the template renders for that base; null for any other file (or none).
+ * The sample as it already sits in `dir`: which sample, its base image and whether it has the syntax line,
+ * when its Dockerfile is exactly what a sample template renders for that base; null for any other file (or none).
  */
-export async function readExistingSample(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ base: string; labsSyntax: boolean } | null> {
+export async function readExistingSample(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ base: string; labsSyntax: boolean; sample: SampleKind } | null> {
   let text: string;
   try {
     text = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
   } catch {
     return null;
   }
-  const base = /^FROM\s+(\S+)/m.exec(text)?.[1];
+  // the fast sample's first FROM carries --platform=$BUILDPLATFORM before the base
+  const base = /^FROM\s+(?:--platform=\S+\s+)?(\S+)/m.exec(text)?.[1];
   if (!base) return null;
-  const template = await readTemplate('dockerfile', env);
-  for (const labsSyntax of [false, true]) {
-    if (renderTemplate(template, { base, labsSyntax }) === text) return { base, labsSyntax };
+  for (const sample of SAMPLE_KINDS) {
+    const template = await readTemplate(sample === 'fast' ? 'dockerfile-fast' : 'dockerfile', env);
+    for (const labsSyntax of [false, true]) {
+      if (renderTemplate(template, { base, labsSyntax }) === text) return { base, labsSyntax, sample };
+    }
   }
   return null;
 }

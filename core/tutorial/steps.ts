@@ -2,7 +2,9 @@
  * The guided path Doctor → Registry → Builder → Build → Runs, as data: the renderer draws it as a
  * checklist and the CLI prints it. The explanations are this project's own words.
  */
+import { registryAddress } from '../commands/registry.js';
 import type { TutorialExplanation, TutorialStep, TutorialSteps } from '../contract/build.js';
+import { SettingsSchema } from '../contract/settings.js';
 import { TOUR_PLATFORMS, tourTag } from './progress.js';
 
 const platform: TutorialExplanation = {
@@ -73,84 +75,89 @@ const heredoc: TutorialExplanation = {
     'line are removed, spaces are not: indent with TABs or not at all. The quotes around SCRIPT keep $(...) as written instead of expanding it.',
 };
 
-export const tutorialSteps: TutorialStep[] = [
-  {
-    id: 'doctor',
-    title: 'Check the machine',
-    goal: 'Make sure Docker answers, buildx is installed and other platforms can run here.',
-    actions: ['Open the Doctor and read each check.', 'Fix anything marked missing: the Doctor says how.'],
-    explanations: [platform, amd64, emulation],
-    command: ['multiarch-lab', 'doctor'],
-    doneWhen: 'The engine, buildx and emulation checks are ok.',
-  },
-  {
-    id: 'registry',
-    title: 'Start a local registry',
-    goal: 'Have a place that keeps every platform of an image under one name.',
-    actions: ['Start the registry container (registry:2 on port 5000, data in a named volume).', 'Check that it answers.'],
-    explanations: [registry, manifest, manifestList],
-    command: ['multiarch-lab', 'registry', 'up'],
-    doneWhen: 'The registry container runs and answers at localhost:5000.',
-  },
-  {
-    id: 'builder',
-    title: 'Pick a builder',
-    goal: 'Choose the BuildKit that builds: the engine\'s own, or a host-networked one that can push to localhost.',
-    actions: [
-      'With the containerd image store, the engine\'s default builder can build every platform at once.',
-      'Otherwise create the host-networked builder and use it.',
-    ],
-    explanations: [builder],
-    command: ['multiarch-lab', 'builder', 'create'],
-    doneWhen: 'The builder lists the platforms you want to build.',
-  },
-  {
-    id: 'build',
-    title: 'Build and push the sample',
-    goal: 'Build the sample for linux/amd64, linux/arm64 and linux/arm/v7 and push one manifest list.',
-    actions: [
-      'Create the sample project (or pick a folder with your own Dockerfile).',
-      'Build it the old-school way, then the modern way, and compare the timelines.',
-      'Look inside the pushed manifest list: one entry per platform.',
-    ],
-    explanations: [twoWays, heredoc, manifestList],
-    command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', TOUR_PLATFORMS.join(','), '--tag', 'localhost:5000/hello:1'],
-    doneWhen: 'The registry serves the tag this tour built (localhost:5000/hello:1 by default) as one index of linux/amd64, linux/arm64 and linux/arm/v7.',
-  },
-  {
-    id: 'runs',
-    title: 'Run every platform',
-    goal: 'Run each platform of the image and see what uname -m says in each.',
-    actions: ['Run the image once per platform.', 'Compare: x86_64, aarch64, armv7l.'],
-    explanations: [emulation, amd64],
-    command: ['multiarch-lab', 'run', 'localhost:5000/hello:1'],
-    doneWhen: 'A run of that exact image (its digest) printed the expected machine name on every platform.',
-  },
-];
+/** The steps, with the registry on `port` (the settings' port): every address and tag they show follows it. */
+export function tutorialStepsFor(port: number): TutorialStep[] {
+  const address = registryAddress(port);
+  // the tour's default tag: the one the build step's goal names (the run view suggests the same)
+  const image = tourTag(address);
+  return [
+    {
+      id: 'doctor',
+      title: 'Check the machine',
+      goal: 'Make sure Docker answers, buildx is installed and other platforms can run here.',
+      actions: ['Open the Doctor and read each check.', 'Fix anything marked missing: the Doctor says how.'],
+      explanations: [platform, amd64, emulation],
+      command: ['multiarch-lab', 'doctor'],
+      doneWhen: 'The engine, buildx and emulation checks are ok.',
+    },
+    {
+      id: 'registry',
+      title: 'Start a local registry',
+      goal: 'Have a place that keeps every platform of an image under one name.',
+      actions: [`Start the registry container (registry:2 on port ${port}, data in a named volume).`, 'Check that it answers.'],
+      explanations: [registry, manifest, manifestList],
+      command: ['multiarch-lab', 'registry', 'up'],
+      doneWhen: `The registry container runs and answers at ${address}.`,
+    },
+    {
+      id: 'builder',
+      title: 'Pick a builder',
+      goal: 'Choose the BuildKit that builds: the engine\'s own, or a host-networked one that can push to localhost.',
+      actions: [
+        'With the containerd image store, the engine\'s default builder can build every platform at once.',
+        'Otherwise create the host-networked builder and use it.',
+      ],
+      explanations: [builder],
+      command: ['multiarch-lab', 'builder', 'create'],
+      doneWhen: 'The builder lists the platforms you want to build.',
+    },
+    {
+      id: 'build',
+      title: 'Build and push the sample',
+      goal: 'Build the sample for linux/amd64, linux/arm64 and linux/arm/v7 and push one manifest list.',
+      actions: [
+        'Create the sample project (or pick a folder with your own Dockerfile).',
+        'Build it the old-school way, then the modern way, and compare the timelines.',
+        'Look inside the pushed manifest list: one entry per platform.',
+      ],
+      explanations: [twoWays, heredoc, manifestList],
+      command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', TOUR_PLATFORMS.join(','), '--tag', image],
+      doneWhen: `The registry serves the tag this tour built (${image} by default) as one index of linux/amd64, linux/arm64 and linux/arm/v7.`,
+    },
+    {
+      id: 'runs',
+      title: 'Run every platform',
+      goal: 'Run each platform of the image and see what uname -m says in each.',
+      actions: ['Run the image once per platform.', 'Compare: x86_64, aarch64, armv7l.'],
+      explanations: [emulation, amd64],
+      command: ['multiarch-lab', 'run', image],
+      doneWhen: 'A run of that exact image (its digest) printed the expected machine name on every platform.',
+    },
+  ];
+}
+
+const DEFAULT_PORT = SettingsSchema.parse({}).registry.port;
+export const tutorialSteps: TutorialStep[] = tutorialStepsFor(DEFAULT_PORT);
 
 export const glossary: TutorialExplanation[] = [platform, amd64, manifest, manifestList, registry, builder, emulation, heredoc, twoWays];
 
-/** What makes the printed commands runnable here: how to call the CLI, the sample's folder, the registry's address. */
+/** What makes the printed commands runnable here: how to call the CLI, the sample's folder, the registry's port. */
 export interface TutorialCommandContext {
+  /** The registry's published port (the settings' port); the default port when absent. */
+  port?: number;
   /** e.g. ['multiarch-lab'], or ['node', '/abs/dist/cli/index.js'] where the command is not on PATH. */
-  cli: string[];
+  cli?: string[];
   /** The absolute folder the sample is written to. */
-  sampleDir: string;
-  /** host:port of the configured registry, e.g. localhost:5000. */
-  registry: string;
+  sampleDir?: string;
 }
 
-/** The step list; with a context its commands are complete (absolute folder, real registry address) and runnable as printed. */
-export function getTutorialSteps(context?: TutorialCommandContext): TutorialSteps {
-  const copy = structuredClone({ steps: tutorialSteps, glossary });
-  if (!context) return copy;
-  const tag = tourTag(context.registry);
+/** The step list; with a context its commands are complete (CLI form, absolute folder, real registry address) and runnable as printed. */
+export function getTutorialSteps(context: TutorialCommandContext = {}): TutorialSteps {
+  const copy = structuredClone({ steps: tutorialStepsFor(context.port ?? DEFAULT_PORT), glossary });
+  const { cli, sampleDir } = context;
   for (const step of copy.steps) {
-    let words = step.command.slice(1);
-    if (step.id === 'build') words = ['build', context.sampleDir, '--platform', TOUR_PLATFORMS.join(','), '--tag', tag];
-    if (step.id === 'runs') words = ['run', tag];
-    step.command = [...context.cli, ...words];
-    step.doneWhen = step.doneWhen.replaceAll('localhost:5000/hello:1', tag).replaceAll('localhost:5000', context.registry);
+    if (sampleDir && step.id === 'build') step.command[2] = sampleDir;
+    if (cli) step.command = [...cli, ...step.command.slice(1)];
   }
   return copy;
 }

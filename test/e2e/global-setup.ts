@@ -57,7 +57,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const child = spawn(process.execPath, args, {
     cwd: root,
     // Containers the app starts for the specs (the run matrix) carry dev.multiarch-lab.test=e2e.
-    env: { ...process.env, MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_TEST_LABEL: 'e2e', BROWSER: 'none', NO_COLOR: '1' },
+    env: { ...process.env, MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_RESOURCE_LABELS: 'dev.multiarch-lab.test=e2e', BROWSER: 'none', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { text: '' };

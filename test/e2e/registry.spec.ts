@@ -83,7 +83,7 @@ test('start a registry from the Registry view, browse to a platform’s layers, 
     await empty.getByLabel('Port').fill(String(port));
     await empty.getByLabel('Volume').fill(volume);
     await page.screenshot({ path: testInfo.outputPath('registry-empty.png') });
-    await expect(empty.locator('.command code')).toContainText(`docker run -d -p ${port}:5000 --restart=always --name ${name} -v ${volume}:/var/lib/registry registry:2`);
+    await expect(empty.locator('.command code')).toContainText(`docker run -d -p ${port}:5000 --restart=always --name ${name} -v ${volume}:/var/lib/registry --label dev.multiarch-lab.managed=true --label dev.multiarch-lab.role=registry registry:2`);
   });
 
   await test.step('an image that cannot be pulled is named in the error, with the steps that ran', async () => {

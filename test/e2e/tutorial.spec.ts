@@ -151,6 +151,11 @@ test('the guided tour: from no registry to a pushed three-platform index, then e
     await expect(page.getByTestId('result-digest')).toHaveText(held.digest!);
     for (const p of THREE) await expect(page.getByTestId('result-platforms').locator(`[data-platform="${p}"]`)).toHaveCount(1);
     for (const p of THREE) await expect(page.getByTestId(`platform-state-${p}`)).toHaveText('done');
+    // Where the time went: one line per platform; arm64 ran its RUN under QEMU here (or took it from the cache).
+    const timing = page.getByTestId('build-timing');
+    await expect(timing.locator('li')).toHaveCount(3);
+    await expect(timing.locator('[data-platform="linux/amd64"] [data-field="summary"]')).toHaveText(/^linux\/amd64: [\d.]+ m?s, (every program ran natively|its RUN steps came from the cache)/);
+    await expect(timing.locator('[data-platform="linux/arm64"] [data-field="summary"]')).toHaveText(/^linux\/arm64: [\d.]+ m?s, ([\d.]+ m?s of it emulated in `RUN chmod \+x \/hello\.sh`|its RUN steps came from the cache)/);
     const timeline = page.getByTestId('build-timeline');
     await expect(timeline.locator('.timeline-row')).toHaveCount(3);
     // Bars are placed through element.style, which the CSP allows: a placed bar has a width.

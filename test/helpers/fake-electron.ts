@@ -1,7 +1,8 @@
 /**
  * Stand-ins for the parts of Electron the IPC adapter touches, for unit tests where no Electron binary
  * exists: an ipcMain that records its handlers, a window whose webContents emits what Electron would, and
- * the real preload script run in a bare V8 context whose ipcRenderer talks to that ipcMain as one frame.
+ * the real preload script (its source, or the built file) run in a bare V8 context whose ipcRenderer talks
+ * to that ipcMain as one frame. test/helpers/electron-stand-in.ts builds the whole `electron` module on these.
  */
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -90,28 +91,103 @@ export function fakeWindow(processId = 3): FakeWindow {
   };
 }
 
-const preloadFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../electron/preload/index.cts');
+const preloadSource = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../electron/preload/index.cts');
 
-/** Runs the real preload with an ipcRenderer wired to `ipc` as the window's main frame; returns what it exposed. */
-export async function preloadFor(ipc: FakeIpcMain, frame: () => SenderFrame | null): Promise<PreloadApi> {
-  const source = await readFile(preloadFile, 'utf8');
-  const { outputText } = ts.transpileModule(source, { fileName: 'index.cts', compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
-  let exposed: PreloadApi | undefined;
-  const electron = {
-    ipcRenderer: {
-      // IPC copies what crosses it (structured clone); so does this stand-in
-      invoke: (channel: string, ...args: unknown[]) => ipc.invoke(frame(), channel, ...structuredClone(args)),
-      send: (channel: string, ...args: unknown[]) => ipc.send(frame(), channel, ...structuredClone(args)),
-      on: () => undefined,
+/** The preload as tsc -b ships it: what Electron loads from the packaged app. */
+export const builtPreloadFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/electron/preload/index.cjs');
+
+/** One IPC message as it crossed the stand-in: who sent it, on which channel, with what. */
+export interface IpcTraffic {
+  kind: 'invoke' | 'send';
+  frame: SenderFrame | null;
+  channel: string;
+  args: unknown[];
+}
+
+/** What running a preload script produced: what it put on the page, what it required, and its IPC listeners. */
+export interface PreloadRun {
+  /** contextBridge.exposeInMainWorld calls, by key. */
+  readonly exposed: Map<string, unknown>;
+  /** every module name the script asked require() for, in order */
+  readonly required: string[];
+  /** everything the page's ipcRenderer sent to the main process */
+  readonly traffic: IpcTraffic[];
+  /** the ipcRenderer object the script was given (it must never reach the page) */
+  readonly ipcRenderer: object;
+  /** What webContents.send does for this page: every ipcRenderer.on listener of the channel hears it. */
+  deliver(channel: string, ...args: unknown[]): void;
+}
+
+/**
+ * Runs preload code (CommonJS text) in a bare V8 context, as one frame of a page: its ipcRenderer talks to
+ * `ipc` with that frame as the sender, and its require() answers 'electron' only, as a sandboxed preload's
+ * would for this script. IPC copies what crosses it (structured clone); so does this stand-in.
+ */
+export function runPreload(code: string, ipc: FakeIpcMain, frame: () => SenderFrame | null, platform: NodeJS.Platform = 'linux'): PreloadRun {
+  const exposed = new Map<string, unknown>();
+  const required: string[] = [];
+  const traffic: IpcTraffic[] = [];
+  const pageListeners = new Map<string, Array<(event: unknown, ...args: unknown[]) => void>>();
+  const ipcRenderer = {
+    invoke: (channel: string, ...args: unknown[]) => {
+      const copy = structuredClone(args);
+      traffic.push({ kind: 'invoke', frame: frame(), channel, args: copy });
+      return ipc.invoke(frame(), channel, ...copy);
     },
+    send: (channel: string, ...args: unknown[]) => {
+      const copy = structuredClone(args);
+      traffic.push({ kind: 'send', frame: frame(), channel, args: copy });
+      ipc.send(frame(), channel, ...copy);
+    },
+    on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => {
+      pageListeners.set(channel, [...(pageListeners.get(channel) ?? []), listener]);
+      return ipcRenderer;
+    },
+  };
+  const electron = {
+    ipcRenderer,
     contextBridge: {
-      exposeInMainWorld: (_key: string, api: PreloadApi) => {
-        exposed = api;
+      exposeInMainWorld: (key: string, api: unknown) => {
+        if (exposed.has(key)) throw new Error(`Cannot bind an API on top of an existing property on the window object: ${key}`);
+        exposed.set(key, api);
       },
     },
   };
   const module = { exports: {} };
-  vm.runInNewContext(outputText, { require: () => electron, module, exports: module.exports, process: { platform: 'linux' }, console });
+  vm.runInNewContext(code, {
+    require: (name: string) => {
+      required.push(name);
+      if (name !== 'electron') throw new Error(`this stand-in for a sandboxed preload only provides 'electron', not ${name}`);
+      return electron;
+    },
+    module,
+    exports: module.exports,
+    process: { platform },
+    console,
+  });
+  return {
+    exposed,
+    required,
+    traffic,
+    ipcRenderer,
+    deliver(channel, ...args) {
+      const copy = structuredClone(args);
+      // the IPC event object stays with the preload; a stand-in with a sender, as Electron's has
+      for (const listener of pageListeners.get(channel) ?? []) listener({ sender: ipcRenderer }, ...copy);
+    },
+  };
+}
+
+/** Runs the preload's source (transpiled here, for unit tests that run before any build); returns what it exposed. */
+export async function preloadFor(ipc: FakeIpcMain, frame: () => SenderFrame | null): Promise<PreloadApi> {
+  const source = await readFile(preloadSource, 'utf8');
+  const { outputText } = ts.transpileModule(source, { fileName: 'index.cts', compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const exposed = runPreload(outputText, ipc, frame).exposed.get('multiarchLab') as PreloadApi | undefined;
   if (!exposed) throw new Error('the preload exposed nothing');
   return exposed;
+}
+
+/** Runs the built preload (dist/electron/preload/index.cjs), unchanged, as one frame of a page. */
+export async function builtPreloadFor(ipc: FakeIpcMain, frame: () => SenderFrame | null): Promise<PreloadRun> {
+  return runPreload(await readFile(builtPreloadFile, 'utf8'), ipc, frame);
 }

@@ -107,9 +107,15 @@ export interface RegistryProcessOptions {
   deleteEnabled?: boolean;
   /** More top-level config sections as YAML lines (e.g. an `auth:` block); each line as it goes in the file. */
   extraConfig?: string[];
+  /**
+   * Default 127.0.0.1. Lets a second engine in its own network namespace reach the registry through the host's end
+   * of its veth; tests then push to it as `ADDRESS:PORT`, not localhost.
+   */
+  bindAddress?: string;
 }
 
 export async function startRegistryProcess(options: RegistryProcessOptions = {}): Promise<RegistryProcess> {
+  const bind = options.bindAddress ?? '127.0.0.1';
   const deleteEnabled = options.deleteEnabled ?? false;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-registry-'));
   for (let attempt = 0; ; attempt++) {
@@ -126,7 +132,7 @@ export async function startRegistryProcess(options: RegistryProcessOptions = {})
       '  delete:',
       `    enabled: ${deleteEnabled}`,
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: ${bind}:${port}`,
       ...(options.extraConfig ?? []),
       '',
     ].join('\n');
@@ -136,7 +142,7 @@ export async function startRegistryProcess(options: RegistryProcessOptions = {})
     const append = (chunk: Buffer) => {
       log = (log + chunk.toString('utf8')).slice(-8000);
     };
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${bind}:${port}`;
     const spawnRegistry = () => {
       const c = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
       c.stdout?.on('data', append);
@@ -163,8 +169,8 @@ export async function startRegistryProcess(options: RegistryProcessOptions = {})
     }
     return {
       port,
-      address: `127.0.0.1:${port}`,
-      localhostAddress: `localhost:${port}`,
+      address: `${bind}:${port}`,
+      localhostAddress: bind === '127.0.0.1' ? `localhost:${port}` : `${bind}:${port}`,
       url,
       dataDir,
       deleteEnabled,

@@ -19,7 +19,7 @@ import type { BuilderList } from '../../core/contract/builder.js';
 import type { RegistryStatus } from '../../core/contract/registry-lifecycle.js';
 import type { RunSummary } from '../../core/contract/runs.js';
 import { runCommand } from '../../core/docker/exec.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import type { ApiClient } from '../../renderer/src/api/types.js';
 import { createWsClient, type SocketLike } from '../../renderer/src/api/ws-client.js';
 import { removeTestResources } from '../helpers/engine.js';
@@ -126,8 +126,7 @@ beforeAll(async () => {
     ...process.env,
     PATH: `/usr/bin:${process.env.PATH ?? ''}`,
     MULTIARCH_LAB_DATA_DIR: dataDir,
-    MULTIARCH_LAB_RESOURCE_LABELS: LABEL,
-    [TEST_LABEL_ENV]: LABEL_VALUE,
+    ...testLabelEnv(LABEL_VALUE),
   };
   delete env.DOCKER_HOST;
 });

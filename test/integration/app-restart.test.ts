@@ -15,7 +15,6 @@ import WebSocket from 'ws';
 import { createCore, type Core } from '../../core/app.js';
 import type { ApiClient } from '../../renderer/src/api/types.js';
 import { createWsClient, type SocketLike } from '../../renderer/src/api/ws-client.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
 import { startServer, type RunningServer } from '../../server/server.js';
 import { removeTestResources } from '../helpers/engine.js';
 import { freePort, pushSeedImage } from '../helpers/registry-process.js';
@@ -48,7 +47,6 @@ async function startApp(): Promise<App> {
     PATH: `/usr/bin:${process.env.PATH ?? ''}`,
     MULTIARCH_LAB_DATA_DIR: dataDir,
     MULTIARCH_LAB_RESOURCE_LABELS: LABEL,
-    [TEST_LABEL_ENV]: LABEL_VALUE,
   };
   delete env.DOCKER_HOST;
   const core = createCore({ mode: 'browser', dataDir, env });

@@ -163,13 +163,17 @@ describe('creating the host-networked builder', () => {
     expect(error.code).toBe('not-found');
   });
 
-  it('bootstrap offline fails naming the moby/buildkit image, and the builder stays created', async () => {
-    const local = await docker(['image', 'inspect', 'moby/buildkit:buildx-stable-1']);
-    expect(local.code, 'this test needs the engine without moby/buildkit:buildx-stable-1 and without Docker Hub').not.toBe(0);
+  it('bootstrap offline fails naming the BuildKit image it could not pull, and the builder stays created', async () => {
+    // The provisioning loads moby/buildkit:buildx-stable-1, so the offline path is walked with an image name
+    // that is on no engine here; buildx pulls it from Docker Hub exactly as it would the default one.
+    const absent = `mal-test-absent/buildkit:${suffix}`;
+    const local = await docker(['image', 'inspect', absent]);
+    expect(local.code, `this test needs the engine without ${absent} and without Docker Hub`).not.toBe(0);
 
-    const error = await rejection(core.call('builder:create', { name: BOOT, use: false }));
+    const error = await rejection(core.call('builder:create', { name: BOOT, use: false, driverOpts: { network: 'host', image: absent } }));
     expect(error.code).toBe('pull-failed');
-    expect(error.message).toContain('moby/buildkit:buildx-stable-1');
+    expect(error.message).toContain(absent);
+    expect(error.message).toContain('Docker Hub could not be reached');
     expect(error.message).toContain(`The builder "${BOOT}" was created but could not start`);
     expect(error.hint).toMatch(/docker load/);
 

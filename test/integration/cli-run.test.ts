@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunMatrix } from '../../core/contract/runs.js';
 import { runCommand } from '../../core/docker/exec.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { pushMislabelledIndex, removeImagesFrom } from '../helpers/run-images.js';
 
@@ -31,7 +31,7 @@ function cli(args: string[]) {
 beforeAll(async () => {
   registry = await startRegistryProcess();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'mal-cli-run-it-'));
-  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, [TEST_LABEL_ENV]: testLabel };
+  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, ...testLabelEnv(testLabel) };
   delete env.DOCKER_HOST;
   const repo = `${testLabel}/busybox`;
   await seedMultiArchImage(registry, repo, '1');
@@ -73,9 +73,9 @@ describe('multiarch-lab run', () => {
   it('the mislabelled index fails the check: exit 1, and the table says why', async () => {
     const r = await cli(['run', bad, '--', 'uname', '-m']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}PLATFORM +EXPECTED +PRINTED +RESULT +RAN +EXIT +TIME$/m);
-    expect(r.stdout).toMatch(/^ {2}linux\/amd64 +x86_64 +x86_64 +pass +native +0 /m);
-    expect(r.stdout).toMatch(/^ {2}linux\/arm64 +aarch64 +x86_64 +fail \(label-mismatch\) +native +0 /m);
+    expect(r.stdout).toMatch(/^ {2}PLATFORM +EXPECTED +PRINTED +RESULT +FILES +RAN +EXIT +TIME$/m);
+    expect(r.stdout).toMatch(/^ {2}linux\/amd64 +x86_64 +x86_64 +pass +ok +native +0 /m);
+    expect(r.stdout).toMatch(/^ {2}linux\/arm64 +aarch64 +x86_64 +fail \(label-mismatch\) +mismatch +native +0 /m);
     expect(r.stdout).toMatch(/^linux\/arm64: The index labels this entry linux\/arm64, but its image config says linux\/amd64/m);
     expect(r.stdout).toMatch(/^1 of 2 platforms failed\.$/m);
     // progress goes to stderr through the CLI's one task printer: each platform's run as it starts and how it ended
@@ -109,8 +109,8 @@ describe('multiarch-lab run', () => {
     const r = await cli(['run', '--export', badId, '--format', 'markdown']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`# Run matrix: ${bad}`);
-    expect(r.stdout).toContain('| platform | expected | printed | result | native/emulated | time |');
-    expect(r.stdout).toMatch(/^\| linux\/arm64 \| aarch64 \| x86_64 \| fail \(label-mismatch\) \| native \| /m);
+    expect(r.stdout).toContain('| platform | expected | printed | result | files | native/emulated | time |');
+    expect(r.stdout).toMatch(/^\| linux\/arm64 \| aarch64 \| x86_64 \| fail \(label-mismatch\) \| mismatch \| native \| /m);
   });
 
   it('--export of an unknown id exits 1 and says what to do', async () => {

@@ -17,7 +17,7 @@ import { createCore, type Core } from '../../core/app.js';
 import { AppError } from '../../core/contract/errors.js';
 import type { EventMap } from '../../core/contract/events.js';
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import { pingEngine, startEngine, stopEngine } from '../helpers/engine.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { removeImagesFrom } from '../helpers/run-images.js';
@@ -38,7 +38,7 @@ async function ourContainers(): Promise<Docker.ContainerInfo[]> {
 }
 
 function newCore(): Core {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, [TEST_LABEL_ENV]: testLabel };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: dataDir, ...testLabelEnv(testLabel) };
   delete env.DOCKER_HOST;
   return createCore({ mode: 'cli', dataDir, env });
 }

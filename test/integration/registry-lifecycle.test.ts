@@ -251,6 +251,9 @@ describe('registry lifecycle on the real engine', () => {
     const gc = await core.call('registry:gc', { name, dryRun: true });
     expect(gc.exitCode).toBe(0);
     expect(gc.command).toEqual(['docker', 'exec', name, '/bin/registry', 'garbage-collect', '--dry-run', '/etc/docker/registry/config.yml']);
+    // the status shows the same command (read from this container) that the button then runs
+    const status = await core.call('registry:status', { name });
+    expect(status.exists && status.gcCommand).toEqual(gc.command.filter((a) => a !== '--dry-run'));
     // the index, three manifests, three configs and three layers are in use
     expect(gc.blobsMarked).toBe(10);
     expect(gc.output).toContain('lab/busybox: marking manifest');

@@ -12,7 +12,7 @@ import { createCore, type Core } from '../../core/app.js';
 import { AppError } from '../../core/contract/errors.js';
 import type { RunMatrix } from '../../core/contract/runs.js';
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
-import { TEST_LABEL_ENV } from '../../core/runs/handlers.js';
+import { testLabelEnv } from '../../core/docker/labels.js';
 import { docker, freePort, seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { binfmtHandlerEnabled, disableBinfmtHandler, removeImagesFrom, mips64elElfHeader, pushMislabelledIndex, pushOneFileImage, pushWithRandomLayer, pushWrongBinariesIndex } from '../helpers/run-images.js';
 
@@ -28,7 +28,7 @@ let ref: string;
 let restoreMips: () => Promise<void> = async () => undefined;
 
 function newCore(): Core {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, [TEST_LABEL_ENV]: testLabel };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, ...testLabelEnv(testLabel) };
   delete env.DOCKER_HOST;
   return createCore({ mode: 'cli', dataDir, env });
 }
@@ -89,6 +89,13 @@ describe('the three-platform busybox image', () => {
     }
   });
 
+  it("each platform's files were read beside its run, and they agree: verify says ok", () => {
+    for (const r of matrix.runs) {
+      expect(r.verification?.verdict, `${r.platform}: ${r.verification?.summary}`).toBe('ok');
+      expect(r.verification?.entrypoint).toBeTruthy();
+    }
+  });
+
   it('amd64 runs natively, arm64 and arm/v7 through the registered emulators', () => {
     const byPlatform = Object.fromEntries(matrix.runs.map((r) => [r.platform, r]));
     expect(byPlatform['linux/amd64']!.execution).toBe('native');
@@ -118,6 +125,7 @@ describe('the three-platform busybox image', () => {
     expect(last.steps.map((s) => [s.id, s.state])).toEqual([
       ['inspect', 'done'],
       ['engine', 'done'],
+      ['verify', 'done'],
       ['run:linux/amd64', 'done'],
       ['run:linux/arm64', 'done'],
       ['run:linux/arm/v7', 'done'],
@@ -153,8 +161,8 @@ describe('the three-platform busybox image', () => {
       expect(list.find((s) => s.id === matrix.id)).toMatchObject({ reference: ref, ok: true, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] });
       expect(await other.call('runs:get', { id: matrix.id })).toEqual(matrix);
       const md = await other.call('runs:export', { id: matrix.id, format: 'markdown' });
-      expect(md.text).toContain('| platform | expected | printed | result | native/emulated | time |');
-      expect(md.text).toMatch(/^\| linux\/arm64 \| aarch64 \| aarch64 \| pass \| emulated \| [\d.]+ m?s \|$/m);
+      expect(md.text).toContain('| platform | expected | printed | result | files | native/emulated | time |');
+      expect(md.text).toMatch(/^\| linux\/arm64 \| aarch64 \| aarch64 \| pass \| ok \| emulated \| [\d.]+ m?s \|$/m);
       const json = await other.call('runs:export', { id: matrix.id, format: 'json' });
       expect(JSON.parse(json.text)).toEqual(matrix);
     } finally {

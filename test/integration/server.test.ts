@@ -58,9 +58,13 @@ function rpc(ws: WebSocket) {
   const events: { event: string; payload: unknown }[] = [];
   const stray: { id: unknown; envelope: Envelope }[] = [];
   ws.on('message', (data) => {
-    const m = JSON.parse(String(data)) as { type: string; id: unknown; envelope: Envelope; event: string; payload: unknown };
+    const m = JSON.parse(String(data)) as { type: string; id: unknown; envelope: Envelope; event: string; payload: unknown; events?: { event: string; payload: unknown }[] };
     if (m.type === 'event') {
       events.push({ event: m.event, payload: m.payload });
+      return;
+    }
+    if (m.type === 'events') {
+      events.push(...(m.events ?? []));
       return;
     }
     const w = waiting.get(m.id);

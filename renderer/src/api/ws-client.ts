@@ -1,6 +1,6 @@
 /**
  * The browser-mode front: one WebSocket to the local server, the contract's call messages
- * {type:'invoke'|'cancel', id} out and {type:'result'|'event'} in (see server/protocol.ts).
+ * {type:'invoke'|'cancel', id} out and {type:'result'|'event'|'events'} in (see server/protocol.ts).
  * The token travels in an HttpOnly cookie set when the page was opened, so this code never sees it.
  */
 import { AppError, deserializeError } from '../../../core/contract/errors.js';
@@ -85,7 +85,7 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       return;
     }
     if (!message || typeof message !== 'object') return;
-    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown };
+    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown; events?: unknown };
     if (m.type === 'result' && typeof m.id === 'string') {
       const p = pending.get(m.id);
       if (!p) return;
@@ -94,13 +94,21 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       const envelope = m.envelope;
       if (envelope && envelope.ok === true) p.resolve(envelope.result);
       else p.reject(deserializeError(envelope?.ok === false ? envelope.error : { code: 'internal', message: `The server answered ${p.channel} with something that is not a result.` }));
-    } else if (m.type === 'event' && typeof m.event === 'string') {
-      for (const l of eventListeners.get(m.event) ?? []) {
-        try {
-          l(m.payload);
-        } catch (error) {
-          console.error('[multiarch-lab] event listener failed:', error);
-        }
+    } else if (m.type === 'event') {
+      deliver(m);
+    } else if (m.type === 'events' && Array.isArray(m.events)) {
+      // what the server's core emitted within one tick, in order (server/protocol.ts EventBatcher)
+      for (const e of m.events) deliver(e as { event?: unknown; payload?: unknown });
+    }
+  };
+
+  const deliver = (e: { event?: unknown; payload?: unknown }) => {
+    if (typeof e.event !== 'string') return;
+    for (const l of eventListeners.get(e.event) ?? []) {
+      try {
+        l(e.payload);
+      } catch (error) {
+        console.error('[multiarch-lab] event listener failed:', error);
       }
     }
   };

@@ -4,7 +4,7 @@
  * stops following as soon as the user scrolls up. Positions are set through the CSSOM (element.style), which
  * the app's Content Security Policy allows, never through injected <style> elements, which it refuses.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ArrowDownToLine, Copy, Download } from 'lucide-react';
 import type { BuildLogLine } from '../../../core/contract/build.js';
 import { isAtBottom, parseAnsi, visibleRows, type LogBuffer } from './log-panel-model.js';
@@ -41,7 +41,36 @@ interface Props {
   testId?: string;
 }
 
-export function LogPanel({ buffer, version, label, fileName, emptyText, testId }: Props) {
+/**
+ * Lines arrive in many small batches (a build sends one `build:log` event per batch, each its own task); drawing
+ * after each one would redo the rows and the scroll position hundreds of times a second. The panel takes the
+ * newest version at most once per animation frame, so appending costs the same at line 100 and at line 100,000:
+ * a buffer push per batch, and one draw of the rows on screen per frame.
+ */
+export function LogPanel(props: Props) {
+  const latest = useRef(props.version);
+  const [shown, setShown] = useState(props.version);
+  const pending = useRef<number | null>(null);
+  useEffect(() => {
+    latest.current = props.version;
+    if (props.version === shown || pending.current !== null) return;
+    pending.current = requestAnimationFrame(() => {
+      pending.current = null;
+      setShown(latest.current);
+    });
+  }, [props.version, shown]);
+  useEffect(
+    () => () => {
+      if (pending.current !== null) cancelAnimationFrame(pending.current);
+    },
+    [],
+  );
+  // A cleared buffer (a new build) shows at once rather than a frame later with stale rows.
+  const version = props.buffer.length === 0 ? props.version : shown;
+  return <LogPanelView {...props} version={version} />;
+}
+
+const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileName, emptyText, testId }: Props) {
   const viewport = useRef<HTMLDivElement>(null);
   const [filter, setFilter] = useState<string | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -177,9 +206,10 @@ export function LogPanel({ buffer, version, label, fileName, emptyText, testId }
       </div>
     </div>
   );
-}
+});
 
-function LogRow({ line, number }: { line: BuildLogLine; number: number }) {
+/** Rows already laid out are left alone: only rows whose line or number changed render again. */
+const LogRow = memo(function LogRow({ line, number }: { line: BuildLogLine; number: number }) {
   const spans = parseAnsi(line.text);
   return (
     <div className={`log-row log-stream-${line.stream}`} data-line={number}>
@@ -200,4 +230,4 @@ function LogRow({ line, number }: { line: BuildLogLine; number: number }) {
       </span>
     </div>
   );
-}
+});

@@ -36,11 +36,14 @@ export function Timeline({ platforms, running, support }: { platforms: readonly 
       </div>
       {model.rows.map((row) => {
         const how = support.get(row.platform)?.support;
-        const summary = `${row.platform}: ${row.bars.length} steps, ${row.cachedSteps} cached, ${row.durationMs !== null ? formatMs(row.durationMs) : 'not started'}${how ? `, ${how}` : ''}`;
+        // On a builder with several nodes, the node that builds this platform.
+        const node = platforms.find((p) => p.platform === row.platform)?.node;
+        const summary = `${row.platform}${node ? ` on node ${node}` : ''}: ${row.bars.length} steps, ${row.cachedSteps} cached, ${row.durationMs !== null ? formatMs(row.durationMs) : 'not started'}${how ? `, ${how}` : ''}`;
         return (
           <div key={row.platform} className="timeline-row" data-platform={row.platform}>
             <div className="timeline-label">
               <span className="timeline-platform">{row.platform}</span>
+              {node ? <span className="small muted" data-field="node"> on {node}</span> : null}
               <span className="small muted">
                 {row.durationMs !== null ? formatMs(row.durationMs) : buildStepWords[row.state]}
                 {how ? ` · ${how}` : ''}

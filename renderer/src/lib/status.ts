@@ -1,4 +1,5 @@
 import type { CheckStatus, DoctorReport, PlatformSupport, TaskSnapshot } from '../../../core/contract/index.js';
+import { formatBytes } from '../../../core/format-bytes.js';
 
 /** The four states every status chip in the app speaks in; always shown with words, not colour alone. */
 export type Tone = 'ready' | 'working' | 'needs-action' | 'failed';
@@ -67,17 +68,8 @@ export function taskFraction(task: TaskSnapshot): number | undefined {
   return undefined;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i += 1;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
+// one unit for bytes on every front: the CLI and the GUI print the same size the same way
+export { formatBytes };
 
 export function progressLabel(task: TaskSnapshot): string {
   const p = task.progress;

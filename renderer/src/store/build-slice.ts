@@ -8,6 +8,7 @@ import type { StateCreator } from 'zustand';
 import type {
   BuildCheckResult,
   BuildFailureDetails,
+  BuildHistoryEntry,
   BuildMode,
   BuildResult,
   BuildRunInput,
@@ -34,6 +35,8 @@ export interface BuildDraft {
   base: string;
   /** Where to write the sample; empty means the workspace's hello-multiarch folder. */
   sampleDir: string;
+  /** Which sample: plain (every step on the target) or fast (a $BUILDPLATFORM stage, copied in). */
+  sampleKind: 'plain' | 'fast';
   /** A folder of the user's own. */
   folder: string;
   /** Relative to the folder; empty means its Dockerfile. */
@@ -89,6 +92,8 @@ export interface BuildState {
   cancelled: boolean;
   /** The last pushed reference: the Runs view starts from it. */
   lastReference: string | null;
+  /** Earlier builds of the last pushed tag (time per platform), newest first; null until read. */
+  history: BuildHistoryEntry[] | null;
   endedAt: number | null;
 }
 
@@ -124,6 +129,7 @@ export function initialDraft(): BuildDraft {
     source: 'sample',
     base: SAMPLE_BASE_DEFAULT,
     sampleDir: '',
+    sampleKind: 'plain',
     folder: '',
     dockerfile: '',
     platforms: [...DEFAULT_BUILD_PLATFORMS],
@@ -184,7 +190,7 @@ export function buildContext(state: Pick<BuildState, 'draft' | 'sample'>): strin
 
 /** The sample on disk was written for another base image than the one now typed. */
 export function sampleIsStale(state: Pick<BuildState, 'draft' | 'sample'>): boolean {
-  return state.draft.source === 'sample' && state.sample !== null && state.sample.base !== state.draft.base.trim();
+  return state.draft.source === 'sample' && state.sample !== null && (state.sample.base !== state.draft.base.trim() || state.sample.sample !== state.draft.sampleKind);
 }
 
 export function failureDetails(error: unknown): BuildFailureDetails | undefined {
@@ -277,6 +283,7 @@ export const createBuildSlice =
         failure: null,
         cancelled: false,
         lastReference: null,
+        history: null,
         endedAt: null,
       },
 
@@ -295,7 +302,7 @@ export const createBuildSlice =
         patch({ sampleBusy: true, sampleError: null, checkError: null, pendingWarnings: null });
         try {
           const base = draft.base.trim() || SAMPLE_BASE_DEFAULT;
-          const sample = await api.invoke('tutorial:init', { base, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
+          const sample = await api.invoke('tutorial:init', { base, sample: draft.sampleKind, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
           setSample(sample);
           patch({ sampleBusy: false, check: null });
           await get().checkBuildProject();
@@ -313,10 +320,10 @@ export const createBuildSlice =
         if (sampleBusy) return false;
         patch({ sampleBusy: true, sampleError: null, checkError: null, pendingWarnings: null });
         try {
-          const sample = await api.invoke('tutorial:init', { useExisting: true, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}) });
+          const sample = await api.invoke('tutorial:init', { useExisting: true, sample: draft.sampleKind, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}) });
           setSample(sample);
-          // the base is the one in the files now, so the view does not call them stale
-          get().setBuildDraft({ base: sample.base });
+          // the base (and which sample) are the ones in the files now, so the view does not call them stale
+          get().setBuildDraft({ base: sample.base, sampleKind: sample.sample });
           patch({ sampleBusy: false, check: null });
           await get().checkBuildProject();
           return true;
@@ -386,6 +393,8 @@ export const createBuildSlice =
           patch({ running: false, cancelling: false, result, progress: result.timeline, lastReference: result.reference, endedAt });
           get().rememberTourImage({ reference: result.reference, digest: result.digest, platforms: result.platforms });
           notifyIfAway('Build finished', `${result.reference} was pushed with ${result.platforms.length} platforms.`, endedAt - since);
+          // The history is a comparison aid: when it cannot be read, the result still stands on its own.
+          patch({ history: await api.invoke('build:history', { reference: result.reference, limit: 10 }).catch(() => null) });
         } catch (error) {
           const endedAt = Date.now();
           const ui = toUiError(error);

@@ -6,6 +6,8 @@ import type { BuilderSlice } from './builder-slice.js';
 import type { BuildSlice } from './build-slice.js';
 import type { RunsSlice } from './runs-slice.js';
 import type { TutorialSlice } from './tutorial-slice.js';
+import type { VerifySlice } from './verify-slice.js';
+import type { ReadinessSlice } from './readiness-slice.js';
 
 /** An error as the screens show it: what happened, and what to do next. */
 export interface UiError {
@@ -55,4 +57,4 @@ export interface SettingsSlice {
   saveSettings(patch: SettingsPatch): Promise<boolean>;
 }
 
-export type StoreState = AppSlice & DoctorSlice & TasksSlice & SettingsSlice & RegistrySlice & BuilderSlice & BuildSlice & RunsSlice & TutorialSlice;
+export type StoreState = AppSlice & DoctorSlice & TasksSlice & SettingsSlice & RegistrySlice & BuilderSlice & BuildSlice & RunsSlice & TutorialSlice & VerifySlice & ReadinessSlice;

@@ -3,9 +3,12 @@
  * (the same rule the core applies), the default tag, and the docker commands a build will amount to.
  */
 import type { BuildMode } from '../../../core/contract/build.js';
-import { tourTag } from '../../../core/tutorial/progress.js';
 import type { DefaultDriverExplanation } from '../../../core/contract/builder.js';
 import type { PlatformStatus } from '../../../core/contract/doctor.js';
+import { SettingsSchema } from '../../../core/contract/settings.js';
+import { buildEquivalents, type BuildCommandOptions } from '../../../core/commands/build.js';
+import { defaultBuildTag } from '../../../core/commands/registry.js';
+import { parseImageReference, type ImageRef } from '../../../core/registry/reference.js';
 import { hashForView, type ViewId } from '../lib/views.js';
 
 export interface PlatformOption {
@@ -37,9 +40,10 @@ export const MODE_TEXT: Record<BuildMode, { title: string; sentence: string }> =
   },
 };
 
+/** The tag offered until the user types one: the hello image in the registry the settings name. */
 export function defaultTag(registryPort: number | undefined): string {
   // the tour's goal names this tag: following the defaults meets it
-  return tourTag(`localhost:${registryPort ?? 5000}`);
+  return defaultBuildTag(registryPort ?? SettingsSchema.parse({}).registry.port);
 }
 
 /** The engine's own builder is named after the docker context; without one it is "default". */
@@ -70,48 +74,24 @@ export function automaticBuilder(mode: BuildMode, driver: DefaultDriverExplanati
   };
 }
 
-/** `linux/arm/v7` -> `armv7`, as the old-school flow names its per-platform tags. */
-export function platformSuffix(platform: string): string {
-  const [os = 'linux', arch = '', variant = ''] = platform.split('/');
-  const v = arch === 'arm64' && variant === 'v8' ? '' : variant;
-  return os === 'linux' ? `${arch}${v}` : `${os}-${arch}${v}`;
-}
-
-/** Splits `host:port/repo:tag` into the part before the tag and the tag. */
-export function splitTag(reference: string): { repository: string; tag: string } {
-  const slash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  if (colon > slash) return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
-  return { repository: reference, tag: 'latest' };
-}
-
-function isLoopback(reference: string): boolean {
-  const host = reference.split('/')[0] ?? '';
-  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
-}
-
-/** The docker commands a build will amount to, for a person to read or type (the core shows the same once it runs). */
+/**
+ * The docker commands a build will amount to, for a person to read or type: built by the core module whose
+ * arrays the build task shows once it runs. A tag that is not a reference yet shows nothing (the form says why).
+ */
 export function previewCommands(opts: { mode: BuildMode; platforms: readonly string[]; tag: string; context: string; builder: string | null; dockerfile?: string; noCache?: boolean }): string[][] {
-  const common: string[] = [];
-  if (opts.builder) common.push('--builder', opts.builder);
-  if (opts.dockerfile) common.push('--file', opts.dockerfile);
-  if (opts.noCache) common.push('--no-cache');
-  if (opts.mode === 'modern') {
-    return [
-      ['docker', 'buildx', 'build', '--platform', opts.platforms.join(','), '--tag', opts.tag, '--output', 'type=registry,registry.insecure=true', '--provenance=false', ...common, opts.context],
-    ];
+  let ref: ImageRef;
+  try {
+    ref = parseImageReference(opts.tag);
+  } catch {
+    return [];
   }
-  const { repository, tag } = splitTag(opts.tag);
-  const tags = opts.platforms.map((p) => `${repository}:${tag}-${platformSuffix(p)}`);
-  const insecure = isLoopback(opts.tag) ? ['--insecure'] : [];
-  return [
-    ...opts.platforms.flatMap((p, i) => [
-      ['docker', 'build', '--platform', p, '-t', tags[i]!, '--provenance=false', ...common, opts.context],
-      ['docker', 'push', tags[i]!],
-    ]),
-    ['docker', 'manifest', 'create', ...insecure, opts.tag, ...tags.flatMap((t) => ['--amend', t])],
-    ['docker', 'manifest', 'push', ...insecure, opts.tag],
-  ];
+  const o: BuildCommandOptions = {
+    context: opts.context,
+    ...(opts.builder ? { builder: opts.builder } : {}),
+    ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
+    ...(opts.noCache ? { noCache: true } : {}),
+  };
+  return buildEquivalents(opts.mode, o, opts.platforms, ref);
 }
 
 export function supportByPlatform(platforms: readonly PlatformStatus[] | undefined): Map<string, PlatformStatus> {

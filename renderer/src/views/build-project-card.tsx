@@ -53,6 +53,18 @@ export function BuildProjectCard() {
         <div className="build-subform">
           <div className="fields">
             <div className="field">
+              <label htmlFor="build-sample-kind">Which sample</label>
+              <select id="build-sample-kind" value={draft.sampleKind} onChange={(e) => setDraft({ sampleKind: e.target.value === 'fast' ? 'fast' : 'plain' })} disabled={disabled} aria-describedby="build-sample-kind-help">
+                <option value="plain">Plain: every step runs as the target platform</option>
+                <option value="fast">The fast way: a $BUILDPLATFORM stage, copied in</option>
+              </select>
+              <p id="build-sample-kind-help" className="field-help">
+                {draft.sampleKind === 'fast'
+                  ? 'The work runs in a FROM --platform=$BUILDPLATFORM stage on the builder’s own CPU for every target; the final stage only copies it in (COPY --from), so nothing runs emulated.'
+                  : 'Its RUN step executes the target platform’s programs: under emulation for the platforms your machine does not run natively.'}
+              </p>
+            </div>
+            <div className="field">
               <label htmlFor="build-base">Base image</label>
               <input id="build-base" value={draft.base} onChange={(e) => setDraft({ base: e.target.value })} spellCheck={false} autoComplete="off" disabled={disabled} aria-describedby="build-base-help" />
               <p id="build-base-help" className="field-help">
@@ -65,7 +77,7 @@ export function BuildProjectCard() {
                 id="build-sample-dir"
                 value={draft.sampleDir}
                 onChange={(e) => setDraft({ sampleDir: e.target.value })}
-                placeholder="the workspace’s hello-multiarch folder"
+                placeholder={draft.sampleKind === 'fast' ? 'the workspace’s hello-multiarch-fast folder' : 'the workspace’s hello-multiarch folder'}
                 spellCheck={false}
                 autoComplete="off"
                 disabled={disabled}
@@ -88,9 +100,10 @@ export function BuildProjectCard() {
           </div>
           {stale && sample ? (
             <div className="notice notice-warning" role="status">
-              <strong>The sample on disk uses another base image</strong>
+              <strong>The sample on disk is not the one chosen</strong>
               <p>
-                It was written with <code>{sample.base}</code>. Write it again to build from <code>{draft.base.trim() || '…'}</code>.
+                It was written as the {sample.sample === 'fast' ? 'fast' : 'plain'} sample with <code>{sample.base}</code>. Write it again to build the{' '}
+                {draft.sampleKind === 'fast' ? 'fast' : 'plain'} sample from <code>{draft.base.trim() || '…'}</code>.
               </p>
             </div>
           ) : null}
@@ -132,7 +145,7 @@ export function BuildProjectCard() {
           {sample ? (
             <div className="equivalent">
               <p className="small muted">The same from the command line:</p>
-              <CommandLine args={[...(info?.cli ?? ['multiarch-lab']), 'init', sample.dir, '--base', sample.base]} />
+              <CommandLine args={[...(info?.cli ?? ['multiarch-lab']), 'init', sample.dir, '--base', sample.base, ...(sample.sample === 'fast' ? ['--sample', 'fast'] : [])]} />
             </div>
           ) : null}
         </div>

@@ -13,6 +13,7 @@ import { selectBuild, selectBuildLog, selectBuildLogVersion, type BuildFailure }
 import { selectDoctor } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 import { BuildResultCard } from './build-result-card.js';
+import { BuildTimingCard } from './build-timing-card.js';
 import { supportByPlatform } from './build-model.js';
 
 const stepTone: Record<BuildStepState, Tone | null> = {
@@ -102,6 +103,7 @@ export function BuildRunPanel() {
       </Card>
 
       {result ? <BuildResultCard result={result} /> : null}
+      {result?.timing ? <BuildTimingCard result={result} history={build.history} /> : null}
       </div>
 
       <section className="platform-progress-grid" aria-label="Progress per platform">

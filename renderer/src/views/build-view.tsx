@@ -5,6 +5,7 @@ import { useAppStore } from '../store/provider.js';
 import { selectTutorial } from '../store/tutorial-slice.js';
 import { BuildOptionsCard } from './build-options-card.js';
 import { BuildProjectCard } from './build-project-card.js';
+import { BuildReadinessCard } from './build-readiness-card.js';
 import { BuildRunPanel } from './build-run-panel.js';
 import '../styles/build-runs.css';
 
@@ -43,6 +44,7 @@ export function BuildView() {
       </header>
       <div className="report">
         <BuildProjectCard />
+        <BuildReadinessCard />
         <BuildOptionsCard />
         <BuildRunPanel />
       </div>

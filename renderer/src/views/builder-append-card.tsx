@@ -5,7 +5,7 @@ import { CommandLine } from '../components/command-line.js';
 import { TextField } from '../components/text-field.js';
 import { selectBuilders } from '../store/builder-slice.js';
 import { useAppStore } from '../store/provider.js';
-import { appendCommand, splitList, type AppendDraft } from './builder-commands.js';
+import { appendCommand, parseDriverOpts, splitList, type AppendDraft } from './builder-commands.js';
 
 /** A native machine (a Raspberry Pi, an arm64 server) joins a builder, so its platforms build there instead of under emulation. */
 export function BuilderAppendCard() {
@@ -16,7 +16,7 @@ export function BuilderAppendCard() {
   const candidates = (builders.list?.builders ?? []).filter((b) => b.driver !== 'docker');
   const [edited, setEdited] = useState<AppendDraft | null>(null);
   const fallback = candidates.find((b) => b.current)?.name ?? candidates[0]?.name ?? '';
-  const base: AppendDraft = edited ?? { builder: fallback, endpoint: '', node: '', platforms: '' };
+  const base: AppendDraft = edited ?? { builder: fallback, endpoint: '', node: '', platforms: '', driverOpts: '', insecure: '' };
   // The chosen builder may have been removed since: pick another rather than show a choice that is not there.
   const draft: AppendDraft = candidates.some((b) => b.name === base.builder) ? base : { ...base, builder: fallback };
   const set = (p: Partial<AppendDraft>) => setEdited({ ...draft, ...p });
@@ -27,18 +27,22 @@ export function BuilderAppendCard() {
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const platforms = splitList(draft.platforms);
+    const driverOpts = parseDriverOpts(draft.driverOpts ?? '');
+    const insecureRegistries = splitList(draft.insecure ?? '');
     void append({
       name: draft.builder,
       endpoint: draft.endpoint.trim(),
       ...(draft.node.trim() ? { nodeName: draft.node.trim() } : {}),
       ...(platforms.length ? { platforms } : {}),
+      ...(Object.keys(driverOpts).length ? { driverOpts } : {}),
+      ...(insecureRegistries.length ? { insecureRegistries } : {}),
     });
   };
 
-  const input = (key: 'endpoint' | 'node' | 'platforms', errorKey: string, label: string, help: string, placeholder: string) => {
+  const input = (key: 'endpoint' | 'node' | 'platforms' | 'driverOpts' | 'insecure', errorKey: string, label: string, help: string, placeholder: string) => {
     const id = `append-${key}`;
     const err = fields[errorKey] ?? Object.entries(fields).find(([k]) => k.startsWith(`${errorKey}.`))?.[1];
-    return <TextField id={id} label={label} help={help} error={err} value={draft[key]} onChange={(value) => set({ [key]: value })} placeholder={placeholder} />;
+    return <TextField id={id} label={label} help={help} error={err} value={draft[key] ?? ''} onChange={(value) => set({ [key]: value })} placeholder={placeholder} />;
   };
 
   return (
@@ -64,6 +68,20 @@ export function BuilderAppendCard() {
             {input('endpoint', 'endpoint', 'Endpoint', 'ssh://user@host, tcp://host:2376, or the name of a docker context.', 'ssh://pi@raspberrypi.local')}
             {input('node', 'nodeName', 'Node name (optional)', 'How buildx names it; it picks one when empty.', 'pi')}
             {input('platforms', 'platforms', 'Platforms it builds (optional)', 'Pin them so buildx sends these platforms there, e.g. linux/arm64, linux/arm/v7.', 'linux/arm64')}
+            {input(
+              'driverOpts',
+              'driverOpts',
+              'Driver options (optional)',
+              'key=value, comma-separated. network=host when that engine has no bridge network: without it the node’s container has no network at all.',
+              'network=host',
+            )}
+            {input(
+              'insecure',
+              'insecureRegistries',
+              'Plain-HTTP registries (optional)',
+              'host:port of registries this node reaches over HTTP, as that machine sees them (a LAN address, not localhost). The app writes them into the node’s own buildkitd.toml and passes it to buildx (--config or --buildkitd-config, as that buildx names it).',
+              '192.168.1.20:5000',
+            )}
           </div>
           <div className="equivalent">
             <p className="small muted">The same with docker:</p>

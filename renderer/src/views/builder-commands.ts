@@ -1,4 +1,5 @@
 /** The docker commands behind the Builder view's forms, shown (and copyable) before anything runs. */
+import { appendArgs, builderCreateCommands, dockerCommand, HOST_NETWORK_DRIVER_OPTS } from '../../../core/commands/builder.js';
 
 export interface CreateDraft {
   name: string;
@@ -16,15 +17,17 @@ export function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-/** What buildx is asked, as the user would type it (the buildkitd config, when there is one, is written by the app). */
+/** The driver options the form asks for: the host network, or none. */
+export function draftDriverOpts(d: Pick<CreateDraft, 'hostNetwork'>): Record<string, string> {
+  return d.hostNetwork ? { ...HOST_NETWORK_DRIVER_OPTS } : {};
+}
+
+/**
+ * What builder create runs for this form, from the core's own builder of those commands. The buildkitd
+ * config for plain-HTTP registries is a file the app writes; its path shows on the task once it runs.
+ */
 export function createCommands(d: CreateDraft): string[][] {
-  const name = d.name.trim() || 'mybuilder';
-  const create = ['docker', 'buildx', 'create', '--name', name, '--driver', 'docker-container'];
-  if (d.hostNetwork) create.push('--driver-opt', 'network=host');
-  if (d.use) create.push('--use');
-  const out = [create];
-  if (d.bootstrap) out.push(['docker', 'buildx', 'inspect', '--bootstrap', name]);
-  return out;
+  return builderCreateCommands({ name: d.name.trim() || 'mybuilder', driver: 'docker-container', driverOpts: draftDriverOpts(d), use: d.use, bootstrap: d.bootstrap });
 }
 
 export interface AppendDraft {
@@ -32,19 +35,32 @@ export interface AppendDraft {
   endpoint: string;
   node: string;
   platforms: string;
+  /** `key=value` driver options, comma- or space-separated (network=host for an engine without a bridge). */
+  driverOpts?: string;
+  /** Registries the node reaches over plain HTTP, host:port each. */
+  insecure?: string;
+}
+
+/** "network=host, env.X=1" -> {network: 'host', 'env.X': '1'}; an item without "=" is kept with an empty value so validation names it. */
+export function parseDriverOpts(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of splitList(text)) {
+    const at = item.indexOf('=');
+    if (at < 0) out[item] = '';
+    else out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return out;
 }
 
 export function appendCommand(d: AppendDraft): string[] {
   const platforms = splitList(d.platforms);
-  return [
-    'docker',
-    'buildx',
-    'create',
-    '--append',
-    '--name',
-    d.builder || 'mybuilder',
-    ...(d.node.trim() ? ['--node', d.node.trim()] : []),
-    ...(platforms.length ? ['--platform', platforms.join(',')] : []),
-    d.endpoint.trim() || 'ssh://user@host',
-  ];
+  return dockerCommand(
+    appendArgs({
+      name: d.builder || 'mybuilder',
+      endpoint: d.endpoint.trim() || 'ssh://user@host',
+      ...(d.node.trim() ? { nodeName: d.node.trim() } : {}),
+      ...(platforms.length ? { platforms } : {}),
+      ...(d.driverOpts?.trim() ? { driverOpts: parseDriverOpts(d.driverOpts) } : {}),
+    }),
+  );
 }

@@ -8,7 +8,7 @@ import { selectSettings } from '../store/index.js';
 import { selectBuilders } from '../store/builder-slice.js';
 import { useAppStore } from '../store/provider.js';
 import { BuilderStatusChip } from './builder-list-card.js';
-import { createCommands, splitList, type CreateDraft } from './builder-commands.js';
+import { createCommands, draftDriverOpts, splitList, type CreateDraft } from './builder-commands.js';
 
 export function BuilderCreateCard() {
   const builders = useAppStore(selectBuilders);
@@ -28,7 +28,7 @@ export function BuilderCreateCard() {
     void create({
       name: draft.name.trim(),
       driver: 'docker-container',
-      driverOpts: draft.hostNetwork ? { network: 'host' } : {},
+      driverOpts: draftDriverOpts(draft),
       use: draft.use,
       bootstrap: draft.bootstrap,
       ...(insecure.length ? { insecureRegistries: insecure } : {}),

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { CirclePause, Hammer, Trash2 } from 'lucide-react';
+import { dockerCommand, removeArgs } from '../../../core/commands/builder.js';
 import type { BuilderInfo } from '../../../core/contract/builder.js';
 import { Card, ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
@@ -129,8 +130,9 @@ export function BuilderListCard() {
                     {b.nodes.length > 1 ? (
                       <ul className="plain-list">
                         {b.nodes.map((n) => (
-                          <li key={n.name}>
+                          <li key={n.name} data-node={n.name}>
                             <code>{n.name}</code> <span className="muted">{n.endpoint}</span> · {n.status}
+                            <NodePlatforms node={n} />
                           </li>
                         ))}
                       </ul>
@@ -242,7 +244,30 @@ function RemoveBuilderDialog({ builder, onClose }: { builder: BuilderInfo | null
         where they are.
       </p>
       {builder?.current ? <p>It is the current builder: buildx goes back to the default builder afterwards.</p> : null}
-      <CommandLine args={['docker', 'buildx', 'rm', name]} />
+      <CommandLine args={dockerCommand(removeArgs(name, false))} />
     </ConfirmDialog>
+  );
+}
+
+/** The platforms a node takes (its pinned ones, else all it lists), each marked native or emulated on that node's CPU. */
+function NodePlatforms({ node }: { node: BuilderInfo['nodes'][number] }) {
+  const shown = node.pinnedPlatforms.length ? node.pinnedPlatforms : node.platforms.slice(0, 4);
+  if (!shown.length) return null;
+  const arch = (p: string) => p.split('/').slice(0, 2).join('/');
+  return (
+    <span className="block small">
+      {node.pinnedPlatforms.length ? 'takes ' : 'lists '}
+      {shown.map((p) => (
+        <span key={p} className="node-platform">
+          <code>{p}</code>{' '}
+          {node.nativePlatform ? (
+            <span className={`badge badge-${arch(p) === arch(node.nativePlatform) ? 'native' : 'emulated'}`}>{arch(p) === arch(node.nativePlatform) ? 'native' : 'emulated'}</span>
+          ) : (
+            <span className="badge badge-unknown">native or emulated unknown</span>
+          )}{' '}
+        </span>
+      ))}
+      {node.nativePlatform ? <span className="muted"> (its engine is {node.nativePlatform})</span> : null}
+    </span>
   );
 }

@@ -9,7 +9,8 @@ import { ManifestTree } from '../components/manifest-tree.js';
 import { shortDigest } from '../components/manifest-tree-model.js';
 import { useAppStore } from '../store/provider.js';
 import { imageRef, selectRegistryBrowser } from '../store/registry-slice.js';
-import { pushCommands } from './registry-commands.js';
+import { pushCommands } from '../../../core/commands/registry.js';
+import { VerifyPanel } from './verify-panel.js';
 
 type Existing = Extract<RegistryStatus, { exists: true }>;
 
@@ -236,6 +237,7 @@ function ImageDetail({ deleteEnabled }: { deleteEnabled: boolean }) {
               <CommandLine args={inspection.commands.raw} />
             </div>
           </div>
+          <VerifyPanel key={reference} reference={reference} />
         </>
       ) : null}
 

@@ -1,60 +1,21 @@
 /**
- * The docker commands behind each button of the Registry view, shown before the user presses it.
- * The task panel shows the exact commands the core ran (labels included) once it runs.
+ * Registry view helpers. Every docker command it shows comes from core/commands/registry.ts, the module whose
+ * arrays the core runs, so a preview cannot drift from what runs.
  */
 import type { RegistryVolumeUsage } from '../../../core/contract/registry-lifecycle.js';
+import { registryGcCommand, registryLabels, registryRunCommand, type RegistrySpec } from '../../../core/commands/registry.js';
 import { formatBytes } from '../lib/status.js';
 
-export interface RegistryOptions {
-  name: string;
-  port: number;
-  volume: string;
-  image: string;
-  deleteEnabled: boolean;
+export type RegistryOptions = Omit<RegistrySpec, 'labels'>;
+
+/** The `docker run` registry up performs for these options, with the labels the app adds. */
+export function registryRunPreview(o: RegistryOptions): string[] {
+  return registryRunCommand({ ...o, labels: registryLabels() });
 }
 
-/** The classic one-liner for a local registry. */
-export function registryRunCommand(o: RegistryOptions): string[] {
-  return [
-    'docker',
-    'run',
-    '-d',
-    '-p',
-    `${o.port}:5000`,
-    '--restart=always',
-    '--name',
-    o.name,
-    '-v',
-    `${o.volume}:/var/lib/registry`,
-    ...(o.deleteEnabled ? ['-e', 'REGISTRY_STORAGE_DELETE_ENABLED=true'] : []),
-    o.image,
-  ];
-}
-
-export function registryStopCommand(name: string): string[] {
-  return ['docker', 'stop', name];
-}
-
-export function registryStartCommand(name: string): string[] {
-  return ['docker', 'start', name];
-}
-
-export function registryRemoveCommands(name: string, volume: string | null, removeVolume: boolean): string[][] {
-  const out = [['docker', 'rm', '-f', name]];
-  if (removeVolume && volume) out.push(['docker', 'volume', 'rm', volume]);
-  return out;
-}
-
-export function registryGcCommand(name: string): string[] {
-  return ['docker', 'exec', name, 'registry', 'garbage-collect', '/etc/docker/registry/config.yml'];
-}
-
-/** How to put a first image into the registry: tag a local image for it, then push. */
-export function pushCommands(address: string, image = 'busybox:latest', target = 'demo/busybox:1'): string[][] {
-  return [
-    ['docker', 'tag', image, `${address}/${target}`],
-    ['docker', 'push', `${address}/${target}`],
-  ];
+/** The garbage collection the status card's button runs: the container's own, as the core read it. */
+export function registryGcPreview(status: { name: string; gcCommand?: string[] }): string[] {
+  return status.gcCommand ?? registryGcCommand(status.name);
 }
 
 /** The form's port as typed: a whole number in range, or null (the core then says what is wrong). */

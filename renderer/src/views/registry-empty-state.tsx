@@ -5,7 +5,7 @@ import { CommandLine } from '../components/command-line.js';
 import { TextField } from '../components/text-field.js';
 import { formatBytes } from '../lib/status.js';
 import type { UiError } from '../store/types.js';
-import { parsePort, registryRunCommand } from './registry-commands.js';
+import { parsePort, registryRunPreview } from './registry-commands.js';
 
 /** The Options form as typed (the port stays text so a half-typed value is not lost). */
 export interface RegistryDraft {
@@ -28,9 +28,11 @@ interface Props {
   leftover: RegistryVolumeUsage | null;
   fieldErrors: Record<string, string>;
   settingsError: UiError | null;
+  /** The port saved in the settings: what the preview shows while the typed one is not a port. */
+  savedPort: number;
 }
 
-export function RegistryEmptyState({ name, takenBy, draft, onDraft, onStart, starting, leftover, fieldErrors, settingsError }: Props) {
+export function RegistryEmptyState({ name, takenBy, draft, onDraft, onStart, starting, leftover, fieldErrors, settingsError, savedPort }: Props) {
   const port = parsePort(draft.port);
   const field = (key: 'name' | 'port' | 'volume' | 'image', label: string, help: string) => {
     const id = `registry-option-${key}`;
@@ -103,9 +105,9 @@ export function RegistryEmptyState({ name, takenBy, draft, onDraft, onStart, sta
       <div className="equivalent">
         <p className="small muted">The same with docker:</p>
         <CommandLine
-          args={registryRunCommand({
+          args={registryRunPreview({
             name: draft.name || 'registry',
-            port: port ?? 5000,
+            port: port ?? savedPort,
             volume: draft.volume || 'registry_data',
             image: draft.image || 'registry:2',
             deleteEnabled: draft.deleteEnabled,

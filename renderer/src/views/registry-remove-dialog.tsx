@@ -5,7 +5,8 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { useAppStore } from '../store/provider.js';
 import { selectRegistry } from '../store/registry-slice.js';
 import type { UiError } from '../store/types.js';
-import { lossSentence, registryRemoveCommands } from './registry-commands.js';
+import { registryRemoveCommands } from '../../../core/commands/registry.js';
+import { lossSentence } from './registry-commands.js';
 
 type Existing = Extract<RegistryStatus, { exists: true }>;
 

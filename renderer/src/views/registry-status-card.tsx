@@ -8,7 +8,8 @@ import { StatusChip } from '../components/status-chip.js';
 import { formatBytes, type Tone } from '../lib/status.js';
 import { useAppStore } from '../store/provider.js';
 import { selectRegistry } from '../store/registry-slice.js';
-import { registryGcCommand, registryRemoveCommands, registryStartCommand, registryStopCommand } from './registry-commands.js';
+import { registryRemoveCommands, registryStartCommand, registryStopCommand } from '../../../core/commands/registry.js';
+import { registryGcPreview } from './registry-commands.js';
 import { RegistryRemoveDialog } from './registry-remove-dialog.js';
 
 type Existing = Extract<RegistryStatus, { exists: true }>;
@@ -162,7 +163,7 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
             {registry.lastGc.blobsEligible !== null ? `, ${registry.lastGc.blobsEligible} deleted` : ''}
             {registry.lastGc.manifestsEligible !== null ? `, ${registry.lastGc.manifestsEligible} untagged manifests` : ''}.
           </p>
-          <CommandLine args={['docker', 'exec', status.name, ...registry.lastGc.command]} />
+          <CommandLine args={registry.lastGc.command} />
           {registry.lastGc.output.trim() ? (
             <details className="disclosure">
               <summary>Output</summary>
@@ -184,13 +185,13 @@ export function RegistryStatusCard({ status }: { status: Existing }) {
             <tr>
               <th scope="row">{status.running ? 'Stop' : 'Start'}</th>
               <td>
-                <CommandLine args={status.running ? registryStopCommand(status.name) : registryStartCommand(status.name)} />
+                <CommandLine args={status.running ? registryStopCommand(status.name) : registryStartCommand(status.name, status.state === 'paused')} />
               </td>
             </tr>
             <tr>
               <th scope="row">Garbage collect</th>
               <td>
-                <CommandLine args={registryGcCommand(status.name)} />
+                <CommandLine args={registryGcPreview(status)} />
               </td>
             </tr>
             <tr>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { RefreshCw } from 'lucide-react';
-import type { Settings } from '../../../core/contract/settings.js';
+import { SettingsSchema, type Settings } from '../../../core/contract/settings.js';
 import { ErrorNotice, SuccessNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { TaskProgress } from '../components/task-progress.js';
@@ -144,6 +144,7 @@ export function RegistryView() {
           draft={draft}
           onDraft={setEdited}
           onStart={() => void start(draft)}
+          savedPort={settings.value?.registry.port ?? SettingsSchema.parse({}).registry.port}
           starting={upRunning || saving}
           leftover={registry.leftover}
           fieldErrors={settings.fieldErrors}

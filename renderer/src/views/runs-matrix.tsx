@@ -1,15 +1,18 @@
 import { CircleCheck, CircleHelp, CircleX, Cpu, Grid2x2Check } from 'lucide-react';
 import type { PlatformRun, RunFailure, RunMatrix } from '../../../core/contract/runs.js';
+import type { Verdict } from '../../../core/contract/verify.js';
 import { Card } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { CopyButton } from '../components/copy-button.js';
 import { StatusChip } from '../components/status-chip.js';
 import { formatMs } from '../components/timeline-model.js';
 import type { Tone } from '../lib/status.js';
+import '../styles/verify.css';
 
 export const failureTitles: Record<RunFailure, string> = {
   mismatch: 'Wrong CPU inside: the binaries are for another platform',
   'label-mismatch': 'The list says one platform, the image says another',
+  'files-mismatch': 'It ran, but its files are built for another CPU',
   'exec-format': 'exec format error: nothing here can run this CPU’s code',
   'exit-code': 'It ran, and exited with an error',
   timeout: 'It ran too long and was stopped',
@@ -67,6 +70,40 @@ export function RunsMatrix({ matrix }: { matrix: RunMatrix }) {
   );
 }
 
+const verdictWords: Record<Verdict, string> = { ok: 'ok', mismatch: 'mismatch', 'will-not-start': 'will not start', unknown: 'unknown' };
+const verdictTone: Record<Verdict, Tone> = { ok: 'ready', mismatch: 'failed', 'will-not-start': 'failed', unknown: 'needs-action' };
+
+/** The verify column: what the platform's files say, read from the registry beside the run. */
+function RunFiles({ run }: { run: PlatformRun }) {
+  const v = run.verification;
+  if (!v) return null;
+  return (
+    <div className="run-files" data-testid="run-verify" data-verdict={v.verdict}>
+      <p className="run-output-label">
+        Files <StatusChip tone={verdictTone[v.verdict]} label={verdictWords[v.verdict]} testId="run-verify-verdict" />
+      </p>
+      {v.entrypoint ? (
+        <p className="small">
+          Entrypoint <code data-testid="run-verify-entrypoint">{v.entrypoint}</code>
+        </p>
+      ) : null}
+      {v.cause && run.explanation?.includes(v.cause) ? (
+        <p className="small muted" data-testid="run-verify-summary">
+          The explanation above is what the files show.
+        </p>
+      ) : (
+        <>
+          <p className="small" data-testid="run-verify-summary">
+            {v.cause ?? v.summary}
+          </p>
+          {v.fix && v.cause ? <p className="small notice-hint">Fix: {v.fix}</p> : null}
+        </>
+      )}
+      {v.error?.hint ? <p className="small notice-hint">{v.error.hint}</p> : null}
+    </div>
+  );
+}
+
 function RunCard({ run }: { run: PlatformRun }) {
   const Icon = resultIcon[run.result];
   const matched = run.result === 'pass';
@@ -106,6 +143,7 @@ function RunCard({ run }: { run: PlatformRun }) {
         </div>
       ) : null}
       {run.note ? <p className="small muted run-note">{run.note}</p> : null}
+      <RunFiles run={run} />
 
       <dl className="run-facts">
         <dt>Exit code</dt>

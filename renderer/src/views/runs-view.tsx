@@ -1,10 +1,13 @@
 import { useEffect } from 'react';
 import { Boxes, Play, Search } from 'lucide-react';
+import { exampleRunReference } from '../../../core/commands/registry.js';
+import { runPlatformCommand } from '../../../core/commands/runs.js';
+import { SettingsSchema } from '../../../core/contract/settings.js';
 import { Card, ErrorNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { TaskProgress } from '../components/task-progress.js';
 import { selectBuild } from '../store/build-slice.js';
-import { selectDoctor } from '../store/index.js';
+import { selectDoctor, selectSettings } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 import { commandArgs, selectRuns } from '../store/runs-slice.js';
 import { navigate, supportByPlatform } from './build-model.js';
@@ -19,6 +22,7 @@ export function RunsView() {
   const runs = useAppStore(selectRuns);
   const lastReference = useAppStore(selectBuild).lastReference;
   const report = useAppStore(selectDoctor).report;
+  const registryPort = useAppStore(selectSettings).value?.registry.port ?? SettingsSchema.parse({}).registry.port;
   const setReference = useAppStore((s) => s.setRunsReference);
   const setCommand = useAppStore((s) => s.setRunsCommand);
   const lookup = useAppStore((s) => s.lookupRunReference);
@@ -78,7 +82,7 @@ export function RunsView() {
                   id="runs-reference"
                   value={reference}
                   onChange={(e) => setReference(e.target.value)}
-                  placeholder="localhost:5000/hello:1"
+                  placeholder={exampleRunReference(registryPort)}
                   spellCheck={false}
                   autoComplete="off"
                   disabled={runs.running}
@@ -143,7 +147,7 @@ export function RunsView() {
                   <summary>What will run ({chosen.length === 1 ? 'one container' : `${chosen.length} containers, two at a time`})</summary>
                   <div className="commands">
                     {chosen.map((p) => (
-                      <CommandLine key={p} args={['docker', 'run', '--rm', '--platform', p, ref, ...(commandArgs(runs.command) ?? [])]} />
+                      <CommandLine key={p} args={runPlatformCommand(p, ref, commandArgs(runs.command))} />
                     ))}
                   </div>
                 </details>

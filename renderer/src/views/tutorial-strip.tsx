@@ -37,10 +37,11 @@ export function TutorialStrip() {
   const [expanded, setExpanded] = useState(true);
 
   const open = tutorial.open;
-  const haveSteps = tutorial.steps !== null;
+  // the steps name the registry's address: read them again when the saved port changes
+  const registryPort = useAppStore((s) => s.settings.value?.registry.port);
   useEffect(() => {
-    if (open && !haveSteps) void loadTutorial();
-  }, [open, haveSteps, loadTutorial]);
+    if (open) void loadTutorial();
+  }, [open, registryPort, loadTutorial]);
   // Whether each step is done is read from the other areas: ask them when the tour opens and when the view changes.
   // The build and runs marks are about the tour's own image: ask the registry for its tag and reread the runs too.
   const image = tutorial.image;

@@ -36,6 +36,10 @@ describe('parseVertexName', () => {
     ['[internal] load build definition from Dockerfile', { internal: true, instruction: 'load build definition from Dockerfile' }],
     ['[auth] library/alpine:pull token for registry-1.docker.io', { internal: true, instruction: 'library/alpine:pull token for registry-1.docker.io' }],
     ['exporting to image', { internal: false, instruction: 'exporting to image' }],
+    // a `FROM --platform=$BUILDPLATFORM` stage building for arm64 on amd64: runs as the first, belongs to the second
+    ['[linux/amd64->arm64 build 2/2] RUN go build', { platform: 'linux/arm64', runsAs: 'linux/amd64', stage: 'build', index: 2, total: 2, internal: false, instruction: 'RUN go build' }],
+    ['[linux/amd64->arm/v7 build 2/2] RUN go build', { platform: 'linux/arm/v7', runsAs: 'linux/amd64', stage: 'build', index: 2, total: 2, internal: false, instruction: 'RUN go build' }],
+    ['[linux/amd64->windows/amd64 build 1/2] FROM x', { platform: 'windows/amd64', runsAs: 'linux/amd64', stage: 'build', index: 1, total: 2, internal: false, instruction: 'FROM x' }],
   ])('%s', (name, expected) => {
     expect(parseVertexName(name)).toEqual(expected);
   });
@@ -265,5 +269,20 @@ describe('when a build ends, every step has its final state', () => {
     expect(p?.steps.map((s) => s.state)).toEqual(['done', 'cached', 'cached']);
     expect(p?.finished).toBe(3);
     expect(p?.state).toBe('done');
+  });
+});
+
+describe('a build across two nodes (one platform each)', () => {
+  test('the RUN step BuildKit names without a platform goes to the platform of the step before it, and so do its log lines', () => {
+    const { tracker, logs } = track('two-nodes-2-platforms.txt', ['linux/amd64', 'linux/arm64'], 'succeeded');
+    expect(tracker.platforms().map((p) => [p.platform, p.state, p.steps.map((s) => s.name)])).toEqual([
+      ['linux/amd64', 'done', ['COPY rootfs-amd64/ /', 'RUN cat /proc/net/dev && uname -m']],
+      ['linux/arm64', 'done', ['COPY rootfs-arm64/ /', 'RUN cat /proc/net/dev && uname -m']],
+    ]);
+    const printed = (platform: string) => logs.filter((l) => l.platform === platform).map((l) => l.text.trim());
+    expect(printed('linux/arm64')).toContain('aarch64');
+    expect(printed('linux/arm64').some((l) => l.startsWith('docker0:'))).toBe(false);
+    expect(printed('linux/amd64')).toContain('x86_64');
+    expect(printed('linux/amd64').some((l) => l.startsWith('docker0:'))).toBe(true);
   });
 });

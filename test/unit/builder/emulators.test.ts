@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { emulatorReport, installList } from '../../../core/builder/emulators.js';
 import { readBinfmtState } from '../../../core/doctor/host-probes.js';
-import { fixturesDir } from '../docker/parsers/fixtures.js';
+import { fixturesDir } from '../../helpers/fixtures.js';
 import path from 'node:path';
 
 const debianDir = path.join(fixturesDir, 'binfmt', 'debian-qemu-user-static');

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   binfmtPullFailedError, bootstrapFailedError, bootstrapImage, isNameTaken, isNoSuchBuilder, registryUnreachable, runPullFailed,
 } from '../../../core/builder/errors.js';
-import { fixture } from '../docker/parsers/fixtures.js';
+import { fixture } from '../../helpers/fixtures.js';
 
 const command = ['docker', 'buildx', 'inspect', '--bootstrap', 'mybuilder'];
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { fromInspect, fromSummary, parseLsJsonDetails, platformNodes } from '../../../core/builder/model.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../../../core/docker/parsers/buildx-ls.js';
 import { parseBuildxInspect } from '../../../core/docker/parsers/buildx-inspect.js';
-import { fixture } from '../docker/parsers/fixtures.js';
+import { fixture } from '../../helpers/fixtures.js';
 
 function listFrom(table: string, json?: string) {
   const jsonText = json === undefined ? undefined : fixture('buildx', json);

@@ -4,7 +4,8 @@ import { describe, expect, test } from 'vitest';
 import type { BuildxInfo, EndpointAttempt, EngineInfo } from '../../../core/contract/doctor.js';
 import { parseBinfmtHandler, type BinfmtState } from '../../../core/docker/parsers/binfmt.js';
 import { readBinfmtState } from '../../../core/doctor/host-probes.js';
-import { classifyPlatforms, nativePlatforms, normalizeArch } from '../../../core/doctor/platforms.js';
+import { classifyPlatforms, nativePlatforms } from '../../../core/doctor/platforms.js';
+import { normalizeArch } from '../../../core/platform.js';
 import { buildReport, HOST_NETWORK_BUILDER_COMMAND, type DoctorFacts } from '../../../core/doctor/report.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');

@@ -13,6 +13,7 @@ type Kind = 'reference' | 'tag' | 'platform' | 'name' | 'id' | 'path' | 'endpoin
 const FIELDS: Array<{ kind: Kind; channel: Channel; path: Array<string | number> }> = [
   { kind: 'reference', channel: 'registry:inspect', path: ['reference'] },
   { kind: 'reference', channel: 'registry:delete', path: ['reference'] },
+  { kind: 'reference', channel: 'registry:verify', path: ['reference'] },
   { kind: 'reference', channel: 'runs:start', path: ['reference'] },
   { kind: 'reference', channel: 'runs:hosts', path: ['reference'] },
   { kind: 'reference', channel: 'registry:up', path: ['image'] },
@@ -20,6 +21,7 @@ const FIELDS: Array<{ kind: Kind; channel: Channel; path: Array<string | number>
   { kind: 'reference', channel: 'settings:update', path: ['registry', 'image'] },
   { kind: 'tag', channel: 'build:run', path: ['tag'] },
   { kind: 'platform', channel: 'registry:inspect', path: ['platform'] },
+  { kind: 'platform', channel: 'registry:verify', path: ['platforms', 0] },
   { kind: 'platform', channel: 'runs:start', path: ['platforms', 0] },
   { kind: 'platform', channel: 'build:run', path: ['platforms', 0] },
   { kind: 'platform', channel: 'builder:create', path: ['platforms', 0] },

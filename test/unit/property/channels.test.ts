@@ -135,6 +135,9 @@ async function checkOne(channel: Channel, input: unknown, seen: { refused: numbe
   }
 }
 
+// Each property runs up to 80 dispatches (RUNS_MUTATED); on a loaded 2-core machine that outlasts vitest's default 5 s.
+const PROPERTY_TIMEOUT_MS = 30_000;
+
 describe('the samples the mutations start from', () => {
   it('cover every channel, and each is accepted as it is', () => {
     expect(Object.keys(VALID_SAMPLES).sort()).toEqual([...channelNames].sort());
@@ -154,7 +157,7 @@ describe.each(channelNames.map((c) => [c]))('%s', (channel) => {
     );
     expect(seen.refused + seen.dispatched + seen.skipped).toBe(RUNS_RANDOM);
     expect(seen.refused).toBeGreaterThan(0);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('answers near-valid requests with one hostile field the same way', async () => {
     const seen = { refused: 0, dispatched: 0, skipped: 0 };
@@ -163,7 +166,7 @@ describe.each(channelNames.map((c) => [c]))('%s', (channel) => {
       { ...FC_OPTIONS, numRuns: RUNS_MUTATED },
     );
     expect(seen.refused).toBeGreaterThan(0);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe('after all of it', () => {

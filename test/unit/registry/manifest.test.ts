@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixture as readFixture } from '../../helpers/fixtures.js';
+import { parsePlatform, platformMatches } from '../../../core/platform.js';
 import type { AppError } from '../../../core/contract/errors.js';
 import type { IndexNode, ManifestNode } from '../../../core/contract/registry.js';
 import {
@@ -12,14 +13,12 @@ import {
   MediaTypes,
   mediaTypeOfManifest,
   parseManifestDocument,
-  platformMatches,
-  parsePlatform,
   summarizeConfig,
   type IndexEntry,
 } from '../../../core/registry/manifest.js';
 
 // captured from a real registry: the provisioned busybox list, and a buildx build with provenance
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFixture('registry', name);
 const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 function nodeFromFixture(entry: IndexEntry, manifestFile: string, configFile?: string): ManifestNode {

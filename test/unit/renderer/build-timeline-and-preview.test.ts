@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlatformProgress } from '../../../core/contract/build.js';
 import type { DefaultDriverExplanation } from '../../../core/contract/builder.js';
 import { chooseBuilder } from '../../../core/build/run-build.js';
-import { manifestCreateEquivalent, manifestPushEquivalent, modernEquivalent, oldSchoolBuildEquivalent, platformTag, pushEquivalent } from '../../../core/build/commands.js';
+import { manifestCreateEquivalent, manifestPushEquivalent, modernEquivalent, oldSchoolBuildEquivalent, platformTag, pushEquivalent } from '../../../core/commands/build.js';
 import { parseImageReference } from '../../../core/registry/reference.js';
 import { buildTimeline, formatMs, MIN_BAR_PERCENT, niceTicks, slowdownWords } from '../../../renderer/src/components/timeline-model.js';
 import { automaticBuilder, previewCommands } from '../../../renderer/src/views/build-model.js';

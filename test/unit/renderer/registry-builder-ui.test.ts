@@ -3,8 +3,9 @@ import type { IndexNode, ManifestNode } from '../../../core/contract/registry.js
 import type { RegistryStatus } from '../../../core/contract/registry-lifecycle.js';
 import { initiallyExpanded, mediaTypeWords, nodeId, nodeTitle, prettyJson, shortDigest } from '../../../renderer/src/components/manifest-tree-model.js';
 import { browseAddress, imageRef, suggestedPortOf } from '../../../renderer/src/store/registry-slice.js';
-import { appendCommand, createCommands, splitList } from '../../../renderer/src/views/builder-commands.js';
-import { lossSentence, parsePort, registryRemoveCommands, registryRunCommand } from '../../../renderer/src/views/registry-commands.js';
+import { appendCommand, createCommands, parseDriverOpts, splitList } from '../../../renderer/src/views/builder-commands.js';
+import { registryRemoveCommands } from '../../../core/commands/registry.js';
+import { lossSentence, parsePort, registryRunPreview as registryRunCommand } from '../../../renderer/src/views/registry-commands.js';
 
 const d = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
@@ -59,7 +60,8 @@ describe('manifest tree names', () => {
 describe('registry commands and words', () => {
   it('builds the classic docker run line, with deletes when asked', () => {
     const base = { name: 'registry', port: 5000, volume: 'registry_data', image: 'registry:2', deleteEnabled: false };
-    expect(registryRunCommand(base).join(' ')).toBe('docker run -d -p 5000:5000 --restart=always --name registry -v registry_data:/var/lib/registry registry:2');
+    expect(registryRunCommand(base).join(' ')).toBe('docker run -d -p 5000:5000 --restart=always --name registry -v registry_data:/var/lib/registry --label dev.multiarch-lab.managed=true --label dev.multiarch-lab.role=registry registry:2');
+    expect(registryRunCommand({ ...base, port: 5123 })).toContain('5123:5000');
     expect(registryRunCommand({ ...base, deleteEnabled: true })).toContain('REGISTRY_STORAGE_DELETE_ENABLED=true');
     expect(registryRemoveCommands('r', 'v', false)).toEqual([['docker', 'rm', '-f', 'r']]);
     expect(registryRemoveCommands('r', 'v', true)).toEqual([
@@ -81,7 +83,7 @@ describe('registry commands and words', () => {
 
   it('says how much data and which repositories go with the volume', () => {
     const usage = { volume: 'v', exists: true, sizeBytes: 3_015_998, repositories: ['e2e/busybox'], repositoriesFrom: 'registry' as const, usedBy: [] };
-    expect(lossSentence(usage)).toBe('This deletes 2.9 MiB (3,015,998 bytes) and 1 repository: e2e/busybox.');
+    expect(lossSentence(usage)).toBe('This deletes 3.0 MB (3,015,998 bytes) and 1 repository: e2e/busybox.');
     expect(lossSentence({ ...usage, repositories: [] })).toContain('it holds no repositories');
     expect(lossSentence({ ...usage, sizeBytes: null, repositories: null })).toBe('This deletes an unknown amount of data; the repositories in it could not be listed.');
   });
@@ -125,7 +127,8 @@ describe('builder commands', () => {
   it('shows create with the host network, then the bootstrap, as asked', () => {
     const draft = { name: 'mybuilder', hostNetwork: true, insecure: '', use: true, bootstrap: true };
     expect(createCommands(draft).map((c) => c.join(' '))).toEqual([
-      'docker buildx create --name mybuilder --driver docker-container --driver-opt network=host --use',
+      'docker buildx create --name mybuilder --driver docker-container --driver-opt network=host',
+      'docker buildx use mybuilder',
       'docker buildx inspect --bootstrap mybuilder',
     ]);
     expect(createCommands({ ...draft, hostNetwork: false, use: false, bootstrap: false }).map((c) => c.join(' '))).toEqual([
@@ -151,6 +154,15 @@ describe('builder commands', () => {
       '--platform',
       'linux/arm64,linux/arm/v7',
       'ssh://pi@raspberrypi.local',
+    ]);
+  });
+
+  it('the append form\'s driver options: key=value items, shown as --driver-opt in the command', () => {
+    expect(parseDriverOpts('network=host, env.BUILDKIT_STEP_LOG_MAX_SIZE=1000')).toEqual({ network: 'host', 'env.BUILDKIT_STEP_LOG_MAX_SIZE': '1000' });
+    // an item without "=" is kept so the contract's validation names it instead of it vanishing
+    expect(parseDriverOpts('network')).toEqual({ network: '' });
+    expect(appendCommand({ builder: 'b', endpoint: 'mal-n2', node: 'n2', platforms: 'linux/arm64', driverOpts: 'network=host' })).toEqual([
+      'docker', 'buildx', 'create', '--append', '--name', 'b', '--node', 'n2', '--driver-opt', 'network=host', '--platform', 'linux/arm64', 'mal-n2',
     ]);
   });
 });

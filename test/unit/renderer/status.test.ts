@@ -73,7 +73,7 @@ describe('task progress', () => {
   });
 
   it('labels bytes and steps in words', () => {
-    expect(progressLabel(task({ progress: { current: 1536, total: 3 * 1024 * 1024, unit: 'bytes', message: 'pushing' } }))).toBe('pushing · 1.5 KiB of 3.0 MiB');
+    expect(progressLabel(task({ progress: { current: 1536, total: 3 * 1024 * 1024, unit: 'bytes', message: 'pushing' } }))).toBe('pushing · 1.5 kB of 3.1 MB');
     expect(progressLabel(task({ progress: { current: 2, total: 5, unit: 'steps' } }))).toBe('2 of 5 steps');
     expect(progressLabel(task({ steps: [{ id: 'a', title: 'Creating the builder', state: 'running' }] }))).toBe('Creating the builder');
     expect(formatBytes(512)).toBe('512 B');

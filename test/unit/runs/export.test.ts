@@ -12,14 +12,14 @@ describe('run export', () => {
     expect(JSON.parse(out.text)).toEqual(m);
   });
 
-  it('Markdown has the table platform | expected | printed | result | native/emulated | time', () => {
+  it('Markdown has the table platform | expected | printed | result | files | native/emulated | time', () => {
     const text = exportRun(sampleMatrix(), 'markdown').text;
     const lines = text.split('\n');
-    const header = lines.indexOf('| platform | expected | printed | result | native/emulated | time |');
+    const header = lines.indexOf('| platform | expected | printed | result | files | native/emulated | time |');
     expect(header).toBeGreaterThan(0);
-    expect(lines[header + 1]).toBe('| --- | --- | --- | --- | --- | --- |');
-    expect(lines[header + 2]).toBe('| linux/amd64 | x86_64 | x86_64 | pass | native | 512 ms |');
-    expect(lines[header + 3]).toBe('| linux/arm64 | aarch64 | x86_64 | fail (mismatch) | emulated | 1.5 s |');
+    expect(lines[header + 1]).toBe('| --- | --- | --- | --- | --- | --- | --- |');
+    expect(lines[header + 2]).toBe('| linux/amd64 | x86_64 | x86_64 | pass | – | native | 512 ms |');
+    expect(lines[header + 3]).toBe('| linux/arm64 | aarch64 | x86_64 | fail (mismatch) | – | emulated | 1.5 s |');
     expect(text).toContain('**1 of 2 platforms failed**');
     expect(text).toContain('- **linux/arm64**: The linux/arm64 entry printed x86_64: its binaries are amd64.');
     expect(text).toContain('docker run --rm --platform linux/arm64 localhost:5000/hello:1 uname -m');
@@ -27,7 +27,7 @@ describe('run export', () => {
 
   it('Markdown escapes pipes and shows empty cells as a dash', () => {
     const m = sampleMatrix({ runs: [sampleRun({ platform: 'linux/amd64', printed: null, result: 'unverified', expectedText: 'a|b' })] });
-    expect(runToMarkdown(m)).toContain('| linux/amd64 | a\\|b | – | ran (not checked) | native | 512 ms |');
+    expect(runToMarkdown(m)).toContain('| linux/amd64 | a\\|b | – | ran (not checked) | – | native | 512 ms |');
   });
 
   it('Markdown lists which entry each host pulls', () => {
@@ -45,8 +45,8 @@ describe('run export', () => {
 describe('CLI rendering', () => {
   it('prints the matrix side by side with the reasons and the commands', () => {
     const text = renderMatrix(sampleMatrix());
-    expect(text).toMatch(/PLATFORM\s+EXPECTED\s+PRINTED\s+RESULT\s+RAN\s+EXIT\s+TIME/);
-    expect(text).toMatch(/linux\/arm64\s+aarch64\s+x86_64\s+fail \(mismatch\)\s+emulated\s+0\s+1\.5 s/);
+    expect(text).toMatch(/PLATFORM\s+EXPECTED\s+PRINTED\s+RESULT\s+FILES\s+RAN\s+EXIT\s+TIME/);
+    expect(text).toMatch(/linux\/arm64\s+aarch64\s+x86_64\s+fail \(mismatch\)\s+-\s+emulated\s+0\s+1\.5 s/);
     expect(text).toContain('linux/arm64: The linux/arm64 entry printed x86_64: its binaries are amd64.');
     expect(text).toContain('  docker run --rm --platform linux/amd64 localhost:5000/hello:1 uname -m');
     expect(text).toContain('1 of 2 platforms failed.');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMMON_HOSTS, compatiblePlatforms, formatNormalPlatform, hostVariantChoice, hostVariantChoices, normalizePlatform, pickPlatform } from '../../../core/runs/host-match.js';
+import { COMMON_HOSTS, compatiblePlatforms, hostVariantChoice, hostVariantChoices, pickPlatform } from '../../../core/runs/host-match.js';
+import { formatNormalPlatform, normalizePlatform } from '../../../core/platform.js';
 
 const chosenBy = (index: string[]) => Object.fromEntries(hostVariantChoices(index).map((c) => [c.host.id, c.chosen]));
 

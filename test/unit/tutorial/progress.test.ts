@@ -40,14 +40,14 @@ describe('the tour’s runs mark', () => {
 
 describe('the tour’s default tag and commands', () => {
   it('the default tag is the one the build step’s goal names', () => {
-    const steps = getTutorialSteps({ cli: ['multiarch-lab'], sampleDir: '/abs/ws/hello-multiarch', registry: 'localhost:5123' }).steps;
+    const steps = getTutorialSteps({ cli: ['multiarch-lab'], sampleDir: '/abs/ws/hello-multiarch', port: 5123 }).steps;
     const build = steps.find((s) => s.id === 'build')!;
     expect(tourTag('localhost:5123')).toBe('localhost:5123/hello:1');
     expect(build.doneWhen).toContain(tourTag('localhost:5123'));
   });
 
   it('commands carry the CLI form that runs here, the absolute sample folder and the configured registry', () => {
-    const steps = getTutorialSteps({ cli: ['node', '/abs/dist/cli/index.js'], sampleDir: '/abs/ws/hello-multiarch', registry: 'localhost:5123' }).steps;
+    const steps = getTutorialSteps({ cli: ['node', '/abs/dist/cli/index.js'], sampleDir: '/abs/ws/hello-multiarch', port: 5123 }).steps;
     expect(steps.find((s) => s.id === 'build')!.command).toEqual([
       'node', '/abs/dist/cli/index.js', 'build', '/abs/ws/hello-multiarch', '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', 'localhost:5123/hello:1',
     ]);

@@ -6,6 +6,7 @@ import { AppError } from '../../../core/contract/errors.js';
 import { lintDockerfile } from '../../../core/tutorial/lint.js';
 import { renderTemplate, sampleDockerfile, scaffoldSample, SAMPLE_GREETING } from '../../../core/tutorial/sample.js';
 import { LABS_SYNTAX_LINE } from '../../../core/tutorial/syntax.js';
+import { dockerfileFindings, parseInstructions, parseStages } from '../../../core/build/readiness.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -68,5 +69,29 @@ describe('scaffoldSample', () => {
     await mkdir(path.join(dir, 'x'));
     await writeFile(path.join(dir, 'file'), '');
     await expect(scaffoldSample(path.join(dir, 'file'), { base: 'alpine:3.15' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
+
+describe('the fast-way sample', () => {
+  test('a $BUILDPLATFORM stage does the work, the target stage only copies it; no lint warning, no readiness finding', async () => {
+    const text = await sampleDockerfile({ base: 'alpine:3.15', sample: 'fast' });
+    const stages = parseStages(parseInstructions(text));
+    expect(stages.map((s) => [s.name, s.image, s.onBuildPlatform])).toEqual([
+      ['prepare', 'alpine:3.15', true],
+      [undefined, 'alpine:3.15', false],
+    ]);
+    // the target stage runs no program: nothing in it goes through an emulator
+    expect(stages[1]!.instructions.map((i) => i.keyword)).toEqual(['COPY', 'CMD']);
+    expect(stages[1]!.instructions[0]!.args).toBe('--from=prepare /out/ /');
+    expect(stages[0]!.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('$TARGETPLATFORM'))).toBe(true);
+    expect(lintDockerfile(text)).toEqual([]);
+    expect(dockerfileFindings(text, ['linux/amd64', 'linux/arm64', 'linux/arm/v7'], 'linux/amd64')).toEqual([]);
+  });
+
+  test('scaffoldSample writes the fast Dockerfile and its own README', async () => {
+    const r = await scaffoldSample(dir, { base: 'localhost:5000/alpine:3.15', sample: 'fast' });
+    expect(await readFile(r.dockerfile, 'utf8')).toBe(await sampleDockerfile({ base: 'localhost:5000/alpine:3.15', sample: 'fast' }));
+    const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('FROM --platform=$BUILDPLATFORM localhost:5000/alpine:3.15');
   });
 });

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { handlerRuns, parseBinfmtHandler, parseBinfmtStatus, platformFromMagic, platformFromName } from '../../../../core/docker/parsers/binfmt.js';
-import { fixture, fixturesDir } from './fixtures.js';
+import { fixture, fixturesDir } from '../../../helpers/fixtures.js';
 
 const debianDir = path.join(fixturesDir, 'binfmt', 'debian-qemu-user-static');
 

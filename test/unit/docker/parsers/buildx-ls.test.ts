@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable, parsePlatformList } from '../../../../core/docker/parsers/buildx-ls.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../../../helpers/fixtures.js';
 
 const DEFAULT_PLATFORMS_HERE = [
   'linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/arm64', 'linux/riscv64',

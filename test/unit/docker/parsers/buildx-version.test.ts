@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { isBuildxMissingMessage, parseBuildxVersion, versionAtLeast } from '../../../../core/docker/parsers/buildx-version.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../../../helpers/fixtures.js';
 
 describe('parseBuildxVersion', () => {
   test.each([

@@ -1,0 +1,159 @@
+/**
+ * Benchmark: `registry:verify` of a 3-platform index vs `docker pull --platform P` of the same three platforms,
+ * side by side, and the peak memory of the verify.
+ * Run: PATH=/usr/bin:$PATH npx tsx bench/verify.ts [rounds] [--mb N]
+ *
+ * Sets up a throwaway registry process, pushes the busybox test image as the base, then builds one image for
+ * linux/amd64, linux/arm64 and linux/arm/v7 whose extra layer is N MiB (default 30) of random bytes of its own per
+ * platform (random, so gzip cannot shrink it: N MiB cross the wire per platform for both sides). Each round
+ * alternates which side goes first. The pull side removes what it pulled before the next round so every pull
+ * downloads. Memory: this process's resident set sampled every 10 ms while verify runs (the highest sample, and
+ * the rise over the resident set just before), plus the kernel's high-water mark of the process (VmHWM).
+ * Everything it creates is labelled dev.multiarch-lab.test=bench-verify and removed at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RegistryClient } from '../core/registry/client.js';
+import { verifyImage } from '../core/verify/verify.js';
+import { seedMultiArchImage, startRegistryProcess } from '../test/helpers/registry-process.js';
+import { removeImagesFrom } from '../test/helpers/run-images.js';
+import { docker, execFileAsync, formatBytes, formatMs, median, printTable, ratio, timeMs, type Row } from './lib.js';
+
+const ARGS = process.argv.slice(2);
+const mbAt = ARGS.indexOf('--mb');
+const MB = mbAt >= 0 ? Math.max(1, Number(ARGS[mbAt + 1] ?? 30)) : 30;
+const ROUNDS = Math.max(1, Number(ARGS.find((a, i) => /^\d+$/.test(a) && ARGS[i - 1] !== '--mb') ?? 3));
+const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+const LABEL = 'dev.multiarch-lab.test=bench-verify';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function vmHwmBytes(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : Number.NaN;
+}
+
+/** `--child REF`: one verify in a fresh process that does nothing else, so its high-water mark is the verify's. */
+async function child(ref: string, registry: string): Promise<void> {
+  const base = process.memoryUsage.rss();
+  const ms = await timeMs(() => verifyImage(new RegistryClient({ registry }), ref, { hostCheck: false }));
+  process.stdout.write(`${JSON.stringify({ ms, base, hwm: await vmHwmBytes() })}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const registry = await startRegistryProcess();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-bench-verify-'));
+  try {
+    process.stdout.write(`setting up: base image, then 3 platforms with ${MB} MiB of their own each… `);
+    await seedMultiArchImage(registry, 'bench/base', '1');
+    const base = `${registry.localhostAddress}/bench/base:1`;
+    for (const p of ['amd64', 'arm64', 'armv7']) await writeFile(path.join(dir, `payload-${p}.bin`), randomBytes(MB * 1024 * 1024));
+    await writeFile(
+      path.join(dir, 'Dockerfile'),
+      `FROM ${base}\nARG TARGETARCH\nARG TARGETVARIANT\nCOPY payload-\${TARGETARCH}\${TARGETVARIANT}.bin /data/payload.bin\nCMD ["/bin/sh", "-c", "ls -l /data"]\n`,
+    );
+    const ref = `${registry.localhostAddress}/bench/verify:1`;
+    await docker(['buildx', 'build', '--builder', 'default', '--platform', PLATFORMS.join(','), '--provenance=false', '--label', LABEL, '-t', ref, '--output', 'type=registry,registry.insecure=true', dir]);
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const client = () => new RegistryClient({ registry: registry.localhostAddress });
+    const check = await verifyImage(client(), ref, { hostCheck: false });
+    console.log(`${ref}: ${check.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', ')}; ${check.read.layers} layers, ${formatBytes(check.read.compressedBytes)} read\n`);
+
+    const pullAll = async () => {
+      for (const p of PLATFORMS) await docker(['pull', '--quiet', '--platform', p, ref]);
+    };
+    const cleanPulled = () => removeImagesFrom(registry.localhostAddress);
+    await cleanPulled();
+
+    const verifyMs: number[] = [];
+    const pullMs: number[] = [];
+    let peakRss = 0;
+    let peakRise = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const sides = [
+        async () => {
+          if (global.gc) global.gc();
+          const before = process.memoryUsage.rss();
+          let max = before;
+          const timer = setInterval(() => {
+            max = Math.max(max, process.memoryUsage.rss());
+          }, 10);
+          verifyMs.push(await timeMs(() => verifyImage(client(), ref, { hostCheck: false })));
+          clearInterval(timer);
+          max = Math.max(max, process.memoryUsage.rss());
+          peakRss = Math.max(peakRss, max);
+          peakRise = Math.max(peakRise, max - before);
+        },
+        async () => {
+          pullMs.push(await timeMs(pullAll));
+          await cleanPulled();
+        },
+      ];
+      if (round % 2) sides.reverse();
+      for (const side of sides) await side();
+    }
+
+    // the peak of a process that only verifies. Compiled JS (npx tsc -b) runs on plain node; without it the child
+    // runs through tsx, whose loader thread adds its own heap to the figure, and the table says so
+    const compiled = path.join(ROOT, 'dist', 'core', 'verify', 'verify.js');
+    const plain = existsSync(compiled);
+    const childScript = [
+      `import { verifyImage } from ${JSON.stringify(pathToFileURL(compiled).href)};`,
+      `import { RegistryClient } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist', 'core', 'registry', 'client.js')).href)};`,
+      'import { readFileSync } from "node:fs";',
+      'const base = process.memoryUsage.rss(); const t0 = performance.now();',
+      `await verifyImage(new RegistryClient({ registry: ${JSON.stringify(registry.localhostAddress)} }), ${JSON.stringify(ref)}, { hostCheck: false });`,
+      'const ms = performance.now() - t0;',
+      'const hwm = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;',
+      'console.log(JSON.stringify({ ms, base, hwm }));',
+    ].join('\n');
+    const childRuns: Array<{ ms: number; base: number; hwm: number }> = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const { stdout } = plain
+        ? await execFileAsync(process.execPath, ['--input-type=module', '-e', childScript], { maxBuffer: 1024 * 1024 })
+        : await execFileAsync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ref, registry.localhostAddress], { maxBuffer: 1024 * 1024 });
+      childRuns.push(JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; base: number; hwm: number });
+    }
+    const childPeak = Math.max(...childRuns.map((r) => r.hwm));
+    const v = median(verifyMs);
+    const p = median(pullMs);
+    const rows: Row[] = [
+      {
+        flow: `verify, 3 platforms × ${MB} MiB`,
+        app: formatMs(v),
+        cli: formatMs(p),
+        ratio: ratio(v, p),
+        how: `registry:verify (every layer streamed once, entrypoint and programs checked) vs docker pull --platform P for the 3 platforms one after another; median of ${ROUNDS}`,
+      },
+      {
+        flow: 'verify peak memory',
+        app: formatBytes(childPeak),
+        cli: '',
+        ratio: '',
+        how: `high-water mark (VmHWM) of a process that only runs the verify (${ROUNDS} runs, each ${childRuns.map((r) => formatMs(r.ms)).join(', ')}), of which ${plain ? 'node with the compiled core' : 'node + tsx (no dist/: run npx tsc -b for the plain-node figure)'} at start ${formatBytes(Math.max(...childRuns.map((r) => r.base)))}; in the bench process the resident set rose by at most ${formatBytes(peakRise)} during a verify (peak sample ${formatBytes(peakRss)})`,
+      },
+    ];
+    const md = printTable('verify vs docker pull', ['flow', 'the app', 'docker CLI', 'ratio', 'how'], rows);
+    console.log(`\nverify runs: ${verifyMs.map(formatMs).join(', ')}; pull runs: ${pullMs.map(formatMs).join(', ')}`);
+    // the machine is often shared: the load says how much the figures above competed for the CPUs
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+    console.log(`\n${md}`);
+    console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await removeImagesFrom(registry.localhostAddress).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    await registry.stop();
+  }
+}
+
+const childAt = ARGS.indexOf('--child');
+(childAt >= 0 ? child(ARGS[childAt + 1]!, ARGS[childAt + 2]!) : main()).catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,164 @@
+/**
+ * The docker commands of both build flows, as argument arrays: what the app runs, and the plainer
+ * commands a person would type for the same result (shown next to each step, ready to copy).
+ */
+import { MANAGED_LABEL_ARGS } from '../docker/labels.js';
+import { parsePlatform } from '../platform.js';
+import { isLoopbackRegistry, type ImageRef } from '../registry/reference.js';
+
+export const REGISTRY_OUTPUT = 'type=registry,registry.insecure=true';
+
+export interface BuildCommandOptions {
+  /** Absolute path of the build context. */
+  context: string;
+  /** The Dockerfile when it is not `<context>/Dockerfile`. */
+  dockerfile?: string;
+  builder?: string;
+  noCache?: boolean;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  /** A registry cache to read and write (a builder that can export caches). */
+  cacheRef?: string;
+  /** More caches to read only: the per-platform refs a builder with several nodes keeps. */
+  cacheFrom?: string[];
+  /** Old-school: each platform's build reads and writes its own ref (`REF-<arch>`). */
+  cachePerPlatform?: boolean;
+}
+
+/** Options shared by every build command, in the order people usually write them. */
+function commonOptions(o: BuildCommandOptions, forPeople: boolean, platform?: string): string[] {
+  const args: string[] = [];
+  if (o.builder) args.push('--builder', o.builder);
+  if (o.dockerfile) args.push('--file', o.dockerfile);
+  if (o.noCache) args.push('--no-cache');
+  for (const [k, v] of Object.entries(o.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(o.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (o.cacheRef) {
+    const ref = platform && o.cachePerPlatform ? cacheRefFor(o.cacheRef, platform) : o.cacheRef;
+    for (const from of o.cacheFrom ?? []) args.push('--cache-from', `type=registry,ref=${from},registry.insecure=true`);
+    // mode=max keeps every stage's layers, not only the final image's: a cross-building stage is then cached too.
+    args.push('--cache-from', `type=registry,ref=${ref},registry.insecure=true`, '--cache-to', `type=registry,ref=${ref},mode=max,registry.insecure=true`);
+  }
+  // The app marks what it builds; a person typing the command has no reason to.
+  if (!forPeople) args.push(...MANAGED_LABEL_ARGS);
+  return args;
+}
+
+/** `docker buildx build` for every platform at once, pushing the list (arguments after `docker`). */
+export function modernBuildArgs(o: BuildCommandOptions, platforms: readonly string[], tag: string): string[] {
+  return [
+    'buildx', 'build',
+    '--platform', platforms.join(','),
+    '--tag', tag,
+    '--output', REGISTRY_OUTPUT,
+    '--provenance=false',
+    '--progress=rawjson',
+    ...commonOptions(o, false),
+    o.context,
+  ];
+}
+
+export function modernEquivalent(o: BuildCommandOptions, platforms: readonly string[], tag: string): string[] {
+  return [
+    'docker', 'buildx', 'build',
+    '--platform', platforms.join(','),
+    '--tag', tag,
+    '--output', REGISTRY_OUTPUT,
+    '--provenance=false',
+    ...commonOptions(o, true),
+    o.context,
+  ];
+}
+
+/**
+ * One platform into the local image store (`--load`), as `docker build --platform P -t TAG` does;
+ * then `docker push` sends it. `--provenance=false` keeps the pushed tag a plain image manifest,
+ * so the list joined later holds only runnable images.
+ */
+export function oldSchoolBuildArgs(o: BuildCommandOptions, platform: string, tag: string): string[] {
+  return ['buildx', 'build', '--platform', platform, '--tag', tag, '--provenance=false', '--load', '--progress=rawjson', ...commonOptions(o, false, platform), o.context];
+}
+
+export function oldSchoolBuildEquivalent(o: BuildCommandOptions, platform: string, tag: string): string[] {
+  return ['docker', 'build', '--platform', platform, '-t', tag, '--provenance=false', ...commonOptions(o, true, platform), o.context];
+}
+
+export function pushEquivalent(tag: string): string[] {
+  return ['docker', 'push', tag];
+}
+
+/** `docker manifest` refuses plain-HTTP registries unless told, localhost included. */
+export function manifestCreateEquivalent(ref: ImageRef, list: string, platformTags: readonly string[]): string[] {
+  const insecure = isLoopbackRegistry(ref.registry) ? ['--insecure'] : [];
+  return ['docker', 'manifest', 'create', ...insecure, list, ...platformTags.flatMap((t) => ['--amend', t])];
+}
+
+export function manifestPushEquivalent(ref: ImageRef, list: string): string[] {
+  const insecure = isLoopbackRegistry(ref.registry) ? ['--insecure'] : [];
+  return ['docker', 'manifest', 'push', ...insecure, list];
+}
+
+export function imagetoolsInspectEquivalent(reference: string): string[] {
+  return ['docker', 'buildx', 'imagetools', 'inspect', reference];
+}
+
+/** `linux/arm/v7` → `armv7`, `linux/arm64` → `arm64`; other operating systems keep their name in front. */
+export function platformSuffix(platform: string): string {
+  const p = parsePlatform(platform);
+  const variant = p.architecture === 'arm64' && p.variant === 'v8' ? '' : (p.variant ?? '');
+  const arch = `${p.architecture}${variant}`;
+  return p.os === 'linux' ? arch : `${p.os}-${arch}`;
+}
+
+/** The reference without its tag, as the user wrote it: `localhost:5000/hello`. */
+export function repositoryPart(ref: ImageRef): string {
+  const original = ref.original;
+  if (ref.tag !== undefined && original.endsWith(`:${ref.tag}`)) return original.slice(0, -(ref.tag.length + 1));
+  return original;
+}
+
+const MAX_TAG = 128;
+
+/** The per-platform tag of the old-school flow: `localhost:5000/hello:1-arm64`. */
+export function platformTag(ref: ImageRef, platform: string): string {
+  const suffix = `-${platformSuffix(platform)}`;
+  const tag = (ref.tag ?? 'latest').slice(0, MAX_TAG - suffix.length);
+  return `${repositoryPart(ref)}:${tag}${suffix}`;
+}
+
+/**
+ * The cache ref of one platform: the cache tag with the platform's suffix (`hello:buildcache` →
+ * `hello:buildcache-arm64`). One ref per platform, because an export replaces the whole ref: builds that
+ * write one shared ref in turn (old-school, or the nodes of a builder with several) keep only the last one.
+ */
+export function cacheRefFor(cacheRef: string, platform: string): string {
+  const at = cacheRef.lastIndexOf(':');
+  const slash = cacheRef.lastIndexOf('/');
+  const hasTag = at > slash;
+  const repo = hasTag ? cacheRef.slice(0, at) : cacheRef;
+  const suffix = `-${platformSuffix(platform)}`;
+  const tag = (hasTag ? cacheRef.slice(at + 1) : 'latest').slice(0, MAX_TAG - suffix.length);
+  return `${repo}:${tag}${suffix}`;
+}
+
+/** The digest `docker push` prints: `1-arm64: digest: sha256:… size: 891`. */
+export function parsePushDigest(stdout: string): { digest: string; size?: number } | undefined {
+  const m = /digest: (sha256:[a-f0-9]{64})(?:\s+size:\s*(\d+))?/.exec(stdout);
+  if (!m?.[1]) return undefined;
+  return m[2] ? { digest: m[1], size: Number(m[2]) } : { digest: m[1] };
+}
+
+/**
+ * Every command a build amounts to, as a person would type them, in order: the one buildx command (modern),
+ * or per platform a build and a push, then the list joined and pushed (old-school). The build task shows
+ * the same arrays on its steps.
+ */
+export function buildEquivalents(mode: 'modern' | 'old-school', o: BuildCommandOptions, platforms: readonly string[], ref: ImageRef): string[][] {
+  if (mode === 'modern') return [modernEquivalent(o, platforms, ref.original)];
+  const tags = platforms.map((p) => platformTag(ref, p));
+  return [
+    ...platforms.flatMap((p, i) => [oldSchoolBuildEquivalent(o, p, tags[i]!), pushEquivalent(tags[i]!)]),
+    manifestCreateEquivalent(ref, ref.original, tags),
+    manifestPushEquivalent(ref, ref.original),
+  ];
+}

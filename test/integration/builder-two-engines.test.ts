@@ -1,0 +1,169 @@
+/**
+ * A builder across two engines, for real: a second dockerd in its own network namespace (the recipe of
+ * ../shared/test-images/README.md; never beside the first engine, whose docker0 it would take down), the
+ * BuildKit image loaded into it, appended to a host-networked builder for linux/arm64 while the first node takes
+ * linux/amd64. One build for both platforms: the result and the timeline name the second node for arm64 and the
+ * first for amd64, and the RUN step's own output proves where it ran (each node sees its own network interfaces).
+ *
+ * Both engines run on this one x86_64 CPU, so the arm64 node here builds arm64 under emulation: the app must say
+ * so (a real arm64 machine as the second node would make it native).
+ *
+ * Everything is named mal-t13-… / mal-test-b2e-…, and removed in reverse: builder, context, dockerd, veth, netns.
+ * The first engine's docker0 route is checked before and after.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BuildLogEvent, BuildProgressEvent, BuildResult } from '../../core/contract/build.js';
+import { createCore, type Core } from '../../core/index.js';
+import { RegistryClient } from '../../core/registry/client.js';
+import { docker, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
+import { docker0Route, startSecondEngine, type SecondEngine } from '../helpers/second-engine.js';
+
+const BUSYBOX_STATE = '/var/lib/multiarch-lab-test/busybox';
+const TWO = ['linux/amd64', 'linux/arm64'];
+const suffix = randomBytes(3).toString('hex');
+const BUILDER = `mal-test-b2e-${suffix}`;
+const ARM_NODE = `${BUILDER}-arm`;
+
+let routeBefore: string | undefined;
+let engine: SecondEngine | undefined;
+let registry: RegistryProcess | undefined;
+let core: Core;
+let work: string;
+let project: string;
+
+beforeAll(async () => {
+  expect(process.getuid?.(), 'a second engine needs root (network namespaces, dockerd)').toBe(0);
+  routeBefore = await docker0Route();
+  expect(routeBefore, 'the first engine must have its docker0 route before the test').toBeDefined();
+  for (const arch of ['amd64', 'arm64']) {
+    expect(existsSync(path.join(BUSYBOX_STATE, arch, 'rootfs', 'bin', 'busybox')), `${BUSYBOX_STATE}/${arch} comes from scripts/provision-test-engine.sh`).toBe(true);
+  }
+  engine = await startSecondEngine();
+  // The registry listens on the host's end of the veth: the first node (host network) and the second (in the
+  // namespace) both reach it there; it is no localhost, so both nodes get it as a plain-HTTP registry.
+  registry = await startRegistryProcess({ bindAddress: engine.hostAddress });
+
+  work = await mkdtemp(path.join(os.tmpdir(), 'mal-test-b2e-'));
+  project = path.join(work, 'project');
+  await mkdir(project, { recursive: true });
+  for (const arch of ['amd64', 'arm64']) await cp(path.join(BUSYBOX_STATE, arch, 'rootfs'), path.join(project, `rootfs-${arch}`), { recursive: true, verbatimSymlinks: true });
+  // No base image to pull: the busybox root comes with the context. The RUN prints the interfaces the node's
+  // build container sees (BuildKit without CNI runs steps in its own network: host for the first node, the
+  // namespace for the second) and the machine it believes it is.
+  await writeFile(path.join(project, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN cat /proc/net/dev && uname -m\n');
+  core = createCore({ mode: 'cli', dataDir: path.join(work, 'data'), env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` } });
+}, 300_000);
+
+afterAll(async () => {
+  await docker(['buildx', 'rm', BUILDER]).catch(() => undefined);
+  await docker(['rm', '-f', '-v', `buildx_buildkit_${BUILDER}0`]).catch(() => undefined);
+  await core?.close();
+  await registry?.stop();
+  const problems = engine ? await engine.stop() : [];
+  if (work) await rm(work, { recursive: true, force: true });
+  expect(problems, 'the second engine came down cleanly').toEqual([]);
+  // The trap of a second dockerd: the first engine's bridge must still be there.
+  // (compared without its state words: "linkdown" comes and goes with the containers on it)
+  expect(await docker0Route()).toMatch(/^172\.17\.0\.0\/16 dev docker0\b/);
+}, 300_000);
+
+describe('a builder with a node on a second engine', () => {
+  let result: BuildResult;
+  const progress: BuildProgressEvent[] = [];
+  const logs: BuildLogEvent[] = [];
+
+  test('the app creates the builder with amd64 pinned on the first node and appends the second engine for arm64', async () => {
+    const e = engine!;
+    const created = await core.call('builder:create', { name: BUILDER, use: false, bootstrap: false, platforms: ['linux/amd64'], insecureRegistries: [registry!.address] });
+    expect(created.commands[0]).toContain('--platform');
+
+    const appended = await core.call('builder:append-node', {
+      name: BUILDER,
+      endpoint: e.context,
+      nodeName: ARM_NODE,
+      platforms: ['linux/arm64'],
+      driverOpts: { network: 'host' },
+      insecureRegistries: [registry!.address],
+    });
+    expect(appended.node).toBe(ARM_NODE);
+    expect(appended.command.slice(0, 12)).toEqual(['docker', 'buildx', 'create', '--append', '--name', BUILDER, '--node', ARM_NODE, '--driver-opt', 'network=host', '--platform', 'linux/arm64']);
+    expect(appended.command.at(-1)).toBe(e.context);
+
+    // Per node: endpoint, status, platforms, and what it runs natively (asked of each node's engine).
+    const info = await core.call('builder:inspect', { name: BUILDER });
+    expect(info.nodes.map((n) => [n.name, n.endpoint, n.pinnedPlatforms, n.nativePlatform])).toEqual([
+      [`${BUILDER}0`, 'unix:///var/run/docker.sock', ['linux/amd64'], 'linux/amd64'],
+      [ARM_NODE, e.context, ['linux/arm64'], 'linux/amd64'],
+    ]);
+    expect(info.platformNodes.map((p) => [p.platform, p.node])).toEqual([
+      ['linux/amd64', `${BUILDER}0`],
+      ['linux/arm64', ARM_NODE],
+    ]);
+    const listed = (await core.call('builder:list', {})).builders.find((b) => b.name === BUILDER);
+    expect(listed?.nodes.map((n) => n.nativePlatform)).toEqual(['linux/amd64', 'linux/amd64']);
+  }, 120_000);
+
+  test('one build for both platforms: amd64 on the first node, arm64 on the second, pushed as one index', async () => {
+    const tag = `${registry!.address}/b2e/hello:${suffix}`;
+    const offP = core.events.on('build:progress', (ev) => progress.push(ev));
+    const offL = core.events.on('build:log', (ev) => logs.push(ev));
+    try {
+      result = await core.call('build:run', { context: project, platforms: TWO, tag, mode: 'modern', builder: BUILDER, noCache: true, insecure: true, labels: { 'dev.multiarch-lab.test': 'b2e' } });
+    } finally {
+      offP();
+      offL();
+    }
+    expect(result.platforms).toEqual(TWO);
+    const client = new RegistryClient({ registry: registry!.address, insecure: true });
+    expect((await client.headManifest('b2e/hello', suffix)).digest).toBe(result.digest);
+
+    // The result and the timeline say which node built which platform.
+    expect(result.timeline.map((p) => [p.platform, p.node])).toEqual([
+      ['linux/amd64', `${BUILDER}0`],
+      ['linux/arm64', ARM_NODE],
+    ]);
+    expect(result.timing.platforms.map((p) => [p.platform, p.node, p.nativePlatform])).toEqual([
+      ['linux/amd64', `${BUILDER}0`, 'linux/amd64'],
+      ['linux/arm64', ARM_NODE, 'linux/amd64'],
+    ]);
+    // …live too, while it ran
+    expect(progress.some((ev) => ev.platforms.find((p) => p.platform === 'linux/arm64')?.node === ARM_NODE)).toBe(true);
+    const notes = logs.flatMap((ev) => ev.lines).filter((l) => l.stream === 0).map((l) => l.text);
+    expect(notes).toContain(`Node ${ARM_NODE} (${engine!.context}) builds linux/arm64 emulated.`);
+    // Both engines share this x86_64 CPU: arm64 ran emulated on its node, and the summary says on which node.
+    const arm = result.timing.platforms[1]!;
+    expect(arm.steps.find((s) => s.name.startsWith('RUN'))?.execution).toBe('emulated');
+    expect(arm.summary.startsWith(`linux/arm64 on ${ARM_NODE}: `)).toBe(true);
+    for (const t of result.timing.platforms) console.log(`[b2e] ${t.summary}`);
+  }, 300_000);
+
+  test('the RUN step’s own output proves the node: arm64 saw the namespace’s veth, amd64 the host’s docker0', () => {
+    const lines = logs.flatMap((ev) => ev.lines).filter((l) => l.stream !== 0 && l.step?.startsWith('RUN'));
+    const of = (platform: string) => lines.filter((l) => l.platform === platform).map((l) => l.text).join('\n');
+    const vethInNamespace = `${engine!.id.replace('mal-t13-', 'mt')}c:`;
+    expect(of('linux/arm64')).toContain(vethInNamespace);
+    expect(of('linux/arm64')).not.toContain('docker0:');
+    expect(of('linux/arm64')).toContain('aarch64');
+    expect(of('linux/amd64')).toContain('docker0:');
+    expect(of('linux/amd64')).not.toContain(vethInNamespace);
+    expect(of('linux/amd64')).toContain('x86_64');
+  });
+
+  test('each node kept its own build cache (BuildKit’s buildctl du on each engine)', async () => {
+    const first = await docker(['exec', `buildx_buildkit_${BUILDER}0`, 'buildctl', 'du']);
+    const second = await engine!.docker(['exec', `buildx_buildkit_${ARM_NODE}`, 'buildctl', 'du']);
+    for (const du of [first.stdout, second]) expect(du).toMatch(/^Total:\s+[1-9]/m);
+  }, 60_000);
+
+  test('removing the builder removes both nodes’ BuildKit containers, on both engines', async () => {
+    await core.call('builder:remove', { name: BUILDER });
+    const left = await engine!.docker(['ps', '-a', '--filter', `name=buildx_buildkit_${ARM_NODE}`, '--format', '{{.Names}}']);
+    expect(left.trim()).toBe('');
+    expect((await docker(['ps', '-a', '--filter', `name=^/buildx_buildkit_${BUILDER}0$`, '--format', '{{.Names}}'])).stdout.trim()).toBe('');
+  }, 120_000);
+});

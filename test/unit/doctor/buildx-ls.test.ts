@@ -1,0 +1,72 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DockerCli } from '../../../core/docker/docker-cli.js';
+import { runBuildxLs } from '../../../core/doctor/buildx-ls.js';
+
+/**
+ * Stand-in docker binaries (small scripts) that answer `buildx version` with a given version, or as a CLI
+ * without the plugin, and print which binary ran with which arguments for anything else.
+ */
+let dir: string;
+const bins: Record<string, string> = {};
+
+async function fakeDocker(name: string, buildx: string | null): Promise<string> {
+  const folder = path.join(dir, name);
+  await mkdir(folder, { recursive: true });
+  const file = path.join(folder, 'docker');
+  await writeFile(
+    file,
+    `#!/bin/sh
+if [ "$1" = "buildx" ] && [ "$2" = "version" ]; then
+  ${buildx ? `/bin/sleep 0.2; echo "github.com/docker/buildx v${buildx} abc123"; exit 0` : `echo "docker: 'buildx' is not a docker command." >&2; exit 1`}
+fi
+echo "${name}: $*"
+`,
+  );
+  await chmod(file, 0o755);
+  return folder;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'mal-buildx-ls-'));
+  bins.plain = await fakeDocker('plain', null);
+  bins.old = await fakeDocker('old', '0.12.1');
+  bins.modern = await fakeDocker('modern', '0.14.0');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cliOn = (...folders: string[]) => new DockerCli({ env: { PATH: folders.join(':') }, platform: 'linux' });
+
+describe('runBuildxLs: both ls started beside the buildx probe, kept only when the probe agrees', () => {
+  test('the first docker on PATH has buildx 0.13 or newer: the table and the JSON from that binary', async () => {
+    const r = await runBuildxLs(cliOn(bins.modern!, bins.old!), 10_000);
+    expect(r.resolved.buildx?.version).toBe('0.14.0');
+    expect(r.table?.stdout.trim()).toBe('modern: buildx ls');
+    expect(r.json?.stdout.trim()).toBe('modern: buildx ls --format json');
+  });
+
+  test('buildx before 0.13: the table only, as if the JSON had never been asked for', async () => {
+    const r = await runBuildxLs(cliOn(bins.old!), 10_000);
+    expect(r.table?.stdout.trim()).toBe('old: buildx ls');
+    expect(r.json).toBeUndefined();
+  });
+
+  test('the first docker on PATH lacks buildx: its early runs are dropped and the binary with buildx answers', async () => {
+    const r = await runBuildxLs(cliOn(bins.plain!, bins.modern!), 10_000);
+    expect(r.resolved.path).toBe(path.join(bins.modern!, 'docker'));
+    expect(r.table?.stdout.trim()).toBe('modern: buildx ls');
+    expect(r.json?.stdout.trim()).toBe('modern: buildx ls --format json');
+  });
+
+  test('a cancel while the probe runs ends the call as cancelled', async () => {
+    const controller = new AbortController();
+    const running = runBuildxLs(cliOn(bins.modern!), 10_000, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
