@@ -151,6 +151,7 @@ function parseDraft(value: unknown): BuildDraft | null {
   for (const k of ['base', 'sampleDir', 'folder', 'dockerfile', 'builder'] as const) if (typeof v[k] === 'string') draft[k] = v[k];
   if (v.source === 'sample' || v.source === 'folder') draft.source = v.source;
   if (v.mode === 'modern' || v.mode === 'old-school') draft.mode = v.mode;
+  if (v.sampleKind === 'plain' || v.sampleKind === 'fast') draft.sampleKind = v.sampleKind;
   if (typeof v.noCache === 'boolean') draft.noCache = v.noCache;
   if (typeof v.tag === 'string' || v.tag === null) draft.tag = v.tag;
   if (Array.isArray(v.platforms)) draft.platforms = v.platforms.filter((p): p is string => typeof p === 'string');
