@@ -5,6 +5,7 @@ import { registryCheckChannels } from './contract/registry-check.js';
 import { builderChannels } from './contract/builder.js';
 import { runsChannels } from './contract/runs.js';
 import { buildChannels } from './contract/build.js';
+import { uiStateChannels } from './contract/ui-state.js';
 import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
 import { EventBus } from './events.js';
 import { TaskManager } from './tasks.js';
@@ -116,6 +117,7 @@ export function createCore(options: CoreOptions): Core {
       mode: options.mode,
       dataDir,
       settingsPath: deps.settings.file,
+      cli: (await import('./cli-invocation.js')).cliInvocation(env).prefix,
     }),
     'doctor:report': async (_input, ctx) => {
       const [{ runDoctor }, { withRegistryCheck }] = await Promise.all([import('./doctor/doctor.js'), import('./local-registry/doctor-check.js')]);
@@ -129,6 +131,7 @@ export function createCore(options: CoreOptions): Core {
     'plain-http:add': async ({ registry }) => deps.plainHttp.add(registry),
     'plain-http:remove': async ({ registry }) => deps.plainHttp.remove(registry),
     'plain-http:check': async ({ registry }, ctx) => deps.plainHttp.check(registry, ctx.signal),
+    ...lazyHandlers(keysOf(uiStateChannels), async () => (await import('./ui-state.js')).createUiStateHandlers(dataDir)),
     ...lazyHandlers(keysOf(registryBrowserChannels), async () => (await import('./registry/handlers.js')).createRegistryHandlers(makeClient)),
     ...lazyHandlers(keysOf({ ...registryLifecycleChannels, ...registryCheckChannels }), async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
     'registry:verify': async (input, ctx) => (await import('./verify/verify.js')).verifyReference(input, ctx.signal, makeClient),

@@ -2,6 +2,7 @@ import { channels, isChannel, type Channel, type ChannelOutput, type ChannelPars
 import type { Envelope } from './contract/envelope.js';
 import { AppError, serializeError } from './contract/errors.js';
 import { runInCall } from './calls.js';
+import { describeInputIssues } from './contract/input-words.js';
 
 export interface CallContext {
   /** Aborted when the caller cancels the call or goes away (window closed, socket dropped, Ctrl-C). */
@@ -28,7 +29,8 @@ export function createDispatch(handlers: Handlers): Dispatch {
         ok: false,
         error: {
           code: 'invalid-input',
-          message: `Invalid input for ${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
+          // the channel is the app's plumbing, not the user's words: the message names fields only
+          message: describeInputIssues(parsed.error.issues),
           details: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
         },
       };

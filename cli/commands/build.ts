@@ -7,6 +7,7 @@ import { cancelOnInterrupt } from '../interrupt.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { BuildFailureDetails, BuildProgressEvent, BuildResult, PlatformProgress } from '../../core/contract/build.js';
 import { AppError, serializeError } from '../../core/contract/errors.js';
+import { dockerHubWarning } from '../../core/contract/input-words.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import type { Core, TaskSnapshot } from '../../core/index.js';
 import { callWithProgress } from '../task-printer.js';
@@ -60,6 +61,9 @@ function parsePair(value: string, previous: Record<string, string>): Record<stri
 }
 
 async function build(dir: string, flags: BuildFlags, streams: Streams = processStreams): Promise<number> {
+  // said before anything runs: a tag with no registry in front is pushed to Docker Hub
+  const hub = dockerHubWarning(flags.tag ?? '');
+  if (hub) streams.stderr(`warning: ${hub}\n`);
   return withSweptCore('cli', async (core) => {
     const controller = new AbortController();
     // Ctrl-C cancels the build (the buildx process is ended); the app then exits on its own.

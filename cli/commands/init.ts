@@ -4,7 +4,9 @@
  */
 import { Option, type Command } from 'commander';
 import type { TutorialInitResult } from '../../core/contract/build.js';
+import { cliInvocation } from '../../core/cli-invocation.js';
 import { formatCommand } from '../../core/docker/exec.js';
+import { TOUR_PLATFORMS, tourTag } from '../../core/tutorial/progress.js';
 import { withCore } from '../core-session.js';
 import { printJson, processStreams, runAction, type Streams } from '../output.js';
 
@@ -30,25 +32,28 @@ export function registerInitCommand(program: Command): void {
 }
 
 async function init(dir: string | undefined, flags: InitFlags, streams: Streams = processStreams): Promise<number> {
-  const result = await withCore('cli', (core) =>
-    core.call('tutorial:init', {
+  const { result, port } = await withCore('cli', async (core) => ({
+    result: await core.call('tutorial:init', {
       ...(dir !== undefined ? { dir } : {}),
       ...(flags.base !== undefined ? { base: flags.base } : {}),
       ...(flags.sample ? { sample: flags.sample } : {}),
       ...(flags.force ? { overwrite: true } : {}),
     }),
-  );
+    port: (await core.call('settings:get', {})).registry.port,
+  }));
   if (flags.json) printJson(result, streams);
-  else streams.stdout(renderInit(result));
+  else streams.stdout(renderInit(result, { cli: cliInvocation().prefix, registry: `localhost:${port}` }));
   return 0;
 }
 
-export function renderInit(r: TutorialInitResult): string {
+/** `how`: the CLI form that runs here and the configured registry, so the printed command runs as printed. */
+export function renderInit(r: TutorialInitResult, how: { cli: string[]; registry: string } = { cli: ['multiarch-lab'], registry: 'localhost:5000' }): string {
   const out = [`Wrote the ${r.sample === 'fast' ? '"fast way" sample (a $BUILDPLATFORM stage, copied in)' : 'sample'} project to ${r.dir}:`, ...r.files.map((f) => `  ${f}`), ''];
   out.push(`Base image: ${r.base}`);
   out.push(r.labsSyntax.added ? `Added "# syntax=docker/dockerfile:1-labs": ${r.labsSyntax.reason}` : `No "# syntax=" line: ${r.labsSyntax.reason}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   out.push('', 'Build it for three platforms and push it to your local registry:');
-  out.push(`  ${formatCommand(['multiarch-lab', 'build', r.dir, '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', r.sample === 'fast' ? 'localhost:5000/hello-fast:1' : 'localhost:5000/hello:1'])}`, '');
+  const tag = r.sample === 'fast' ? `${how.registry}/hello-fast:1` : tourTag(how.registry);
+  out.push(`  ${formatCommand([...how.cli, 'build', r.dir, '--platform', TOUR_PLATFORMS.join(','), '--tag', tag])}`, '');
   return out.join('\n');
 }

@@ -1,7 +1,10 @@
 /** The `build:*` and `tutorial:*` channel handlers, spread into the core's handler map. */
 import type { buildChannels } from '../contract/build.js';
 import type { Handlers } from '../dispatch.js';
+import path from 'node:path';
+import { cliInvocation } from '../cli-invocation.js';
 import { initTutorial } from '../tutorial/init.js';
+import { SAMPLE_DIR_NAME } from '../tutorial/sample.js';
 import { getTutorialSteps } from '../tutorial/steps.js';
 import { checkProject } from './check.js';
 import { BuildHistory } from './history.js';
@@ -27,6 +30,14 @@ export function createBuildHandlers(deps: BuildDeps & { env?: NodeJS.ProcessEnv 
     },
     'build:history': async (input) => (deps.dataDir ? new BuildHistory(deps.dataDir).list(input.reference, input.limit) : []),
     'tutorial:init': async (input, ctx) => initTutorial(deps, input, ctx.signal),
-    'tutorial:steps': async () => getTutorialSteps((await deps.settings.read()).registry.port),
+    'tutorial:steps': async () => {
+      // the commands shown must run as printed on this machine: its CLI form, the absolute sample folder, the configured registry
+      const settings = await deps.settings.read();
+      return getTutorialSteps({
+        port: settings.registry.port,
+        cli: cliInvocation(deps.env ?? process.env).prefix,
+        sampleDir: path.join(await deps.settings.workspaceDir(), SAMPLE_DIR_NAME),
+      });
+    },
   };
 }

@@ -253,6 +253,8 @@ interface VertexState {
   logLines: number;
   inputs: string[];
   statuses: Map<string, { current: number; total?: number }>;
+  /** Which of its lines the log already holds: the step's name, then how it ended. */
+  said?: { name?: boolean; end?: boolean };
 }
 
 export interface TrackerOptions {
@@ -428,7 +430,8 @@ export class BuildProgressTracker {
   }
 
   private stepOf(v: VertexState): BuildStepProgress {
-    const step: BuildStepProgress = { name: v.parsed.instruction || v.name, state: this.vertexState(v), cached: v.cached, logLines: v.logLines };
+    const state = this.vertexState(v);
+    const step: BuildStepProgress = { name: v.parsed.instruction || v.name, state, cached: v.cached || state === 'cached', logLines: v.logLines };
     if (v.parsed.runsAs) step.runsAs = v.parsed.runsAs;
     if (v.parsed.index !== undefined) step.index = v.parsed.index;
     if (v.parsed.total !== undefined) step.total = v.parsed.total;
@@ -456,7 +459,9 @@ export class BuildProgressTracker {
     if (v.cached) return 'cached';
     if (v.endedAt !== undefined) return 'done';
     if (v.startedAt !== undefined) return this.outcome === 'running' ? 'running' : this.outcome === 'succeeded' ? 'done' : 'cancelled';
-    return this.outcome === 'running' || this.outcome === 'succeeded' ? 'waiting' : 'cancelled';
+    // a build that succeeded never needed this step's own work (a later step came from the cache): it ends as cached, not waiting
+    if (this.outcome === 'succeeded') return 'cached';
+    return this.outcome === 'running' ? 'waiting' : 'cancelled';
   }
 
   private failedVertex(): VertexState | undefined {
@@ -487,6 +492,38 @@ export class BuildProgressTracker {
     if (raw.cached) v.cached = true;
     if (raw.error) v.error = raw.error;
     if (Array.isArray(raw.inputs)) v.inputs = raw.inputs.filter((i): i is string => typeof i === 'string');
+    this.sayProgress(v);
+  }
+
+  /**
+   * The log holds BuildKit's account of every step, as its plain progress prints it (`#3 [linux/arm64 2/3] COPY …`,
+   * `#3 CACHED`, `#3 DONE 0.4s`), not only what the steps themselves printed: a quiet build still leaves a log.
+   */
+  private sayProgress(v: VertexState): void {
+    const said = (v.said ??= {});
+    const started = v.startedAt !== undefined || v.cached || v.endedAt !== undefined;
+    if (!started || said.end) return;
+    const n = `#${v.order + 1}`;
+    const line = (text: string, stream: 1 | 2 = 1) => {
+      const out: BuildLogLine = { stream, text };
+      if (v.platform) out.platform = v.platform;
+      out.step = v.parsed.instruction || v.name;
+      this.options.onLog?.(out);
+    };
+    if (!said.name) {
+      said.name = true;
+      line(`${n} ${v.name}`);
+    }
+    if (v.error) {
+      said.end = true;
+      line(`${n} ERROR: ${v.error}`, 2);
+    } else if (v.cached) {
+      said.end = true;
+      line(`${n} CACHED`);
+    } else if (v.endedAt !== undefined && v.startedAt !== undefined) {
+      said.end = true;
+      line(`${n} DONE ${((v.endedAt - v.startedAt) / 1000).toFixed(1)}s`);
+    }
   }
 
   private applyStatus(raw: RawVertexStatus): void {

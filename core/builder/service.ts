@@ -215,8 +215,12 @@ export class BuilderService {
     const steps: StepSpec[] = [];
     if (configPath) steps.push({ id: 'config', title: `Write ${configPath} marking ${registries.join(', ')} as plain-HTTP registries` });
     steps.push({ id: 'create', title: `Create the builder "${name}" (${input.driver}${driverOpts.network ? `, network=${driverOpts.network}` : ''})`, command: dockerCommand(create) });
-    if (input.use) steps.push({ id: 'use', title: `Make "${name}" the current builder`, command: dockerCommand(useArgs(name)) });
+    // Started before it is made current: a builder that cannot start never becomes where the user's next
+    // plain `docker buildx build` goes
     if (input.bootstrap) steps.push({ id: 'bootstrap', title: `Start "${name}" (pulls and runs BuildKit)`, command: dockerCommand(bootstrapArgs(name)) });
+    if (input.use) {
+      steps.push({ id: 'use', title: `Make "${name}" the current builder${input.bootstrap ? ' once it runs' : ''}`, command: dockerCommand(useArgs(name)) });
+    }
 
     return this.deps.tasks.run(
       'builder:create',
@@ -234,30 +238,52 @@ export class BuilderService {
         await this.runStep(task, 'create', create, CREATE_MS, (r) => (isNameTaken(r.stderr) ? conflictError(name) : undefined));
         commands.push(dockerCommand(create));
 
+        let bootstrapped = false;
+        if (input.bootstrap) {
+          commands.push(dockerCommand(bootstrapArgs(name)));
+          let lines = 0;
+          try {
+            await this.runStep(task, 'bootstrap', bootstrapArgs(name), PULL_MS, (r) => bootstrapFailedError(name, r, dockerCommand(bootstrapArgs(name))), (line) => {
+              if (!line.trim()) return;
+              lines += 1;
+              task.progress({ current: lines, unit: 'steps', message: line.trim() });
+            });
+          } catch (error) {
+            if (input.use) task.step('use', 'skipped', `not made current: it did not start`);
+            throw await this.withCurrentBuilder(error, name, input.use === true);
+          }
+          bootstrapped = true;
+        }
+
         if (input.use) {
           await this.runStep(task, 'use', useArgs(name), QUICK_MS);
           commands.push(dockerCommand(useArgs(name)));
         }
 
-        let bootstrapped = false;
-        if (input.bootstrap) {
-          commands.push(dockerCommand(bootstrapArgs(name)));
-          let lines = 0;
-          await this.runStep(task, 'bootstrap', bootstrapArgs(name), PULL_MS, (r) => bootstrapFailedError(name, r, dockerCommand(bootstrapArgs(name))), (line) => {
-            if (!line.trim()) return;
-            lines += 1;
-            task.progress({ current: lines, unit: 'steps', message: line.trim() });
-          });
-          bootstrapped = true;
-        }
-
-        const builder = fromInspect((bootstrapped ? undefined : await this.readCreated(name, input.driver, task.signal)) ?? (await this.inspectRaw(name, task.signal)), input.use);
-        const result: BuilderCreateResult = { builder, commands, bootstrapped, taskId: task.id };
+        // which builder is current now, read back rather than assumed (alongside the look at the new builder)
+        const [raw, current] = await Promise.all([
+          (async () => (bootstrapped ? undefined : await this.readCreated(name, input.driver, task.signal)) ?? (await this.inspectRaw(name, task.signal)))(),
+          this.currentName(task.signal).catch(() => undefined),
+        ]);
+        const builder = fromInspect(raw, current === name);
+        const result: BuilderCreateResult = { builder, commands, bootstrapped, taskId: task.id, ...(current ? { current } : {}) };
         if (configFile) result.configFile = configFile;
         return result;
       },
       signal,
     );
+  }
+
+  /** A failed start, saying which builder is current now (read back from buildx) and that the new one was not made current. */
+  private async withCurrentBuilder(error: unknown, name: string, wantedUse: boolean): Promise<unknown> {
+    if (!(error instanceof AppError) || error.code === 'cancelled') return error;
+    const current = await this.currentName().catch(() => undefined);
+    const now = current ? `The current builder is still "${current}"` : 'buildx did not say which builder is current';
+    const words = wantedUse ? `${now}: "${name}" was not made current, since it could not start.` : `${now}.`;
+    return new AppError(error.code, `${error.message} ${words}`, {
+      ...(error.hint !== undefined ? { hint: error.hint } : {}),
+      details: { ...(typeof error.details === 'object' && error.details ? error.details : {}), ...(current ? { current } : {}), builder: name },
+    });
   }
 
   /**

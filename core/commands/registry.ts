@@ -4,6 +4,7 @@
  */
 import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
 import { appLabels, labelArgs, REGISTRY_ROLE } from '../docker/labels.js';
+import { tourTag } from '../tutorial/progress.js';
 
 export const DELETE_ENABLED_ENV = 'REGISTRY_STORAGE_DELETE_ENABLED';
 /** Where the registry image keeps its configuration, and the program that serves it. */
@@ -140,12 +141,12 @@ export function pushCommands(address: string, image = 'busybox:latest', target =
   ];
 }
 
-/** The tag the build view offers until the user types one. */
+/** The tag the build view offers until the user types one: the tour's own, so following the defaults meets its goal. */
 export function defaultBuildTag(port: number): string {
-  return `${registryAddress(port)}/hello:latest`;
+  return tourTag(registryAddress(port));
 }
 
 /** The reference the run view suggests: what the tutorial builds. */
 export function exampleRunReference(port: number): string {
-  return `${registryAddress(port)}/hello:1`;
+  return tourTag(registryAddress(port));
 }

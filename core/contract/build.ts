@@ -112,6 +112,8 @@ export const TutorialInitInput = z
     base: ImageReference.optional(),
     /** Replace files that already exist. */
     overwrite: z.boolean().optional(),
+    /** Take the sample already in the folder as it is, writing nothing. */
+    useExisting: z.boolean().optional(),
     /**
      * Which sample: `plain` (every step on the target platform) or `fast` (the work in a
      * `FROM --platform=$BUILDPLATFORM` stage, copied into the target with COPY --from).

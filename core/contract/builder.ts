@@ -155,6 +155,8 @@ export interface BuilderCreateResult {
   /** Every command the app ran, in order, ready to copy. */
   commands: string[][];
   bootstrapped: boolean;
+  /** The builder buildx names as current after the create, read back. */
+  current?: string;
   /** The buildkitd.toml written for insecure registries. */
   configFile?: string;
   taskId: string;

@@ -3,6 +3,7 @@
  * Each channel names its input schema (validated at the boundary) and its output type.
  * Domain files add their channels to `channels` below; nothing else needs to change.
  */
+import { uiStateChannels } from './ui-state.js';
 import { z } from 'zod';
 import { Empty, TaskId } from './common.js';
 import type { DoctorReport } from './doctor.js';
@@ -27,6 +28,8 @@ export interface AppInfo {
   mode: 'electron' | 'browser' | 'cli';
   dataDir: string;
   settingsPath: string;
+  /** How a printed command calls this app's CLI here: ['multiarch-lab'] when on PATH, else node and the absolute CLI path. */
+  cli: string[];
 }
 
 export const channels = {
@@ -44,6 +47,7 @@ export const channels = {
   ...runsChannels,
   ...buildChannels,
   ...plainHttpChannels,
+  ...uiStateChannels,
   ...verifyChannels,
 } as const;
 

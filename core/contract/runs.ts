@@ -120,8 +120,11 @@ export interface HostChoice {
   host: HostProfile;
   /** The index entry this host pulls, or null when none fits. */
   chosen: string | null;
-  /** `exact`: the host's own platform; `fallback`: an older variant it also runs. */
-  match: 'exact' | 'fallback' | 'none';
+  /**
+   * `exact`: the host's own platform; `fallback`: an older variant it also runs; `foreign`: the reference is a
+   * single image of another platform, pulled as it is (it then needs an emulator); `none`: nothing fits.
+   */
+  match: 'exact' | 'fallback' | 'foreign' | 'none';
   /** In plain words. */
   note: string;
 }

@@ -56,7 +56,7 @@ export function createRunsHandlers(deps: RunsHandlerDeps): RunsHandlers {
         reference,
         digest: inspection.digest,
         imagePlatforms: inspection.platforms,
-        choices: hostVariantChoices(inspection.platforms),
+        choices: hostVariantChoices(inspection.platforms, undefined, inspection.root.kind === 'manifest'),
         ...(inspection.plainHttpNote ? { plainHttpNote: inspection.plainHttpNote } : {}),
       };
     },

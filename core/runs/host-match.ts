@@ -52,11 +52,19 @@ export const COMMON_HOSTS: readonly HostProfile[] = [
   { id: 'arm64-cloud', label: 'arm64 cloud server (AWS Graviton, Ampere, Azure Cobalt…)', platform: 'linux/arm64' },
 ];
 
-/** Which entry a host pulls from an index listing `indexPlatforms`, explained. */
-export function hostVariantChoice(indexPlatforms: readonly string[], host: HostProfile | string): HostChoice {
+/**
+ * Which entry a host pulls from an index listing `indexPlatforms`, explained. `single`: the reference names one
+ * image manifest, not a list; then there is nothing to choose from: every host pulls that image (docker only
+ * warns that its platform differs), and a host of another platform then fails to start it, or emulates it.
+ */
+export function hostVariantChoice(indexPlatforms: readonly string[], host: HostProfile | string, single = false): HostChoice {
   const profile: HostProfile = typeof host === 'string' ? { id: host, label: `a ${host} host`, platform: host } : host;
   const hostPlatform = formatNormalPlatform(normalizePlatform(profile.platform));
   const { chosen, rank } = pickPlatform(indexPlatforms, profile.platform);
+  const only = indexPlatforms[0];
+  if (single && only !== undefined && (chosen === null || rank > 0)) {
+    return { host: profile, chosen: only, match: 'foreign', note: foreignNote(profile, hostPlatform, only) };
+  }
   if (chosen === null) {
     return {
       host: profile,
@@ -69,9 +77,23 @@ export function hostVariantChoice(indexPlatforms: readonly string[], host: HostP
   return { host: profile, chosen, match: 'fallback', note: `No ${hostPlatform} entry, so it pulls ${chosen}: ${fallbackReason(profile, chosen)}` };
 }
 
-/** The choice of every common host. */
-export function hostVariantChoices(indexPlatforms: readonly string[], hosts: readonly HostProfile[] = COMMON_HOSTS): HostChoice[] {
-  return hosts.map((h) => hostVariantChoice(indexPlatforms, h));
+/** The choice of every common host; `single` when the reference is one image manifest rather than a list. */
+export function hostVariantChoices(indexPlatforms: readonly string[], hosts: readonly HostProfile[] = COMMON_HOSTS, single = false): HostChoice[] {
+  return hosts.map((h) => hostVariantChoice(indexPlatforms, h, single));
+}
+
+/** What a host of another platform does with the only image there is: it pulls it, and then cannot run it natively. */
+function foreignNote(profile: HostProfile, hostPlatform: string, only: string): string {
+  const pulls = `Pulls the only image there is (${only}): it is not a list, so there is nothing to choose, and docker only warns that the platform differs.`;
+  const entry = normalizePlatform(only);
+  if (profile.id === 'apple-silicon' && entry.architecture === 'amd64') {
+    return `${pulls} Docker Desktop registers an emulator for linux/amd64, so the container runs emulated (Rosetta or QEMU), more slowly.`;
+  }
+  const host = normalizePlatform(hostPlatform);
+  if (host.architecture === 'arm64' && entry.architecture === 'arm') {
+    return `${pulls} Most 64-bit ARM CPUs run 32-bit ARM code, so it usually starts; where the CPU cannot (some cloud CPUs), it fails with "exec format error".`;
+  }
+  return `${pulls} The container then fails to start with "exec format error", unless an emulator for ${only} is registered on that host (QEMU through binfmt_misc), which runs it emulated, more slowly.`;
 }
 
 function fallbackReason(profile: HostProfile, chosen: string): string {

@@ -182,7 +182,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
     runs,
     summary,
     ok: summary.failed === 0,
-    hostChoices: hostVariantChoices(inspection.platforms),
+    hostChoices: hostVariantChoices(inspection.platforms, undefined, inspection.root.kind === 'manifest'),
   };
   return matrix;
 }

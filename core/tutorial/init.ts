@@ -2,13 +2,16 @@
  * `tutorial:init`: writes the sample project where the user asked (or into the workspace folder), with the
  * `# syntax=` line only when the builder that will build it cannot read heredocs on its own.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TutorialInitResult } from '../contract/build.js';
 import { AppError } from '../contract/errors.js';
 import type { EngineAccess } from '../docker/engine.js';
 import { describeBuildx, describeEngine } from '../doctor/doctor.js';
 import type { SettingsStore } from '../settings.js';
-import { DEFAULT_SAMPLE_BASE, SAMPLE_DIR_NAMES, scaffoldSample, type SampleKind } from './sample.js';
+import { existsSync } from 'node:fs';
+import { lintDockerfile } from './lint.js';
+import { DEFAULT_SAMPLE_BASE, readExistingSample, SAMPLE_DIR_NAMES, scaffoldSample, type SampleKind } from './sample.js';
 import { needsLabsSyntax, type BuilderFacts, type LabsSyntaxDecision } from './syntax.js';
 
 export interface TutorialDeps {
@@ -47,11 +50,12 @@ export async function decideLabsSyntax(deps: TutorialDeps, signal?: AbortSignal)
 
 export async function initTutorial(
   deps: TutorialDeps,
-  input: { dir?: string; base?: string; overwrite?: boolean; sample?: SampleKind },
+  input: { dir?: string; base?: string; overwrite?: boolean; useExisting?: boolean; sample?: SampleKind },
   signal?: AbortSignal,
 ): Promise<TutorialInitResult> {
   const sample = input.sample ?? 'plain';
   const dir = input.dir ? path.resolve(input.dir) : path.join(await deps.settings.workspaceDir(), SAMPLE_DIR_NAMES[sample]);
+  if (input.useExisting) return useExistingSample(dir, deps.env);
   const base = input.base ?? DEFAULT_SAMPLE_BASE;
   const decision = await decideLabsSyntax(deps, signal);
   const written = await scaffoldSample(dir, {
@@ -69,5 +73,25 @@ export async function initTutorial(
     sample,
     labsSyntax: { added: decision.needed, reason: decision.reason },
     warnings: written.warnings,
+  };
+}
+
+/** The sample already in `dir`, taken as it is (nothing written); refused when the files there are not the sample's. */
+async function useExistingSample(dir: string, env?: NodeJS.ProcessEnv): Promise<TutorialInitResult> {
+  const found = await readExistingSample(dir, env);
+  if (!found) {
+    throw new AppError('conflict', `${dir} does not hold this app's sample Dockerfile.`, { hint: 'Write the sample there (replacing the files), or build the folder as a folder of your own.' });
+  }
+  const dockerfile = path.join(dir, 'Dockerfile');
+  const files = [dockerfile, path.join(dir, 'README.md')].filter((f) => existsSync(f));
+  const text = await readFile(dockerfile, 'utf8');
+  return {
+    dir,
+    files,
+    dockerfile,
+    base: found.base,
+    sample: found.sample,
+    labsSyntax: { added: found.labsSyntax, reason: 'The files already in the folder were kept as they are.' },
+    warnings: lintDockerfile(text),
   };
 }

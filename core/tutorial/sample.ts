@@ -96,9 +96,12 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
   }
   const existing = Object.keys(files).filter((name) => existsSync(path.join(target, name)));
   if (existing.length && !options.overwrite) {
+    const sample = await readExistingSample(target, env);
     throw new AppError('conflict', `${target} already holds ${existing.join(' and ')}; the sample was not written.`, {
-      hint: 'Pick an empty folder, or allow replacing the files (multiarch-lab init --force).',
-      details: { existing: existing.map((name) => path.join(target, name)) },
+      hint: sample
+        ? `Its Dockerfile is this sample's (base ${sample.base}): use these files as they are, or replace them (multiarch-lab init --force).`
+        : 'Pick an empty folder, or allow replacing the files (multiarch-lab init --force).',
+      details: { existing: existing.map((name) => path.join(target, name)), ...(sample ? { sample } : {}) },
     });
   }
   await mkdir(target, { recursive: true });
@@ -110,4 +113,30 @@ export async function scaffoldSample(dir: string, options: ScaffoldOptions): Pro
     written.push(file);
   }
   return { dir: target, files: written, dockerfile: path.join(target, 'Dockerfile'), warnings: lintDockerfile(files.Dockerfile) };
+}
+
+/**
+ * The sample as it already sits in `dir`: which sample, its base image and whether it has the syntax line,
+ * when its Dockerfile is exactly what a sample template renders for that base; null for any other file (or none).
+ */
+export async function readExistingSample(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ base: string; labsSyntax: boolean; sample: SampleKind } | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
+  } catch {
+    return null;
+  }
+  // the fast sample's first FROM carries --platform=$BUILDPLATFORM before the base
+  const base = /^FROM\s+(?:--platform=\S+\s+)?(\S+)/m.exec(text)?.[1];
+  if (!base) return null;
+  for (const sample of SAMPLE_KINDS) {
+    const template = await readTemplate(sample === 'fast' ? 'dockerfile-fast' : 'dockerfile', env);
+    for (const labsSyntax of [false, true]) {
+      if (renderTemplate(template, { base, labsSyntax }) === text) return { base, labsSyntax, sample };
+    }
+  }
+  return null;
 }

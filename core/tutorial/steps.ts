@@ -2,9 +2,10 @@
  * The guided path Doctor → Registry → Builder → Build → Runs, as data: the renderer draws it as a
  * checklist and the CLI prints it. The explanations are this project's own words.
  */
-import { exampleRunReference, registryAddress } from '../commands/registry.js';
+import { registryAddress } from '../commands/registry.js';
 import type { TutorialExplanation, TutorialStep, TutorialSteps } from '../contract/build.js';
 import { SettingsSchema } from '../contract/settings.js';
+import { TOUR_PLATFORMS, tourTag } from './progress.js';
 
 const platform: TutorialExplanation = {
   title: 'What is a platform?',
@@ -77,7 +78,8 @@ const heredoc: TutorialExplanation = {
 /** The steps, with the registry on `port` (the settings' port): every address and tag they show follows it. */
 export function tutorialStepsFor(port: number): TutorialStep[] {
   const address = registryAddress(port);
-  const image = exampleRunReference(port);
+  // the tour's default tag: the one the build step's goal names (the run view suggests the same)
+  const image = tourTag(address);
   return [
     {
       id: 'doctor',
@@ -95,7 +97,7 @@ export function tutorialStepsFor(port: number): TutorialStep[] {
       actions: [`Start the registry container (registry:2 on port ${port}, data in a named volume).`, 'Check that it answers.'],
       explanations: [registry, manifest, manifestList],
       command: ['multiarch-lab', 'registry', 'up'],
-      doneWhen: `The registry answers at ${address}.`,
+      doneWhen: `The registry container runs and answers at ${address}.`,
     },
     {
       id: 'builder',
@@ -119,8 +121,8 @@ export function tutorialStepsFor(port: number): TutorialStep[] {
         'Look inside the pushed manifest list: one entry per platform.',
       ],
       explanations: [twoWays, heredoc, manifestList],
-      command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--tag', image],
-      doneWhen: `The registry holds ${image} with three platforms.`,
+      command: ['multiarch-lab', 'build', 'hello-multiarch', '--platform', TOUR_PLATFORMS.join(','), '--tag', image],
+      doneWhen: `The registry serves the tag this tour built (${image} by default) as one index of linux/amd64, linux/arm64 and linux/arm/v7.`,
     },
     {
       id: 'runs',
@@ -129,7 +131,7 @@ export function tutorialStepsFor(port: number): TutorialStep[] {
       actions: ['Run the image once per platform.', 'Compare: x86_64, aarch64, armv7l.'],
       explanations: [emulation, amd64],
       command: ['multiarch-lab', 'run', image],
-      doneWhen: 'Every platform printed its own machine name.',
+      doneWhen: 'A run of that exact image (its digest) printed the expected machine name on every platform.',
     },
   ];
 }
@@ -139,6 +141,23 @@ export const tutorialSteps: TutorialStep[] = tutorialStepsFor(DEFAULT_PORT);
 
 export const glossary: TutorialExplanation[] = [platform, amd64, manifest, manifestList, registry, builder, emulation, heredoc, twoWays];
 
-export function getTutorialSteps(port = DEFAULT_PORT): TutorialSteps {
-  return structuredClone({ steps: tutorialStepsFor(port), glossary });
+/** What makes the printed commands runnable here: how to call the CLI, the sample's folder, the registry's port. */
+export interface TutorialCommandContext {
+  /** The registry's published port (the settings' port); the default port when absent. */
+  port?: number;
+  /** e.g. ['multiarch-lab'], or ['node', '/abs/dist/cli/index.js'] where the command is not on PATH. */
+  cli?: string[];
+  /** The absolute folder the sample is written to. */
+  sampleDir?: string;
+}
+
+/** The step list; with a context its commands are complete (CLI form, absolute folder, real registry address) and runnable as printed. */
+export function getTutorialSteps(context: TutorialCommandContext = {}): TutorialSteps {
+  const copy = structuredClone({ steps: tutorialStepsFor(context.port ?? DEFAULT_PORT), glossary });
+  const { cli, sampleDir } = context;
+  for (const step of copy.steps) {
+    if (sampleDir && step.id === 'build') step.command[2] = sampleDir;
+    if (cli) step.command = [...cli, ...step.command.slice(1)];
+  }
+  return copy;
 }

@@ -39,7 +39,7 @@ async function expectEveryViewOn(page: Page, port: number, previous: number): Pr
   await test.step(`Build: the default tag and the docker commands push to localhost:${port}`, async () => {
     await nav.getByRole('link', { name: 'Build', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Build', level: 1 })).toBeVisible();
-    const tag = `localhost:${port}/hello:latest`;
+    const tag = `localhost:${port}/hello:1`;
     await expect(page.getByLabel('Image (repository and tag)')).toHaveValue(tag);
     // a folder makes the preview appear; it is only shown, nothing is built
     await page.getByLabel(/A folder of my own/).check();
@@ -49,7 +49,7 @@ async function expectEveryViewOn(page: Page, port: number, previous: number): Pr
     await expect(commands.first()).toContainText(`--tag ${tag}`);
     await expect(page.locator('.disclosure .commands')).not.toContainText(`localhost:${previous}/`);
     await page.getByLabel(/Old-school: one build per platform/).check();
-    await expect(commands.first()).toContainText(`-t localhost:${port}/hello:latest-`);
+    await expect(commands.first()).toContainText(`-t localhost:${port}/hello:1-`);
     await expect(commands.last()).toContainText(`docker manifest push --insecure ${tag}`);
     await page.getByLabel(/Modern: one buildx build/).check();
   });
@@ -66,7 +66,7 @@ async function expectEveryViewOn(page: Page, port: number, previous: number): Pr
     const command = strip.getByTestId('tutorial-detail').locator('.command code');
     await expect(command).toContainText(`--tag localhost:${port}/hello:1`);
     await nav.getByRole('link', { name: 'Runs', exact: true }).click();
-    await expect(command).toContainText(`multiarch-lab run localhost:${port}/hello:1`);
+    await expect(command).toContainText(` run localhost:${port}/hello:1`);
     await expect(strip.getByTestId('tutorial-detail')).not.toContainText(`localhost:${previous}`);
   });
 }

@@ -119,7 +119,17 @@ describe('multiarch-lab build', () => {
   test('bad flags: exit 1 with the reason', async () => {
     const r = await cli(['build', dir, '--platform', 'linux', '--tag', `${repo}/x:1`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: Invalid input for build:run: platforms\.0: a platform looks like os\/arch/m);
+    expect(r.stderr).toMatch(/^error: Not accepted: platform 1: a platform looks like os\/arch/m);
+    expect(r.stderr).not.toContain('build:run');
+  });
+
+  test('a tag with no registry in front: warned before anything runs that it would go to Docker Hub', async () => {
+    // the platform is malformed too, so nothing runs at all: the warning comes first regardless
+    const r = await cli(['build', dir, '--platform', 'linux', '--tag', 'walk:1']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toBe('warning: walk:1 names no registry, so a push would go to Docker Hub (docker.io/library/walk:1). Put your registry in front, e.g. localhost:5000/walk:1.');
+    expect(r.stderr).toMatch(/^error: Not accepted: platform 1/m);
   });
 
   test('Ctrl-C during a step: the build is cancelled, buildx ends, nothing is pushed', async () => {

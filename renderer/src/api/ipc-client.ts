@@ -29,7 +29,7 @@ export function createIpcClient(bridge: PreloadBridge): ApiClient {
             signal?.removeEventListener('abort', onAbort);
             if (settled) return;
             settled = true;
-            if (!envelope || typeof envelope !== 'object') reject(new AppError('internal', `The app answered ${channel} with something that is not a result.`));
+            if (!envelope || typeof envelope !== 'object') reject(new AppError('internal', `The app answered with something that is not a result.`));
             else if (envelope.ok) resolve(envelope.result as never);
             else reject(deserializeError(envelope.error));
           },
@@ -37,7 +37,7 @@ export function createIpcClient(bridge: PreloadBridge): ApiClient {
             signal?.removeEventListener('abort', onAbort);
             if (settled) return;
             settled = true;
-            reject(error instanceof AppError ? error : new AppError('internal', `The call to ${channel} did not reach the app: ${error instanceof Error ? error.message : String(error)}`));
+            reject(error instanceof AppError ? error : new AppError('internal', `The request did not reach the app: ${error instanceof Error ? error.message : String(error)}`));
           },
         );
       });

@@ -46,12 +46,28 @@ export function TaskIndicator() {
                   <StatusChip tone={taskTone(task)} label={task.state} />
                 )}
                 {label ? <p className="task-detail">{label}</p> : null}
-                {task.error ? <p className="task-detail task-error">{task.error.message}</p> : null}
+                {task.error ? <TaskError message={task.error.message} /> : null}
               </li>
             );
           })}
         </ul>
       ) : null}
     </section>
+  );
+}
+
+/** The longest error a task card shows whole; a longer one shows its start, and the rest on request. */
+export const TASK_ERROR_CHARS = 100;
+
+/** A task's error in the narrow sidebar: its first line, cut short, so a long build error does not stretch the card. */
+function TaskError({ message }: { message: string }) {
+  const first = message.split('\n', 1)[0] ?? '';
+  const short = first.length > TASK_ERROR_CHARS ? `${first.slice(0, TASK_ERROR_CHARS - 1).trimEnd()}…` : first;
+  if (short === message) return <p className="task-detail task-error">{message}</p>;
+  return (
+    <details className="task-detail task-error" data-testid="task-error">
+      <summary title={message}>{short}</summary>
+      <p className="task-error-full">{message}</p>
+    </details>
   );
 }

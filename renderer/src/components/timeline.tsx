@@ -59,7 +59,7 @@ export function Timeline({ platforms, running, support }: { platforms: readonly 
                   key={bar.key}
                   className={`timeline-bar bar-${bar.cached ? 'cached' : bar.state}${bar.open ? ' bar-open' : ''}`}
                   style={{ left: `${bar.left}%`, width: `${bar.width}%` }}
-                  title={`${bar.name}: ${bar.cached ? 'cached' : `${buildStepWords[bar.state]}, ${formatMs(bar.durationMs)}`}`}
+                  title={`${bar.name}: ${bar.cached ? 'cached' : buildStepWords[bar.state]}, ${formatMs(bar.durationMs)}`}
                   data-step={bar.name}
                 />
               ))}
@@ -75,7 +75,7 @@ export function Timeline({ platforms, running, support }: { platforms: readonly 
           <span className="legend-swatch bar-running" /> running
         </li>
         <li>
-          <span className="legend-swatch bar-cached" /> cached (took no time)
+          <span className="legend-swatch bar-cached" /> cached: reused, not run again (the bar is the time to find it)
         </li>
         <li>
           <span className="legend-swatch bar-error" /> failed

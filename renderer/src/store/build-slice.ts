@@ -58,8 +58,10 @@ export interface BuildFailure extends UiError {
 }
 
 export interface SampleError extends UiError {
-  /** The folder already holds the sample's files: offer to replace them. */
+  /** The folder already holds files of these names: offer to replace them. */
   exists: boolean;
+  /** Those files are this app's sample: offer to use them as they are. */
+  isSample?: boolean;
 }
 
 export interface BuildState {
@@ -107,12 +109,16 @@ export interface BuildSlice {
   setBuildDraft(patch: Partial<BuildDraft>): void;
   /** Writes the sample project; resolves true when written. */
   createSample(overwrite?: boolean): Promise<boolean>;
+  /** Takes the sample already in the folder as it is (nothing written); resolves true when it is the sample. */
+  useExistingSample(): Promise<boolean>;
   /** Reads the Dockerfile of the chosen project. */
   checkBuildProject(): Promise<BuildCheckResult | null>;
   startBuild(options: { tag: string; ignoreWarnings?: boolean }): Promise<void>;
   cancelBuild(): Promise<void>;
   dismissBuildWarnings(): void;
   dismissBuildOutcome(): void;
+  /** Takes what the core remembers (a restart of browser mode is a new origin, with an empty localStorage). */
+  restoreRemembered(): Promise<void>;
 }
 
 /** A build shorter than this is not worth a notification: the user is still looking. */
@@ -132,6 +138,48 @@ export function initialDraft(): BuildDraft {
     mode: 'modern',
     noCache: false,
   };
+}
+
+const DRAFT_KEY = 'multiarch-lab.build-draft';
+const SAMPLE_KEY = 'multiarch-lab.build-sample';
+
+/** A remembered draft, field by field: anything malformed keeps its default. */
+function parseDraft(value: unknown): BuildDraft | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const v = value as Partial<Record<keyof BuildDraft, unknown>>;
+  const draft = initialDraft();
+  for (const k of ['base', 'sampleDir', 'folder', 'dockerfile', 'builder'] as const) if (typeof v[k] === 'string') draft[k] = v[k];
+  if (v.source === 'sample' || v.source === 'folder') draft.source = v.source;
+  if (v.mode === 'modern' || v.mode === 'old-school') draft.mode = v.mode;
+  if (v.sampleKind === 'plain' || v.sampleKind === 'fast') draft.sampleKind = v.sampleKind;
+  if (typeof v.noCache === 'boolean') draft.noCache = v.noCache;
+  if (typeof v.tag === 'string' || v.tag === null) draft.tag = v.tag;
+  if (Array.isArray(v.platforms)) draft.platforms = v.platforms.filter((p): p is string => typeof p === 'string');
+  return draft;
+}
+
+function parseSample(value: unknown): TutorialInitResult | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Partial<TutorialInitResult>;
+  return typeof v.dir === 'string' && typeof v.base === 'string' && typeof v.dockerfile === 'string' ? (v as TutorialInitResult) : null;
+}
+
+export function readLocal(key: string): unknown {
+  try {
+    const raw = globalThis.localStorage?.getItem(key);
+    return raw ? (JSON.parse(raw) as unknown) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeLocal(key: string, value: unknown): void {
+  try {
+    if (value === null) globalThis.localStorage?.removeItem(key);
+    else globalThis.localStorage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // storage refused (private window): the core's copy still holds it
+  }
 }
 
 /** The folder the build would send, or null when there is none yet. */
@@ -186,13 +234,38 @@ export const createBuildSlice =
     const patch = (p: Partial<BuildState>) => set({ build: { ...get().build, ...p } });
 
     const context = () => buildContext(get().build);
+    // this browser's copy first (at once), the core's copy (survives a restart on another port) when it has none
+    const remembered = { draft: parseDraft(readLocal(DRAFT_KEY)) ?? initialDraft(), sample: parseSample(readLocal(SAMPLE_KEY)) };
+    const toCore = (key: 'build-draft' | 'build-sample', value: unknown) => void api.invoke('ui-state:set', { key, value }).catch(() => undefined);
+    let draftTimer: ReturnType<typeof setTimeout> | undefined;
+    const rememberDraft = (draft: BuildDraft) => {
+      writeLocal(DRAFT_KEY, draft);
+      // typing changes the draft on every key: the core's copy follows a moment later
+      if (draftTimer) clearTimeout(draftTimer);
+      draftTimer = setTimeout(() => toCore('build-draft', get().build.draft), 400);
+    };
+    const setSample = (sample: TutorialInitResult | null) => {
+      writeLocal(SAMPLE_KEY, sample);
+      toCore('build-sample', sample);
+      patch({ sample });
+    };
+    /** The remembered sample is used only while its folder still holds it. */
+    const recheckSample = (sample: TutorialInitResult) => {
+      void get()
+        .checkBuildProject()
+        .then((check) => {
+          if (!check && get().build.sample === sample) setSample(null);
+        });
+    };
+    if (remembered.sample) queueMicrotask(() => recheckSample(remembered.sample!));
+    let restored = false;
 
     return {
       buildLog,
       buildLogVersion: buildLog.version,
       build: {
-        draft: initialDraft(),
-        sample: null,
+        draft: remembered.draft,
+        sample: remembered.sample,
         sampleBusy: false,
         sampleError: null,
         check: null,
@@ -220,6 +293,7 @@ export const createBuildSlice =
         const draft = { ...before.draft, ...p };
         // A different project means a different Dockerfile: what was read (and warned about) no longer applies.
         const projectChanged = draft.source !== before.draft.source || draft.folder !== before.draft.folder || draft.dockerfile !== before.draft.dockerfile;
+        rememberDraft(draft);
         patch({ draft, ...(projectChanged ? { check: null, checkError: null, pendingWarnings: null } : {}) });
       },
 
@@ -230,12 +304,33 @@ export const createBuildSlice =
         try {
           const base = draft.base.trim() || SAMPLE_BASE_DEFAULT;
           const sample = await api.invoke('tutorial:init', { base, sample: draft.sampleKind, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}), ...(overwrite ? { overwrite: true } : {}) });
-          patch({ sample, sampleBusy: false, check: null });
+          setSample(sample);
+          patch({ sampleBusy: false, check: null });
           await get().checkBuildProject();
           return true;
         } catch (error) {
           const ui = toUiError(error);
-          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict' } });
+          const details = (error as { details?: { sample?: unknown } } | null)?.details;
+          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict', isSample: !!details?.sample } });
+          return false;
+        }
+      },
+
+      useExistingSample: async () => {
+        const { draft, sampleBusy } = get().build;
+        if (sampleBusy) return false;
+        patch({ sampleBusy: true, sampleError: null, checkError: null, pendingWarnings: null });
+        try {
+          const sample = await api.invoke('tutorial:init', { useExisting: true, sample: draft.sampleKind, ...(draft.sampleDir.trim() ? { dir: draft.sampleDir.trim() } : {}) });
+          setSample(sample);
+          // the base (and which sample) are the ones in the files now, so the view does not call them stale
+          get().setBuildDraft({ base: sample.base, sampleKind: sample.sample });
+          patch({ sampleBusy: false, check: null });
+          await get().checkBuildProject();
+          return true;
+        } catch (error) {
+          const ui = toUiError(error);
+          patch({ sampleBusy: false, sampleError: { ...ui, exists: ui.code === 'conflict', isSample: false } });
           return false;
         }
       },
@@ -297,6 +392,7 @@ export const createBuildSlice =
           const result = await api.invoke('build:run', input, { signal: controller.signal, callId });
           const endedAt = Date.now();
           patch({ running: false, cancelling: false, result, progress: result.timeline, lastReference: result.reference, endedAt });
+          get().rememberTourImage({ reference: result.reference, digest: result.digest, platforms: result.platforms });
           notifyIfAway('Build finished', `${result.reference} was pushed with ${result.platforms.length} platforms.`, endedAt - since);
           // The history is a comparison aid: when it cannot be read, the result still stands on its own.
           patch({ history: await api.invoke('build:history', { reference: result.reference, limit: 10 }).catch(() => null) });
@@ -322,6 +418,31 @@ export const createBuildSlice =
         // The call ends here at once; the cancel message aborts it in the core, even before its task exists
         // (e.g. while the buildx probe still runs), and the task's last update says how it ended.
         controller?.abort();
+      },
+
+      restoreRemembered: async () => {
+        if (restored) return;
+        restored = true;
+        let state: Partial<Record<'build-draft' | 'build-sample' | 'tour-image', unknown>>;
+        try {
+          state = await api.invoke('ui-state:get', {});
+        } catch {
+          return;
+        }
+        const { build } = get();
+        const untouched = JSON.stringify(build.draft) === JSON.stringify(initialDraft());
+        const draft = parseDraft(state['build-draft']);
+        if (draft && untouched && readLocal(DRAFT_KEY) === null) {
+          writeLocal(DRAFT_KEY, draft);
+          patch({ draft });
+        }
+        const sample = parseSample(state['build-sample']);
+        if (sample && !get().build.sample) {
+          writeLocal(SAMPLE_KEY, sample);
+          patch({ sample });
+          recheckSample(sample);
+        }
+        get().restoreTourImage(state['tour-image']);
       },
 
       dismissBuildWarnings: () => patch({ pendingWarnings: null }),

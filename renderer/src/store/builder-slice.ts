@@ -28,6 +28,8 @@ export type BuilderAppendRequest = z.input<typeof BuilderAppendInput>;
 export interface FormFailure {
   error: UiError;
   fields: Record<string, string>;
+  /** The builder the failure is about, so removing that builder also retires its notice (and its offer to start it). */
+  builder?: string;
 }
 
 export interface BuildersState {
@@ -167,7 +169,7 @@ export const createBuilderSlice =
           patch({ creating: false, created });
           return true;
         } catch (error) {
-          patch({ creating: false, createFailure: failure(error) });
+          patch({ creating: false, createFailure: { ...failure(error), ...(input.name ? { builder: input.name } : {}) } });
           return false;
         } finally {
           // A failed bootstrap still leaves a created builder behind: the list must show it.
@@ -194,8 +196,9 @@ export const createBuilderSlice =
         patch({ pending: { ...get().builders.pending, [name]: 'remove' }, rowError: null, removed: null });
         try {
           const removed = await api.invoke('builder:remove', { name });
-          const created = get().builders.created;
-          patch({ removed, ...(created?.builder.name === name ? { created: null } : {}) });
+          const { created, createFailure } = get().builders;
+          const failedName = createFailure?.builder ?? get().settings.value?.builder.name;
+          patch({ removed, ...(created?.builder.name === name ? { created: null } : {}), ...(createFailure && failedName === name ? { createFailure: null } : {}) });
           return true;
         } catch (error) {
           patch({ rowError: { name, action: 'remove', error: toUiError(error) } });

@@ -42,6 +42,7 @@ export const MODE_TEXT: Record<BuildMode, { title: string; sentence: string }> =
 
 /** The tag offered until the user types one: the hello image in the registry the settings name. */
 export function defaultTag(registryPort: number | undefined): string {
+  // the tour's goal names this tag: following the defaults meets it
   return defaultBuildTag(registryPort ?? SettingsSchema.parse({}).registry.port);
 }
 

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { CircleStop, Hammer, Play, SlidersHorizontal } from 'lucide-react';
 import type { BuildMode } from '../../../core/contract/build.js';
+import { dockerHubWarning, imageReferenceProblem } from '../../../core/contract/input-words.js';
 import { Card } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { selectBuilders } from '../store/builder-slice.js';
@@ -51,8 +52,18 @@ export function BuildOptionsCard() {
   const problems: string[] = [];
   if (!context) problems.push(draft.source === 'sample' ? 'Create the sample project first (step 1).' : 'Type the folder to build (step 1).');
   if (draft.platforms.length === 0) problems.push('Pick at least one platform.');
-  if (!tag.trim()) problems.push('Name the image to push.');
+  // checked as the user types, in the core's words: Build stays off until the name is one docker takes
+  const tagProblem = imageReferenceProblem(tag.trim()) ?? (tag.includes('@') ? 'push to a tag, not a digest' : null);
+  const hubWarning = tagProblem ? null : dockerHubWarning(tag.trim());
+  if (tagProblem) problems.push('Fix the image name.');
   const canBuild = !running && problems.length === 0;
+  // Build turns itself off while it runs: focus goes to the build's card at once, and to its outcome when it ends
+  const focusOutcome = () => requestAnimationFrame(() => document.getElementById('build-outcome')?.focus());
+  const build_ = (ignoreWarnings: boolean) => {
+    const started = startBuild({ tag, ...(ignoreWarnings ? { ignoreWarnings: true } : {}) });
+    focusOutcome();
+    void started.then(focusOutcome);
+  };
 
   return (
     <Card title="2. Platforms, image and builder" icon={<SlidersHorizontal aria-hidden="true" size={16} />} labelId="build-options-title">
@@ -85,12 +96,31 @@ export function BuildOptionsCard() {
       </fieldset>
 
       <div className="fields build-fields">
-        <div className="field">
+        <div className={`field ${tagProblem ? 'field-invalid' : ''}`}>
           <label htmlFor="build-tag">Image (repository and tag)</label>
-          <input id="build-tag" value={tag} onChange={(e) => setDraft({ tag: e.target.value })} spellCheck={false} autoComplete="off" disabled={running} aria-describedby="build-tag-help" />
+          <input
+            id="build-tag"
+            value={tag}
+            onChange={(e) => setDraft({ tag: e.target.value })}
+            spellCheck={false}
+            autoComplete="off"
+            disabled={running}
+            aria-invalid={tagProblem ? true : undefined}
+            aria-describedby={`build-tag-help${tagProblem ? ' build-tag-error' : ''}${hubWarning ? ' build-tag-warning' : ''}`}
+          />
           <p id="build-tag-help" className="field-help">
             Where the manifest list is pushed. The default follows the registry port in Settings.
           </p>
+          {tagProblem ? (
+            <p id="build-tag-error" className="field-error" data-testid="build-tag-error">
+              {tagProblem}
+            </p>
+          ) : null}
+          {hubWarning ? (
+            <p id="build-tag-warning" className="field-warning" role="status" data-testid="build-tag-warning">
+              {hubWarning}
+            </p>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="build-builder">Builder</label>
@@ -169,7 +199,7 @@ export function BuildOptionsCard() {
             ))}
           </ul>
           <div className="notice-actions button-row">
-            <button type="button" className="button" onClick={() => void startBuild({ tag, ignoreWarnings: true })}>
+            <button type="button" className="button" onClick={() => build_(true)}>
               Build anyway
             </button>
             <button type="button" className="button" onClick={dismissWarnings}>
@@ -179,7 +209,7 @@ export function BuildOptionsCard() {
         </div>
       ) : null}
 
-      {context && draft.platforms.length > 0 && tag.trim() ? (
+      {context && draft.platforms.length > 0 && !tagProblem ? (
         <details className="disclosure">
           <summary>The same with docker</summary>
           <div className="commands">
@@ -200,7 +230,7 @@ export function BuildOptionsCard() {
       ) : null}
 
       <div className="form-actions build-actions">
-        <button type="button" className="button primary" onClick={() => void startBuild({ tag })} disabled={!canBuild} aria-describedby={problems.length ? 'build-problems' : undefined}>
+        <button type="button" className="button primary" onClick={() => build_(false)} disabled={!canBuild} aria-describedby={problems.length ? 'build-problems' : undefined}>
           {running ? <Hammer aria-hidden="true" size={14} className="spin-slow" /> : <Play aria-hidden="true" size={14} />}
           {running ? 'Building…' : 'Build'}
         </button>

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { FileCode2, FolderOpen, Sparkles } from 'lucide-react';
 import { Card, ErrorNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
@@ -11,8 +12,20 @@ export function BuildProjectCard() {
   const setDraft = useAppStore((s) => s.setBuildDraft);
   const createSample = useAppStore((s) => s.createSample);
   const check = useAppStore((s) => s.checkBuildProject);
+  const info = useAppStore((s) => s.info);
+  const takeExistingSample = useAppStore((s) => s.useExistingSample);
+  // after Create, Replace or Use, focus moves to what happened, so a keyboard user hears the result
+  const resultRef = useRef<HTMLSpanElement>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+  const afterSample = (ok: boolean) => {
+    requestAnimationFrame(() => (ok ? resultRef.current : errorRef.current)?.focus());
+  };
+  const write = (overwrite: boolean) => void createSample(overwrite).then(afterSample);
   const { draft, sample, sampleBusy, sampleError, checkBusy, checkError } = build;
-  const stale = sampleIsStale(build);
+  // a folder typed since the sample was written is another folder: writing there is a fresh create, never an overwrite
+  const typedDir = draft.sampleDir.trim().replace(/\/+$/, '');
+  const sampleHere = sample !== null && (typedDir === '' || typedDir === sample.dir);
+  const stale = sampleHere && sampleIsStale(build);
   const context = buildContext(build);
   const disabled = build.running;
 
@@ -73,12 +86,12 @@ export function BuildProjectCard() {
             </div>
           </div>
           <div className="button-row">
-            <button type="button" className={`button ${sample && !stale ? '' : 'primary'}`} onClick={() => void createSample(stale)} disabled={disabled || sampleBusy} aria-busy={sampleBusy}>
+            <button type="button" className={`button ${sampleHere && !stale ? '' : 'primary'}`} onClick={() => write(stale)} disabled={disabled || sampleBusy} aria-busy={sampleBusy}>
               <Sparkles aria-hidden="true" size={14} />
-              {sampleBusy ? 'Writing…' : sample ? (stale ? 'Write it again with this base' : 'Write it again') : 'Create sample project'}
+              {sampleBusy ? 'Writing…' : sampleHere ? (stale ? 'Write it again with this base' : 'Write it again') : 'Create sample project'}
             </button>
             {sample ? (
-              <span className="small" data-testid="sample-dir">
+              <span className="small" data-testid="sample-dir" ref={resultRef} tabIndex={-1}>
                 Written to <code>{sample.dir}</code>
               </span>
             ) : (
@@ -95,18 +108,33 @@ export function BuildProjectCard() {
             </div>
           ) : null}
           {sampleError ? (
+            <div ref={errorRef} tabIndex={-1} data-testid="sample-error">
             <ErrorNotice
-              title={sampleError.exists ? 'The folder already holds files of that name' : 'The sample project was not written'}
+              title={sampleError.isSample ? 'The folder already holds the sample' : sampleError.exists ? 'The folder already holds files of that name' : 'The sample project was not written'}
               message={sampleError.message}
-              hint={sampleError.exists ? 'Replace them with a fresh copy of the sample, or pick another folder.' : sampleError.hint}
+              hint={
+                sampleError.isSample
+                  ? 'Use these files as they are, or replace them with a fresh copy.'
+                  : sampleError.exists
+                    ? 'Replace them with a fresh copy of the sample, or pick another folder.'
+                    : sampleError.hint
+              }
               action={
                 sampleError.exists ? (
-                  <button type="button" className="button" onClick={() => void createSample(true)} disabled={sampleBusy}>
-                    Replace the files
-                  </button>
+                  <span className="button-row">
+                    {sampleError.isSample ? (
+                      <button type="button" className="button primary" onClick={() => void takeExistingSample().then(afterSample)} disabled={sampleBusy}>
+                        Use these files
+                      </button>
+                    ) : null}
+                    <button type="button" className="button" onClick={() => write(true)} disabled={sampleBusy}>
+                      Replace the files
+                    </button>
+                  </span>
                 ) : undefined
               }
             />
+            </div>
           ) : null}
           {sample ? (
             <p className="small muted">
@@ -117,7 +145,7 @@ export function BuildProjectCard() {
           {sample ? (
             <div className="equivalent">
               <p className="small muted">The same from the command line:</p>
-              <CommandLine args={['multiarch-lab', 'init', sample.dir, '--base', sample.base, ...(sample.sample === 'fast' ? ['--sample', 'fast'] : [])]} />
+              <CommandLine args={[...(info?.cli ?? ['multiarch-lab']), 'init', sample.dir, '--base', sample.base, ...(sample.sample === 'fast' ? ['--sample', 'fast'] : [])]} />
             </div>
           ) : null}
         </div>

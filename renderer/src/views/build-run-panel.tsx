@@ -73,6 +73,7 @@ export function BuildRunPanel() {
 
   return (
     <div className="report build-run" data-testid="build-run">
+      <div id="build-outcome" tabIndex={-1} className="build-outcome" data-testid="build-outcome" aria-label="The build and its result">
       <Card
         title="3. The build"
         icon={<Activity aria-hidden="true" size={16} />}
@@ -104,6 +105,7 @@ export function BuildRunPanel() {
 
       {result ? <BuildResultCard result={result} /> : null}
       {result?.timing ? <BuildTimingCard result={result} history={build.history} /> : null}
+      </div>
 
       <section className="platform-progress-grid" aria-label="Progress per platform">
         {platforms.map((p) => (

@@ -15,6 +15,12 @@ export function BuildView() {
   const haveBuilders = useAppStore(selectBuilders).list !== null;
   const tutorial = useAppStore(selectTutorial);
   const setTutorialOpen = useAppStore((s) => s.setTutorialOpen);
+  const restoreRemembered = useAppStore((s) => s.restoreRemembered);
+
+  // what the core remembers from an earlier session (browser mode starts on a new origin each time)
+  useEffect(() => {
+    void restoreRemembered();
+  }, [restoreRemembered]);
 
   // The builder choice and the registry check below need both; they are cheap to ask again.
   useEffect(() => {

@@ -142,6 +142,14 @@ export function BuilderCreateCard() {
             ) : null}
             <dt>Platforms</dt>
             <dd>{created.builder.nodes.flatMap((n) => n.platforms).join(', ') || <span className="muted">known once it has started</span>}</dd>
+            {created.current ? (
+              <>
+                <dt>Current builder</dt>
+                <dd data-testid="builder-current-now">
+                  <code>{created.current}</code>
+                </dd>
+              </>
+            ) : null}
             {created.configFile ? (
               <>
                 <dt>buildkitd config</dt>

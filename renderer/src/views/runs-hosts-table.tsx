@@ -5,6 +5,7 @@ import { Card } from '../components/card.js';
 const matchWords: Record<HostChoice['match'], { words: string; chip: string }> = {
   exact: { words: 'its own platform', chip: 'chip-ready' },
   fallback: { words: 'a fallback', chip: 'chip-needs-action' },
+  foreign: { words: 'not its platform', chip: 'chip-needs-action' },
   none: { words: 'nothing fits', chip: 'chip-failed' },
 };
 
@@ -12,9 +13,15 @@ const matchWords: Record<HostChoice['match'], { words: string; chip: string }> =
 export function RunsHostsTable({ reference, choices }: { reference: string; choices: HostChoice[] }) {
   return (
     <Card title="Which variant does each host pull?" icon={<MonitorSmartphone aria-hidden="true" size={16} />} labelId="runs-hosts-title">
-      <p className="small muted">
-        When a machine pulls <code>{reference}</code>, its engine picks one entry of the manifest list: its own platform when there is one, otherwise an older variant it can also run.
-      </p>
+      {choices.some((c) => c.match === 'foreign') ? (
+        <p className="small muted" data-testid="runs-hosts-single">
+          <code>{reference}</code> is a single image, not a manifest list: every machine pulls that one image, and a machine of another platform can only run it through an emulator.
+        </p>
+      ) : (
+        <p className="small muted">
+          When a machine pulls <code>{reference}</code>, its engine picks one entry of the manifest list: its own platform when there is one, otherwise an older variant it can also run.
+        </p>
+      )}
       <table className="table hosts-table" data-testid="runs-hosts">
         <thead>
           <tr>

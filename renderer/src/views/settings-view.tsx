@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../core/contract/index.js';
+import { imageReferenceProblem, PORT_WORDS } from '../../../core/contract/input-words.js';
 import { ErrorNotice } from '../components/card.js';
 import { TextField } from '../components/text-field.js';
 import { PlainHttpCard } from './settings-plain-http-card.js';
@@ -86,9 +87,16 @@ function SettingsForm({ initial, onSave }: { initial: Settings; onSave: (patch: 
     e.preventDefault();
     void onSave(patchFrom(draft));
   };
+  // checked as the user types, with the same words the core would answer, so Save waits for valid fields
+  const live: Partial<Record<keyof Draft, string>> = {};
+  const portText = draft.registryPort.trim();
+  if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) live.registryPort = PORT_WORDS;
+  const imageProblem = imageReferenceProblem(draft.registryImage.trim());
+  if (imageProblem) live.registryImage = imageProblem;
+  const invalid = Object.keys(live).length > 0;
   const field = (key: keyof Draft, errorKey: string, label: string, help: string, type: 'text' | 'port' = 'text') => {
     const id = `setting-${key}`;
-    const err = fieldErrors[errorKey];
+    const err = live[key] ?? fieldErrors[errorKey];
     return (
       <TextField
         id={id}
@@ -138,7 +146,7 @@ function SettingsForm({ initial, onSave }: { initial: Settings; onSave: (patch: 
           </div>
         ) : null}
         <div className="form-actions">
-          <button type="submit" className="button primary" disabled={saving || !dirty}>
+          <button type="submit" className="button primary" disabled={saving || !dirty || invalid}>
             {saving ? 'Saving…' : 'Save'}
           </button>
           <button type="button" className="button" disabled={saving || !dirty} onClick={() => setDraft(draftFrom(initial))}>

@@ -10,7 +10,7 @@ import { ErrorNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { selectView } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
-import { selectTutorial, tutorialDone, type TutorialProgress } from '../store/tutorial-slice.js';
+import { selectTutorial, tutorialChecked, tutorialDone, type TutorialProgress } from '../store/tutorial-slice.js';
 import { navigate } from './build-model.js';
 import '../styles/build-runs.css';
 
@@ -25,7 +25,8 @@ export function TutorialStrip() {
   const loadBuilderFacts = useAppStore((s) => s.loadBuilderFacts);
   const loadRunHistory = useAppStore((s) => s.loadRunHistory);
   const haveDriver = useAppStore((s) => s.builders.defaultDriver !== null);
-  const haveHistory = useAppStore((s) => s.runs.history !== null);
+  const checkTourImage = useAppStore((s) => s.checkTourImage);
+  const restoreRemembered = useAppStore((s) => s.restoreRemembered);
   const progress: TutorialProgress = {
     doctor: useAppStore(tutorialDone.doctor),
     registry: useAppStore(tutorialDone.registry),
@@ -42,17 +43,23 @@ export function TutorialStrip() {
     if (open) void loadTutorial();
   }, [open, registryPort, loadTutorial]);
   // Whether each step is done is read from the other areas: ask them when the tour opens and when the view changes.
+  // The build and runs marks are about the tour's own image: ask the registry for its tag and reread the runs too.
+  const image = tutorial.image;
   useEffect(() => {
     if (!open) return;
+    void restoreRemembered();
     void refreshRegistry();
     if (!haveDriver) void loadBuilderFacts();
-    if (!haveHistory) void loadRunHistory();
-  }, [open, view, haveDriver, haveHistory, refreshRegistry, loadBuilderFacts, loadRunHistory]);
+    void loadRunHistory();
+    void checkTourImage();
+  }, [open, view, image, haveDriver, restoreRemembered, refreshRegistry, loadBuilderFacts, loadRunHistory, checkTourImage]);
 
-  if (!open) return null;
   const steps = tutorial.steps?.steps ?? [];
   const doneCount = steps.filter((s) => progress[s.id]).length;
   const focus = steps.find((s) => s.id === view) ?? steps.find((s) => !progress[s.id]) ?? steps[steps.length - 1];
+  const focusId = focus?.id;
+  const checked = useAppStore((s) => (focusId ? tutorialChecked(s, focusId) : ''));
+  if (!open) return null;
   const focusIndex = focus ? steps.indexOf(focus) : -1;
   const next = focusIndex >= 0 ? steps[focusIndex + 1] : undefined;
 
@@ -117,8 +124,10 @@ export function TutorialStrip() {
                 <li key={a}>{a}</li>
               ))}
             </ol>
-            <p className="small muted">
-              Done when: {focus.doneWhen} {progress[focus.id] ? <strong className="tour-done-words">It is.</strong> : null}
+            <p className="small muted">Done when: {focus.doneWhen}</p>
+            <p className="small" data-testid="tutorial-checked">
+              <strong className={progress[focus.id] ? 'tour-done-words' : undefined}>{progress[focus.id] ? 'Done. ' : 'Not yet. '}</strong>
+              Checked: {checked}
             </p>
             <div className="button-row">
               {focus.id !== view ? (

@@ -14,12 +14,15 @@ const fixture = (name: string) => readFileSync(path.resolve(here, '../../fixture
 const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 const SAMPLE_STEPS = ['FROM localhost:5999/alpine:3.15@sha256:13339d369c529f1ece146de60cf198bc19b0e975ec7ce41b47c2097e5f83cebd', 'COPY <<-SCRIPT /hello.sh', 'RUN chmod +x /hello.sh'];
 
+/** BuildKit's own account of a step (`#3 [linux/arm64 2/3] RUN …`, `#3 DONE 0.4s`), apart from what the step printed. */
+const PROGRESS_LINE = /^#\d+ /;
+
 function track(name: string, platforms: string[], outcome: 'succeeded' | 'failed', defaultPlatform?: string) {
-  const logs: BuildLogLine[] = [];
-  const tracker = new BuildProgressTracker({ platforms, ...(defaultPlatform ? { defaultPlatform } : {}), onLog: (l) => logs.push(l) });
+  const all: BuildLogLine[] = [];
+  const tracker = new BuildProgressTracker({ platforms, ...(defaultPlatform ? { defaultPlatform } : {}), onLog: (l) => all.push(l) });
   for (const line of fixture(name).split('\n')) tracker.pushLine(line);
   tracker.finish(outcome);
-  return { tracker, logs };
+  return { tracker, logs: all.filter((l) => !PROGRESS_LINE.test(l.text)), progressLines: all.filter((l) => PROGRESS_LINE.test(l.text)) };
 }
 
 describe('parseVertexName', () => {
@@ -120,6 +123,15 @@ describe('a three-platform build of the sample (no cache)', () => {
     expect(tracker.errorMessage()).toBeUndefined();
     expect(tracker.dockerfileError()).toBeUndefined();
     expect(logs).toEqual([]);
+  });
+
+  test('the log still holds BuildKit’s account of every step of every platform: its name, then how it ended', () => {
+    const { progressLines } = track('success-3-platforms.txt', THREE, 'succeeded');
+    for (const platform of THREE) {
+      const mine = progressLines.filter((l) => l.platform === platform).map((l) => l.text.replace(/^#\d+ /, ''));
+      for (const [i, step] of SAMPLE_STEPS.entries()) expect(mine).toContain(`[${platform} ${i + 1}/3] ${step}`);
+      expect(mine.filter((t) => /^(DONE \d+\.\d+s|CACHED)$/.test(t)).length).toBeGreaterThanOrEqual(3);
+    }
     expect(tracker.messageCount).toBe(70);
   });
 });
@@ -229,7 +241,7 @@ describe('while a build runs', () => {
     tracker.apply({ logs: [{ vertex: 'sha256:2', stream: 1, data: Buffer.from('half a li').toString('base64') }] });
     expect(tracker.platforms()[0]).toMatchObject({ state: 'running', finished: 1, steps: [{ state: 'done' }, { state: 'running', name: 'RUN sleep 30' }] });
     const logs: string[] = [];
-    const t2 = new BuildProgressTracker({ platforms: ['linux/arm64'], onLog: (l) => logs.push(l.text) });
+    const t2 = new BuildProgressTracker({ platforms: ['linux/arm64'], onLog: (l) => (PROGRESS_LINE.test(l.text) ? undefined : logs.push(l.text)) });
     t2.apply({ vertexes: [{ digest: 'sha256:2', name: '[linux/arm64 2/2] RUN sleep 30', started: '2026-01-01T00:00:01Z' }] });
     t2.apply({ logs: [{ vertex: 'sha256:2', stream: 1, data: Buffer.from('half a li').toString('base64') }] });
     t2.apply({ logs: [{ vertex: 'sha256:2', stream: 1, data: Buffer.from('ne\nand more').toString('base64') }] });
@@ -237,6 +249,26 @@ describe('while a build runs', () => {
     t2.finish('cancelled');
     expect(logs).toEqual(['half a line', 'and more']);
     expect(t2.platforms()[0]).toMatchObject({ state: 'cancelled', steps: [{ state: 'cancelled' }] });
+  });
+});
+
+describe('when a build ends, every step has its final state', () => {
+  test('a step BuildKit never started in a build that succeeded ends cached, not waiting, and the counts match', () => {
+    const t = new BuildProgressTracker({ platforms: ['linux/arm64'] });
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    // a later step came from the cache, so BuildKit reported the steps before it only as known, never as started
+    t.apply({
+      vertexes: [
+        { digest: 'sha256:1', name: '[linux/arm64 1/3] FROM localhost:5000/alpine:3.15', started: at(0), completed: at(1) },
+        { digest: 'sha256:2', name: '[linux/arm64 2/3] COPY <<-SCRIPT /hello.sh', inputs: ['sha256:1'] },
+        { digest: 'sha256:3', name: '[linux/arm64 3/3] RUN chmod +x /hello.sh', inputs: ['sha256:2'], cached: true, started: at(1), completed: at(1) },
+      ],
+    });
+    t.finish('succeeded');
+    const [p] = t.platforms();
+    expect(p?.steps.map((s) => s.state)).toEqual(['done', 'cached', 'cached']);
+    expect(p?.finished).toBe(3);
+    expect(p?.state).toBe('done');
   });
 });
 

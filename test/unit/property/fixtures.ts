@@ -81,6 +81,8 @@ export const VALID_SAMPLES: { [C in Channel]: ChannelInput<C> } = {
   'plain-http:add': { registry: 'registry.lan:5000' },
   'plain-http:remove': { registry: '192.168.1.20:5000' },
   'plain-http:check': { registry: 'k3d-myregistry.localhost:12345' },
+  'ui-state:get': {},
+  'ui-state:set': { key: 'build-draft', value: { base: 'alpine:3.15' } },
 };
 
 /**
@@ -109,6 +111,8 @@ export const DISPATCH_WHEN_VALID: ReadonlySet<Channel> = new Set<Channel>([
   'build:check',
   'build:history',
   'tutorial:steps',
+  'ui-state:get',
+  'ui-state:set',
 ]);
 
 export const HUGE = 'x'.repeat(100_000);

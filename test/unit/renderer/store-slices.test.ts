@@ -196,3 +196,28 @@ describe('the IPC client', () => {
     expect(fake.calls.map((c) => c.channel)).toEqual(['doctor:report']);
   });
 });
+
+describe('the builder slice after a failed start', () => {
+  it('removing that builder retires the notice that offered to start it again', async () => {
+    const fake = fakeBridge();
+    const store = createAppStore(createIpcClient(fake.bridge), 'builder');
+    const created = store.getState().createBuilder({ name: 'mybuilder', use: true, bootstrap: true } as never);
+    await flush();
+    fake.pending('builder:create')[0]!.answer({
+      ok: false,
+      error: { code: 'pull-failed', message: 'The builder "mybuilder" was created but could not start. The current builder is still "default".', hint: 'start it again (docker buildx inspect --bootstrap mybuilder)' },
+    });
+    await flush();
+    for (const c of fake.pending('builder:list')) c.answer({ ok: true, result: { builders: [] } });
+    expect(await created).toBe(false);
+    expect(store.getState().builders.createFailure?.builder).toBe('mybuilder');
+
+    const removed = store.getState().removeBuilder('mybuilder');
+    await flush();
+    fake.pending('builder:remove')[0]!.answer({ ok: true, result: { name: 'mybuilder', removed: [], command: ['docker', 'buildx', 'rm', 'mybuilder'] } } as Envelope);
+    await flush();
+    for (const c of fake.pending('builder:list')) c.answer({ ok: true, result: { builders: [] } });
+    expect(await removed).toBe(true);
+    expect(store.getState().builders.createFailure).toBeNull();
+  });
+});

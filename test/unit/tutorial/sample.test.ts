@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AppError } from '../../../core/contract/errors.js';
 import { lintDockerfile } from '../../../core/tutorial/lint.js';
-import { renderTemplate, sampleDockerfile, scaffoldSample, SAMPLE_GREETING } from '../../../core/tutorial/sample.js';
+import { readExistingSample, renderTemplate, sampleDockerfile, scaffoldSample, SAMPLE_GREETING } from '../../../core/tutorial/sample.js';
 import { LABS_SYNTAX_LINE } from '../../../core/tutorial/syntax.js';
 import { dockerfileFindings, parseInstructions, parseStages } from '../../../core/build/readiness.js';
 
@@ -93,5 +93,14 @@ describe('the fast-way sample', () => {
     expect(await readFile(r.dockerfile, 'utf8')).toBe(await sampleDockerfile({ base: 'localhost:5000/alpine:3.15', sample: 'fast' }));
     const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
     expect(readme).toContain('FROM --platform=$BUILDPLATFORM localhost:5000/alpine:3.15');
+  });
+
+  test('files already in a folder are recognised as the sample they are (fast or plain), and an edited one as neither', async () => {
+    await scaffoldSample(dir, { base: 'localhost:5000/alpine:3.15', sample: 'fast', labsSyntax: true });
+    expect(await readExistingSample(dir)).toEqual({ base: 'localhost:5000/alpine:3.15', labsSyntax: true, sample: 'fast' });
+    await scaffoldSample(dir, { base: 'alpine:3.15', overwrite: true });
+    expect(await readExistingSample(dir)).toEqual({ base: 'alpine:3.15', labsSyntax: false, sample: 'plain' });
+    await writeFile(path.join(dir, 'Dockerfile'), `${await readFile(path.join(dir, 'Dockerfile'), 'utf8')}RUN true\n`);
+    expect(await readExistingSample(dir)).toBeNull();
   });
 });
