@@ -70,6 +70,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw error;
   }
   process.env[E2E_URL_VAR] = url;
+  // the specs share this server's data folder; each test starts from the views' defaults (see openApp)
+  process.env.MULTIARCH_LAB_E2E_DATA_DIR = dataDir;
 
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -217,7 +217,7 @@ test('the tour judges its own image, remembers the user’s choices, and every f
     const fresh = await browser.newContext({ viewport: { width: 1280, height: 2400 } });
     try {
       const again = await fresh.newPage();
-      await openApp(again);
+      await openApp(again, { keepRemembered: true });
       await again.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Build', exact: true }).click();
       await expect(again.getByLabel('Base image')).toHaveValue(base);
       await expect(again.getByTestId('sample-dir')).toContainText('hello-multiarch');

@@ -4,6 +4,8 @@
  * Lives outside *.spec.ts so Playwright does not take it for a test file.
  */
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
@@ -37,12 +39,17 @@ export function freePort(): Promise<number> {
 }
 
 /** Opens the app as a user does: the printed address, token included. Collects CSP complaints on the way. */
-export async function openApp(page: Page): Promise<string[]> {
+export async function openApp(page: Page, opts: { keepRemembered?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
   });
   page.on('pageerror', (error) => problems.push(String(error)));
+  // The core remembers the views' choices in <data>/ui-state.json, and every spec shares one server: without
+  // this, a spec would open on the draft (folder, tag) the previous spec left behind. A test that checks a
+  // restart finds its own choices keeps them.
+  const dataDir = process.env.MULTIARCH_LAB_E2E_DATA_DIR;
+  if (dataDir && !opts.keepRemembered) await rm(path.join(dataDir, 'ui-state.json'), { force: true });
   await page.goto(appUrl());
   return problems;
 }
