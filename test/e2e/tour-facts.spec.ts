@@ -19,6 +19,8 @@ const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 const suffix = randomBytes(4).toString('hex');
 const reg = { name: `mal-e2e-facts-${suffix}`, volume: `mal-e2e-factsvol-${suffix}`, port: 0 };
 let workDir = '';
+/** The sample this spec writes into the shared server's workspace: removed after, so later specs create their own. */
+let writtenSample = '';
 
 test.use({ viewport: { width: 1280, height: 2400 } });
 
@@ -34,6 +36,7 @@ test.afterAll(async () => {
   const listed = await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).catch(() => ({ stdout: '' }));
   for (const image of listed.stdout.split('\n').filter((i) => i.startsWith(`localhost:${reg.port}/`))) await docker(['image', 'rm', image]).catch(() => undefined);
   if (workDir) await rm(workDir, { recursive: true, force: true });
+  if (writtenSample) await rm(writtenSample, { recursive: true, force: true });
 });
 
 test('the tour judges its own image, remembers the user’s choices, and every field says what is wrong as it is typed', async ({ page, browser }) => {
@@ -117,6 +120,7 @@ test('the tour judges its own image, remembers the user’s choices, and every f
 
   await test.step('a folder that already holds the sample is offered “use these files”', async () => {
     const written = (await page.getByTestId('sample-dir').locator('code').textContent())!.trim();
+    writtenSample = written;
     const copy = path.join(workDir, 'hello-multiarch-copy');
     await mkdir(copy, { recursive: true });
     await copyFile(path.join(written, 'Dockerfile'), path.join(copy, 'Dockerfile'));
