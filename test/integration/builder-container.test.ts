@@ -7,7 +7,7 @@
  * made current, and is removed (container and state volume too) whatever happens. Images carry
  * dev.multiarch-lab.test=builder-container.
  */
-import { execFile } from 'node:child_process';
+import { currentBuilder, docker } from '../helpers/buildx-cli.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,33 +20,11 @@ import { inspectReference } from '../../core/registry/manifest.js';
 import { SAMPLE_GREETING } from '../../core/tutorial/sample.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 
-const DOCKER = '/usr/bin/docker';
 const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1';
 const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 const TEST_LABELS = { 'dev.multiarch-lab.test': 'builder-container' };
 const EXPECTED_MACHINE: Record<string, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64', 'linux/arm/v7': 'armv7l' };
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function docker(args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(DOCKER, args, { maxBuffer: 32 * 1024 * 1024, env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function currentBuilder(): Promise<string> {
-  const r = await docker(['buildx', 'inspect']);
-  const name = /^Name:\s+(\S+)/m.exec(r.stdout)?.[1];
-  if (!name) throw new Error(`cannot tell the current builder: ${r.stderr}`);
-  return name;
-}
 
 const suffix = randomBytes(4).toString('hex');
 const BUILDER = `mal-test-bctr-${suffix}`;

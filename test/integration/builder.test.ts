@@ -4,7 +4,7 @@
  * are the guard); stand-in containers and volumes carry dev.multiarch-lab.test. The builder that was current
  * before is made current again, and everything made here is removed, whatever happens.
  */
-import { execFile } from 'node:child_process';
+import { currentBuilder, docker } from '../helpers/buildx-cli.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,30 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, createCore, type Core, type TaskSnapshot } from '../../core/index.js';
 
-const DOCKER = '/usr/bin/docker';
 const TEST_LABEL = 'dev.multiarch-lab.test=builder';
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function docker(args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(DOCKER, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function currentBuilder(): Promise<string> {
-  const r = await docker(['buildx', 'inspect']);
-  const name = /^Name:\s+(\S+)/m.exec(r.stdout)?.[1];
-  if (!name) throw new Error(`cannot tell the current builder: ${r.stderr}`);
-  return name;
-}
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
   try {
