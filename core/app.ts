@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
 import { registryBrowserChannels } from './contract/registry.js';
 import { registryLifecycleChannels } from './contract/registry-lifecycle.js';
@@ -83,7 +84,7 @@ export function createCore(options: CoreOptions): Core {
   const dataDir = options.dataDir ?? defaultDataDir(env);
   const events = new EventBus();
   const settings = new SettingsStore(dataDir);
-  const engine = new EngineAccess({ env, events });
+  const engine = new EngineAccess({ env, events, probeCacheFile: path.join(dataDir, 'cache', 'buildx-probe.json') });
   const deps: CoreDeps = {
     env,
     dataDir,
@@ -120,8 +121,8 @@ export function createCore(options: CoreOptions): Core {
       cli: (await import('./cli-invocation.js')).cliInvocation(env).prefix,
     }),
     'doctor:report': async (_input, ctx) => {
-      const [{ runDoctor }, { withRegistryCheck }] = await Promise.all([import('./doctor/doctor.js'), import('./local-registry/doctor-check.js')]);
-      return withRegistryCheck(await runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }), deps, ctx.signal);
+      const [{ runDoctor }, { doctorWithRegistry }] = await Promise.all([import('./doctor/doctor.js'), import('./local-registry/doctor-check.js')]);
+      return doctorWithRegistry(deps, () => runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }), ctx.signal);
     },
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => deps.settings.update(patch),

@@ -137,7 +137,7 @@ export class BuilderService {
         jsonBuilders = undefined;
       }
     }
-    const merged = mergeBuildxLs(parseBuildxLsTable(table.stdout, table.stderr), jsonBuilders);
+    const merged = mergeBuildxLs(runs.parsedTable ?? parseBuildxLsTable(table.stdout, table.stderr), jsonBuilders);
     let builders = merged.builders.map((b) => fromSummary(b, details[b.name]));
     if (!jsonBuilders) {
       // Without JSON (buildx before 0.13) only inspect shows driver options; context builders have none.

@@ -7,6 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../contract/errors.js';
 import { formatCommand, runCommand, type CommandResult, type RunOptions } from './exec.js';
+import { buildxFingerprint, readCachedBuildx, writeCachedBuildx } from './buildx-probe-cache.js';
 import { isBuildxMissingMessage, parseBuildxVersion, type BuildxVersion } from './parsers/buildx-version.js';
 
 export interface DockerBinaryProbe {
@@ -37,6 +38,8 @@ export interface DockerCliOptions {
   engineEnv?: (signal?: AbortSignal) => Promise<Record<string, string | undefined>>;
   /** Places to look besides PATH. */
   extraPaths?: string[];
+  /** Where `docker buildx version`'s answer is kept between processes (see buildx-probe-cache.ts); none: always ask. */
+  probeCacheFile?: string;
 }
 
 export interface DockerRunOptions extends RunOptions {
@@ -79,16 +82,17 @@ export async function resolveDockerBinary(opts: {
   platform: NodeJS.Platform;
   extraPaths?: string[];
   signal?: AbortSignal;
+  probeCacheFile?: string;
 }): Promise<ResolvedDockerCli> {
   const override = opts.env.MULTIARCH_LAB_DOCKER_CLI;
   if (override) {
-    const probe = await probeBinary(override, opts.env, opts.signal);
+    const probe = await probeBinaryCached(override, opts);
     return withFirst({ path: override, probes: [probe], fromOverride: true }, probe);
   }
   const binaries = await listDockerBinaries(opts.env, opts.platform, opts.extraPaths);
   const probes: DockerBinaryProbe[] = [];
   for (const bin of binaries) {
-    const probe = await probeBinary(bin, opts.env, opts.signal);
+    const probe = await probeBinaryCached(bin, opts);
     probes.push(probe);
     if (probe.buildx) return withFirst({ path: bin, probes, fromOverride: false }, probe);
   }
@@ -101,6 +105,19 @@ function withFirst(base: Omit<ResolvedDockerCli, 'buildx' | 'buildxError'>, prob
   const out: ResolvedDockerCli = { ...base, buildx: probe.buildx };
   if (probe.buildxError) out.buildxError = probe.buildxError;
   return out;
+}
+
+/** `probeBinary`, answered from the cache when nothing buildx depends on changed since it was last asked. */
+async function probeBinaryCached(bin: string, opts: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform; signal?: AbortSignal; probeCacheFile?: string }): Promise<DockerBinaryProbe> {
+  const file = opts.probeCacheFile;
+  const fingerprint = file ? await buildxFingerprint(bin, opts.env, opts.platform) : undefined;
+  if (file && fingerprint) {
+    const cached = await readCachedBuildx(file, bin, fingerprint);
+    if (cached) return { path: bin, buildx: cached };
+  }
+  const probe = await probeBinary(bin, opts.env, opts.signal);
+  if (file && fingerprint && probe.buildx) await writeCachedBuildx(file, bin, fingerprint, probe.buildx);
+  return probe;
 }
 
 async function probeBinary(bin: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<DockerBinaryProbe> {
@@ -133,6 +150,7 @@ export class DockerCli {
   private readonly platform: NodeJS.Platform;
   private readonly engineEnv: DockerCliOptions['engineEnv'];
   private readonly extraPaths: string[];
+  private readonly probeCacheFile: string | undefined;
   private resolving: Promise<ResolvedDockerCli> | undefined;
 
   constructor(opts: DockerCliOptions) {
@@ -140,12 +158,14 @@ export class DockerCli {
     this.platform = opts.platform ?? process.platform;
     this.engineEnv = opts.engineEnv;
     this.extraPaths = opts.extraPaths ?? [];
+    this.probeCacheFile = opts.probeCacheFile;
   }
 
   /** Which binary is used and whether it has buildx (looked up once, until `refresh()`). */
   resolve(signal?: AbortSignal): Promise<ResolvedDockerCli> {
     if (!this.resolving) {
       const opts: Parameters<typeof resolveDockerBinary>[0] = { env: this.env, platform: this.platform, extraPaths: this.extraPaths };
+      if (this.probeCacheFile) opts.probeCacheFile = this.probeCacheFile;
       if (signal) opts.signal = signal;
       this.resolving = resolveDockerBinary(opts);
       // A cancelled or failed lookup must not stick.

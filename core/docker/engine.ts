@@ -41,6 +41,8 @@ export interface EngineAccessOptions {
   /** Per-endpoint ping timeout. */
   timeoutMs?: number;
   platform?: NodeJS.Platform;
+  /** Where the docker CLI's buildx probe is kept between processes (see buildx-probe-cache.ts). */
+  probeCacheFile?: string;
 }
 
 const requireCjs = createRequire(import.meta.url);
@@ -64,12 +66,14 @@ export class EngineAccess {
   private reachable: boolean | undefined;
   private readonly agents = new Set<http.Agent>();
   private dockerCli: DockerCli | undefined;
+  private readonly probeCacheFile: string | undefined;
 
   constructor(opts: EngineAccessOptions) {
     this.env = opts.env;
     this.events = opts.events;
     this.timeoutMs = opts.timeoutMs;
     this.platform = opts.platform ?? process.platform;
+    this.probeCacheFile = opts.probeCacheFile;
   }
 
   /**
@@ -135,6 +139,7 @@ export class EngineAccess {
         env: this.env,
         platform: this.platform,
         engineEnv: async (signal) => (await this.connect(signal)).cliEnv,
+        ...(this.probeCacheFile ? { probeCacheFile: this.probeCacheFile } : {}),
       });
     }
     return this.dockerCli;

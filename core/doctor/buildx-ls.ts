@@ -1,13 +1,15 @@
 /**
- * `docker buildx ls` as the table and as JSON, for the Doctor and `builder ls`. Both wait on the buildx probe
- * (`docker buildx version`, which picks the binary and says whether JSON exists); run one after the other that is
- * three docker processes in a row. So the two `ls` start on the binary the probe will most likely pick while it
- * runs, and are kept only when it picks that binary with buildx 0.13 or newer; otherwise they are stopped and run
- * again as before. The answers are the same; only the waiting overlaps (issue 15).
+ * `docker buildx ls` for the Doctor and `builder ls`: the table's facts (current builder, pinned platforms, the
+ * reasons a builder or node failed) and the JSON's (complete platform lists, driver options). With buildx 0.13 or
+ * newer one process gives both (LS_TEMPLATE); before, the table alone, plus the JSON where it exists. The buildx
+ * probe (`docker buildx version`, usually answered from its cache) picks the binary; the `ls` starts on the binary
+ * it will most likely pick while it runs, and is kept only when it does (issue 15). The answers are the same as
+ * running the table and the JSON one after the other; only the number of processes and the waiting differ.
  */
 import { AppError } from '../contract/errors.js';
 import type { DockerCli, DockerRunOptions, ResolvedDockerCli } from '../docker/docker-cli.js';
 import type { CommandResult } from '../docker/exec.js';
+import { LS_TEMPLATE, parseBuildxLsTemplate, type BuildxLsResult } from '../docker/parsers/buildx-ls.js';
 import { versionAtLeast } from '../docker/parsers/buildx-version.js';
 
 export interface BuildxLsRuns {
@@ -16,6 +18,8 @@ export interface BuildxLsRuns {
   table?: CommandResult;
   /** Absent before buildx 0.13, which has no `--format json`. */
   json?: CommandResult;
+  /** The table as parsed, when it came from LS_TEMPLATE (then `table.stdout` is empty: use this). */
+  parsedTable?: BuildxLsResult;
 }
 
 export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: AbortSignal): Promise<BuildxLsRuns> {
@@ -27,8 +31,8 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
     const opts: DockerRunOptions = { allowFailure: true, timeoutMs, signal: early.signal };
     const guess = await cli.likelyPath().catch(() => undefined);
     const started = guess
-      ? Promise.all([cli.runWith(guess, ['buildx', 'ls'], opts), cli.runWith(guess, ['buildx', 'ls', '--format', 'json'], opts)]).then(
-          (runs) => ({ runs }),
+      ? cli.runWith(guess, ['buildx', 'ls', '--format', LS_TEMPLATE], opts).then(
+          (run) => ({ run }),
           (error: unknown) => ({ error }),
         )
       : undefined;
@@ -45,12 +49,15 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
       return { resolved };
     }
     const json = versionAtLeast(resolved.buildx, 0, 13);
-    if (started && resolved.path === guess) {
+    if (started && json && resolved.path === guess) {
       const outcome = await started;
       // the same binary: its failure (a timeout, a cancel) is the answer, as it would have been run afterwards
       if ('error' in outcome) throw outcome.error;
-      const [table, jsonRun] = outcome.runs;
-      return json ? { resolved, table, json: jsonRun } : { resolved, table };
+      const parsed = outcome.run.code === 0 ? parseBuildxLsTemplate(outcome.run.stdout) : undefined;
+      if (parsed) {
+        return { resolved, table: { ...outcome.run, stdout: '' }, json: { ...outcome.run, stdout: parsed.jsonText }, parsedTable: parsed.table };
+      }
+      // a failure or rows we cannot line up: ask the old way, so the answer (and any error) is buildx's usual one
     }
     early.abort();
     if (signal?.aborted) throw new AppError('cancelled', '`docker buildx ls` was cancelled.');

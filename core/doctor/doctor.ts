@@ -130,7 +130,7 @@ export async function describeBuildx(cli: DockerCli, engineUp: boolean, signal?:
   info.version = resolved.buildx.version;
   if (!lsRuns) return info;
   try {
-    const { table, json } = await lsRuns;
+    const { table, json, parsedTable } = await lsRuns;
     if (!table) return info;
     if (table.code !== 0) {
       info.error = table.stderr.trim().split(/\r?\n/).slice(-1)[0] || `docker buildx ls exited with ${table.code}`;
@@ -144,7 +144,7 @@ export async function describeBuildx(cli: DockerCli, engineUp: boolean, signal?:
         jsonBuilders = undefined;
       }
     }
-    const merged = mergeBuildxLs(parseBuildxLsTable(table.stdout, table.stderr), jsonBuilders);
+    const merged = mergeBuildxLs(parsedTable ?? parseBuildxLsTable(table.stdout, table.stderr), jsonBuilders);
     info.builders = merged.builders;
     if (merged.current) info.current = merged.current;
   } catch (error) {

@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import { containerInspectCommand } from '../commands/registry.js';
 import { AppError } from '../contract/errors.js';
 import type { EngineAccess } from '../docker/engine.js';
+import type { EngineReader } from '../docker/engine-reader.js';
 import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import type { SettingsStore } from '../settings.js';
 import type { TaskManager } from '../tasks.js';
@@ -19,7 +20,7 @@ export interface RegistryLifecycleDeps {
   platform?: NodeJS.Platform;
 }
 
-export async function inspectContainer(deps: RegistryLifecycleDeps, docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | null> {
+export async function inspectContainer(deps: RegistryLifecycleDeps, docker: EngineReader, name: string): Promise<Docker.ContainerInspectInfo | null> {
   try {
     return await docker.getContainer(name).inspect();
   } catch (error) {

@@ -41,18 +41,32 @@ export function registryDoctorCheck(status: RegistryStatus, port: number): Docto
   return { ...base, status: 'ok', summary: `The registry ${status.name} answers at ${status.address} (${repos}).` };
 }
 
-/** Adds the registry line to a Doctor report; an engine that cannot be asked leaves the line saying so. */
-export async function withRegistryCheck(report: DoctorReport, deps: RegistryLifecycleDeps, signal?: AbortSignal): Promise<DoctorReport> {
+/**
+ * Adds the registry line to a Doctor report; an engine that cannot be asked leaves the line saying so. `early` is
+ * the status when it was asked alongside the Doctor's own probes (see startRegistryCheck); its answer is only
+ * used when the report found the engine, so the line is the same as asking afterwards.
+ */
+export async function withRegistryCheck(report: DoctorReport, deps: RegistryLifecycleDeps, signal?: AbortSignal, early?: Promise<RegistryStatus>): Promise<DoctorReport> {
   const settings = (await deps.settings.read()).registry;
   let check: DoctorCheck;
   if (!report.engine) {
     check = { id: 'registry', title: 'Local registry', status: 'warning', summary: `Not checked: without the engine, the registry ${settings.name} cannot be looked at.`, fix: 'Fix the engine first (see above).' };
   } else {
     try {
-      check = registryDoctorCheck(await registryStatus(deps, {}, signal), settings.port);
+      check = registryDoctorCheck(await (early ?? registryStatus(deps, {}, signal)), settings.port);
     } catch (error) {
       check = { id: 'registry', title: 'Local registry', status: 'warning', summary: `The registry ${settings.name} could not be looked at: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
   return { ...report, checks: [...report.checks, check] };
+}
+
+/**
+ * The Doctor with its registry line, the registry's status asked at the same time as the Doctor's probes (it
+ * waits on the same engine lookup) instead of after them (issue 15).
+ */
+export async function doctorWithRegistry(deps: RegistryLifecycleDeps, runDoctor: () => Promise<DoctorReport>, signal?: AbortSignal): Promise<DoctorReport> {
+  const early = registryStatus(deps, {}, signal);
+  early.catch(() => undefined);
+  return withRegistryCheck(await runDoctor(), deps, signal, early);
 }

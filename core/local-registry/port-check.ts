@@ -7,6 +7,7 @@ import net from 'node:net';
 import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
 import type { EngineConnection } from '../docker/engine.js';
+import type { EngineReader } from '../docker/engine-reader.js';
 import { registryEvidence } from './container-facts.js';
 import { engineFailure } from '../docker/errors.js';
 import { type RegistryLifecycleDeps } from './container.js';
@@ -156,7 +157,7 @@ export interface PublishedBy {
   isRegistry: boolean;
 }
 
-export async function publishedPorts(deps: RegistryLifecycleDeps, docker: Docker): Promise<Map<number, PublishedBy>> {
+export async function publishedPorts(deps: RegistryLifecycleDeps, docker: EngineReader): Promise<Map<number, PublishedBy>> {
   let list: Docker.ContainerInfo[];
   try {
     list = await docker.listContainers();

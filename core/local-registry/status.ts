@@ -9,6 +9,7 @@ import { type RegistryLifecycleDeps, inspectContainer, resolveName, upHint, requ
 import { httpAddress, pingRegistry, countRepositories, probeRegistryOnce, waitForRegistry } from './health.js';
 import { volumeInfo } from './volume.js';
 import type { EngineConnection } from '../docker/engine.js';
+import { engineReader } from '../docker/engine-reader.js';
 import { publishedPorts } from './port-check.js';
 
 /** Does a registry answer at the port the settings name, whoever runs it? */
@@ -17,14 +18,15 @@ async function registryAtConfiguredPort(deps: RegistryLifecycleDeps, connection:
   const address = httpAddress(connection, { host: 'localhost', port });
   const health = await probeRegistryOnce(address, signal);
   if (!health.ok) return null;
-  const holder = (await publishedPorts(deps, connection.docker).catch(() => new Map<number, { name: string; isRegistry: boolean }>())).get(port);
+  const holder = (await publishedPorts(deps, engineReader(connection)).catch(() => new Map<number, { name: string; isRegistry: boolean }>())).get(port);
   return { address: `localhost:${port}`, ...(holder ? { container: holder.name } : {}), health };
 }
 
 export async function registryStatus(deps: RegistryLifecycleDeps, input: { name?: string }, signal?: AbortSignal): Promise<RegistryStatus> {
   const { name, settingsName } = await resolveName(deps, input.name);
   const connection = await deps.engine.connect(signal);
-  const docker = connection.docker;
+  // reads only: plain GETs where they reach the engine, so a status (and the Doctor's registry line) does not load dockerode
+  const docker = engineReader(connection);
   const info = await inspectContainer(deps, docker, name);
   if (!info) {
     const missing: RegistryStatus = { exists: false, name, message: `There is no registry container named ${name}.`, hint: upHint(name, settingsName) };

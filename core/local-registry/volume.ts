@@ -8,6 +8,7 @@ import type Docker from 'dockerode';
 import { volumeInspectCommand } from '../commands/registry.js';
 import type { RegistryVolumeInfo, RegistryVolumeUsage } from '../contract/registry-lifecycle.js';
 import type { EngineConnection } from '../docker/engine.js';
+import type { EngineReader } from '../docker/engine-reader.js';
 import { engineFacts } from '../docker/facts.js';
 import { engineFailure, statusCodeOf } from '../docker/errors.js';
 import { isManaged } from './container-facts.js';
@@ -16,7 +17,7 @@ import { countRepositories } from './health.js';
 
 export const REPOSITORY_WALK_DEPTH = 8;
 
-export async function volumeSizes(docker: Docker): Promise<Map<string, number>> {
+export async function volumeSizes(docker: EngineReader): Promise<Map<string, number>> {
   // only volumes: the full disk-usage report walks every image and container too
   const data = await new Promise<{ Volumes?: Array<{ Name: string; UsageData?: { Size?: number } | null }> | null }>((resolve, reject) => {
     docker.modem.dial(
@@ -32,7 +33,7 @@ export async function volumeSizes(docker: Docker): Promise<Map<string, number>> 
   return sizes;
 }
 
-export async function inspectVolume(deps: RegistryLifecycleDeps, docker: Docker, name: string): Promise<Docker.VolumeInspectInfo | null> {
+export async function inspectVolume(deps: RegistryLifecycleDeps, docker: EngineReader, name: string): Promise<Docker.VolumeInspectInfo | null> {
   try {
     return (await docker.getVolume(name).inspect()) as Docker.VolumeInspectInfo;
   } catch (error) {
@@ -41,7 +42,7 @@ export async function inspectVolume(deps: RegistryLifecycleDeps, docker: Docker,
   }
 }
 
-export async function volumeInfo(deps: RegistryLifecycleDeps, docker: Docker, name: string): Promise<RegistryVolumeInfo> {
+export async function volumeInfo(deps: RegistryLifecycleDeps, docker: EngineReader, name: string): Promise<RegistryVolumeInfo> {
   const volume = await inspectVolume(deps, docker, name);
   if (!volume) return { name, exists: false, sizeBytes: null, managed: false };
   let sizeBytes: number | null = null;

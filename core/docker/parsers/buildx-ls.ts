@@ -242,3 +242,80 @@ export function mergeBuildxLs(table: BuildxLsResult, json: BuilderSummary[] | un
   if (table.current) out.current = table.current;
   return out;
 }
+
+/**
+ * One `docker buildx ls` that gives what the table and the JSON give together (buildx 0.13+): per row of the table,
+ * the builder's JSON, then the table's own cells, each as JSON. `.Builder.Current` is the table's `*`; `.Platforms`
+ * marks pinned platforms with `*` as the table does (and is never shortened outside the table); `.Error` is the
+ * reason the table prints on stderr. One process instead of two (issue 15).
+ */
+export const LS_TEMPLATE = '{{json .}}\t{{json .Builder.Current}}\t{{json .Name}}\t{{json .DriverEndpoint}}\t{{json .Status}}\t{{json .Buildkit}}\t{{json .Platforms}}\t{{json .Error}}';
+
+interface TemplateRow {
+  builder: JsonBuilder;
+  current: boolean;
+  name: string;
+  driverEndpoint: string;
+  status: string;
+  buildkit: string;
+  platforms: string;
+  error: string;
+}
+
+function templateRow(line: string): TemplateRow | undefined {
+  const cells = line.split('\t');
+  if (cells.length !== 8) return undefined;
+  const [builder, current, name, driverEndpoint, status, buildkit, platforms, error] = cells.map((c) => JSON.parse(c) as unknown);
+  if (!builder || typeof builder !== 'object' || typeof current !== 'boolean') return undefined;
+  const strings = [name, driverEndpoint, status, buildkit, platforms, error];
+  if (!strings.every((s): s is string => typeof s === 'string')) return undefined;
+  const [n, d, st, bk, pl, er] = strings as string[];
+  return { builder: builder as JsonBuilder, current, name: n ?? '', driverEndpoint: d ?? '', status: st ?? '', buildkit: bk ?? '', platforms: pl ?? '', error: er ?? '' };
+}
+
+/**
+ * Parses LS_TEMPLATE's output into what `parseBuildxLsTable` (with the stderr reasons) and the `--format json` output
+ * would have given, row for row, so `mergeBuildxLs` answers the same. Undefined when the rows do not line up with the
+ * builders they claim (the caller then asks buildx the old way).
+ */
+export function parseBuildxLsTemplate(stdout: string): { table: BuildxLsResult; jsonText: string } | undefined {
+  let rows: TemplateRow[];
+  try {
+    const parsed = stdout.split(/\r?\n/).filter((l) => l.trim()).map(templateRow);
+    if (parsed.some((r) => !r)) return undefined;
+    rows = parsed as TemplateRow[];
+  } catch {
+    return undefined;
+  }
+  const table: BuildxLsResult = { builders: [] };
+  let i = 0;
+  while (i < rows.length) {
+    const row = rows[i++] as TemplateRow;
+    const jsonName = str(row.builder.Name);
+    if (!jsonName || row.name !== jsonName) return undefined;
+    const builder: BuilderSummary = { name: row.name, driver: row.driverEndpoint, current: row.current, nodes: [] };
+    if (row.status) builder.status = row.status;
+    if (row.status === 'error') builder.error = row.error.trim() || 'buildx could not load this builder';
+    if (row.current) table.current = row.name;
+    table.builders.push(builder);
+    // buildx prints a builder that could not be loaded without its nodes
+    if (row.error) continue;
+    const nodes = Array.isArray(row.builder.Nodes) ? (row.builder.Nodes as JsonNode[]) : [];
+    for (const expected of nodes) {
+      const nodeRow = rows[i++];
+      if (!nodeRow || str(nodeRow.builder.Name) !== jsonName || nodeRow.name !== str(expected.Name)) return undefined;
+      const node: BuilderNodeSummary = { name: nodeRow.name, platforms: [] };
+      if (nodeRow.driverEndpoint) node.endpoint = nodeRow.driverEndpoint;
+      if (nodeRow.status) node.status = nodeRow.status;
+      if (nodeRow.status === 'error') node.error = nodeRow.error.trim() || 'buildx could not get the status of this node';
+      if (nodeRow.buildkit && nodeRow.buildkit !== 'N/A') node.buildkitVersion = nodeRow.buildkit;
+      const list = parsePlatformList(nodeRow.platforms);
+      node.platforms = list.platforms;
+      if (list.pinned.length) node.pinnedPlatforms = list.pinned;
+      if (list.truncated) builder.platformsTruncated = true;
+      builder.nodes.push(node);
+      if (!builder.status && nodeRow.status) builder.status = nodeRow.status;
+    }
+  }
+  return { table, jsonText: rows.map((r) => JSON.stringify(r.builder)).join('\n') };
+}

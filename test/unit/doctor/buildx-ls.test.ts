@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -29,8 +29,31 @@ echo "${name}: $*"
   return folder;
 }
 
+/** A docker whose buildx 0.14 answers LS_TEMPLATE with one builder and one node, and logs every call. */
+async function templateDocker(): Promise<string> {
+  const folder = path.join(dir, 'templ');
+  await mkdir(folder, { recursive: true });
+  const builder = JSON.stringify({ Name: 'b1', Driver: 'docker-container', Nodes: [{ Name: 'b10', Endpoint: 'unix:///var/run/docker.sock', Status: 'running', Platforms: ['linux/amd64', 'linux/arm64'] }] });
+  const row = (cells: unknown[]) => [builder, ...cells.map((c) => JSON.stringify(c))].join('\t');
+  const out = [row([true, 'b1', 'docker-container', '', '', '', '']), row([true, 'b10', 'unix:///var/run/docker.sock', 'running', 'v0.13.2', 'linux/amd64, linux/arm64*', ''])].join('\n');
+  await writeFile(path.join(folder, 'out.txt'), `${out}\n`);
+  const file = path.join(folder, 'docker');
+  await writeFile(
+    file,
+    `#!/bin/sh
+echo "$*" >> "${folder}/calls.log"
+if [ "$1" = "buildx" ] && [ "$2" = "version" ]; then echo "github.com/docker/buildx v0.14.0 abc123"; exit 0; fi
+if [ "$1" = "buildx" ] && [ "$2" = "ls" ] && [ "$3" = "--format" ] && [ "$4" != "json" ]; then /bin/cat "${folder}/out.txt"; exit 0; fi
+echo "templ: $*"
+`,
+  );
+  await chmod(file, 0o755);
+  return folder;
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'mal-buildx-ls-'));
+  bins.templ = await templateDocker();
   bins.plain = await fakeDocker('plain', null);
   bins.old = await fakeDocker('old', '0.12.1');
   bins.modern = await fakeDocker('modern', '0.14.0');
@@ -42,7 +65,7 @@ afterAll(async () => {
 
 const cliOn = (...folders: string[]) => new DockerCli({ env: { PATH: folders.join(':') }, platform: 'linux' });
 
-describe('runBuildxLs: both ls started beside the buildx probe, kept only when the probe agrees', () => {
+describe('runBuildxLs: the ls started beside the buildx probe, kept only when the probe agrees', () => {
   test('the first docker on PATH has buildx 0.13 or newer: the table and the JSON from that binary', async () => {
     const r = await runBuildxLs(cliOn(bins.modern!, bins.old!), 10_000);
     expect(r.resolved.buildx?.version).toBe('0.14.0');
@@ -61,6 +84,15 @@ describe('runBuildxLs: both ls started beside the buildx probe, kept only when t
     expect(r.resolved.path).toBe(path.join(bins.modern!, 'docker'));
     expect(r.table?.stdout.trim()).toBe('modern: buildx ls');
     expect(r.json?.stdout.trim()).toBe('modern: buildx ls --format json');
+  });
+
+  test('buildx 0.13+: one `ls` with the template gives the table (current, pinned) and the JSON, no second ls', async () => {
+    const r = await runBuildxLs(cliOn(bins.templ!), 10_000);
+    expect(r.parsedTable?.current).toBe('b1');
+    expect(r.parsedTable?.builders[0]?.nodes[0]).toMatchObject({ name: 'b10', status: 'running', buildkitVersion: 'v0.13.2', pinnedPlatforms: ['linux/arm64'] });
+    expect(JSON.parse(r.json?.stdout.split('\n')[0] ?? '{}')).toMatchObject({ Name: 'b1', Driver: 'docker-container' });
+    const calls = (await readFile(path.join(bins.templ!, 'calls.log'), 'utf8')).trim().split('\n');
+    expect(calls.filter((c) => c.startsWith('buildx ls'))).toHaveLength(1);
   });
 
   test('a cancel while the probe runs ends the call as cancelled', async () => {
