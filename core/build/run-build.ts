@@ -39,10 +39,10 @@ import {
   oldSchoolBuildEquivalent,
   parsePushDigest,
   platformTag,
-  cacheRefFor,
   pushEquivalent,
   type BuildCommandOptions,
 } from '../commands/build.js';
+import { registryCachePlan } from '../commands/build-cache.js';
 import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
 import { nativePlatformOf } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
@@ -171,34 +171,11 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   let cache: BuildResult['cache'];
   if (input.cacheRef) {
     // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
+    // The same plan the Build view shows before the build, from the same two facts (driver, nodes).
     const shape = await builderShape(deps, builder.name, signal);
-    const perPlatform = input.platforms.map((pl) => cacheRefFor(input.cacheRef!, pl));
-    if (shape?.driver === 'docker') {
-      cache = {
-        ref: input.cacheRef,
-        used: false,
-        reason: `the builder ${builder.name} uses the docker driver, which cannot write a cache to a registry; build with a docker-container builder (builder create) to keep one`,
-      };
-    } else if (input.mode === 'old-school') {
-      // Each platform is its own build: each keeps its own ref, so no platform's cache replaces another's.
-      cmd.cacheRef = input.cacheRef;
-      cmd.cachePerPlatform = true;
-      cache = { ref: input.cacheRef, used: true, refs: perPlatform };
-    } else if ((shape?.nodes ?? 1) > 1 && input.platforms.length > 1) {
-      // buildx hands every node the same --cache-to, and each export replaces the ref: the last node's platforms win.
-      // Reading each platform's own ref too picks up what per-platform builds (old-school) left there.
-      cmd.cacheRef = input.cacheRef;
-      cmd.cacheFrom = perPlatform;
-      cache = {
-        ref: input.cacheRef,
-        used: true,
-        refs: [input.cacheRef, ...perPlatform],
-        reason: `the builder ${builder.name} has ${shape?.nodes} nodes and one buildx build writes one cache ref, so ${input.cacheRef} keeps the platforms of the node that exported last; the per-platform refs (${perPlatform.join(', ')}) are read too, and an old-school build writes them`,
-      };
-    } else {
-      cmd.cacheRef = input.cacheRef;
-      cache = { ref: input.cacheRef, used: true, refs: [input.cacheRef] };
-    }
+    const plan = registryCachePlan({ cacheRef: input.cacheRef, mode: input.mode, platforms: input.platforms, builder: shape ? { name: builder.name, ...shape } : undefined, builderName: builder.name });
+    Object.assign(cmd, plan.options);
+    cache = { ref: plan.ref, used: plan.used, ...(plan.refs ? { refs: plan.refs } : {}), ...(plan.reason ? { reason: plan.reason } : {}) };
     if (cmd.cacheRef) {
       // The cache may live in another registry than the image: it follows the plain-HTTP list on its own.
       const cacheRegistry = parseImageReference(input.cacheRef).registry;

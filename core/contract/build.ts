@@ -40,7 +40,8 @@ export const BuildRunInput = z
     labels: z.record(ArgName, ArgValue).optional(),
   })
   .strict()
-  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] });
+  .refine((v) => new Set(v.platforms).size === v.platforms.length, { message: 'each platform may be named once', path: ['platforms'] })
+  .refine((v) => v.cacheRef === undefined || v.cacheRef !== v.tag, { message: 'the cache would replace the image: keep it under another tag', path: ['cacheRef'] });
 export type BuildRunInput = z.input<typeof BuildRunInput>;
 export type BuildRunParsed = z.output<typeof BuildRunInput>;
 

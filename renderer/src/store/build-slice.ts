@@ -48,6 +48,10 @@ export interface BuildDraft {
   builder: string;
   mode: BuildMode;
   noCache: boolean;
+  /** Read and write a build cache in the registry (--cache-from/--cache-to type=registry). */
+  registryCache: boolean;
+  /** null until edited: the default follows the image (its repository, tag buildcache). */
+  cacheRef: string | null;
 }
 
 /** A failed build: what happened, the next step, and what the core knows about where it failed. */
@@ -113,7 +117,8 @@ export interface BuildSlice {
   useExistingSample(): Promise<boolean>;
   /** Reads the Dockerfile of the chosen project. */
   checkBuildProject(): Promise<BuildCheckResult | null>;
-  startBuild(options: { tag: string; ignoreWarnings?: boolean }): Promise<void>;
+  /** `cacheRef`: the registry cache the view worked out for this build (absent: none, or the builder cannot keep one). */
+  startBuild(options: { tag: string; cacheRef?: string; ignoreWarnings?: boolean }): Promise<void>;
   cancelBuild(): Promise<void>;
   dismissBuildWarnings(): void;
   dismissBuildOutcome(): void;
@@ -137,6 +142,8 @@ export function initialDraft(): BuildDraft {
     builder: '',
     mode: 'modern',
     noCache: false,
+    registryCache: false,
+    cacheRef: null,
   };
 }
 
@@ -153,7 +160,9 @@ function parseDraft(value: unknown): BuildDraft | null {
   if (v.mode === 'modern' || v.mode === 'old-school') draft.mode = v.mode;
   if (v.sampleKind === 'plain' || v.sampleKind === 'fast') draft.sampleKind = v.sampleKind;
   if (typeof v.noCache === 'boolean') draft.noCache = v.noCache;
+  if (typeof v.registryCache === 'boolean') draft.registryCache = v.registryCache;
   if (typeof v.tag === 'string' || v.tag === null) draft.tag = v.tag;
+  if (typeof v.cacheRef === 'string' || v.cacheRef === null) draft.cacheRef = v.cacheRef;
   if (Array.isArray(v.platforms)) draft.platforms = v.platforms.filter((p): p is string => typeof p === 'string');
   return draft;
 }
@@ -350,7 +359,7 @@ export const createBuildSlice =
         }
       },
 
-      startBuild: async ({ tag, ignoreWarnings = false }) => {
+      startBuild: async ({ tag, cacheRef, ignoreWarnings = false }) => {
         if (get().build.running) return;
         const dir = context();
         if (!dir) return;
@@ -368,6 +377,7 @@ export const createBuildSlice =
         if (draft.source === 'folder' && draft.dockerfile.trim()) input.dockerfile = draft.dockerfile.trim();
         if (draft.builder) input.builder = draft.builder;
         if (draft.noCache) input.noCache = true;
+        if (cacheRef) input.cacheRef = cacheRef.trim();
 
         buildLog.clear();
         set({ buildLogVersion: buildLog.version });

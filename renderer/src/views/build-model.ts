@@ -3,10 +3,11 @@
  * (the same rule the core applies), the default tag, and the docker commands a build will amount to.
  */
 import type { BuildMode } from '../../../core/contract/build.js';
-import type { DefaultDriverExplanation } from '../../../core/contract/builder.js';
+import type { BuilderList, DefaultDriverExplanation } from '../../../core/contract/builder.js';
 import type { PlatformStatus } from '../../../core/contract/doctor.js';
 import { SettingsSchema } from '../../../core/contract/settings.js';
 import { buildEquivalents, type BuildCommandOptions } from '../../../core/commands/build.js';
+import { cacheRefProblem, cacheUnavailableReason, defaultCacheRef, registryCachePlan, type RegistryCachePlan } from '../../../core/commands/build-cache.js';
 import { defaultBuildTag } from '../../../core/commands/registry.js';
 import { isLoopbackRegistry, parseImageReference, type ImageRef } from '../../../core/registry/reference.js';
 import { hashForView, type ViewId } from '../lib/views.js';
@@ -95,6 +96,10 @@ export function previewCommands(opts: {
   noCache?: boolean;
   /** Whether the core's plain-HTTP list holds the tag's registry; unknown means loopback only, as the core without a list. */
   plainHttp?: boolean | undefined;
+  /** The registry cache the build will read and write (cacheChoice().plan.options), when it will. */
+  cache?: Pick<BuildCommandOptions, 'cacheRef' | 'cacheFrom' | 'cachePerPlatform'>;
+  /** Whether the cache's registry is on the plain-HTTP list; unknown means loopback only, as for the tag. */
+  cachePlainHttp?: boolean | undefined;
 }): string[][] {
   let ref: ImageRef;
   try {
@@ -109,7 +114,52 @@ export function previewCommands(opts: {
     ...(opts.noCache ? { noCache: true } : {}),
     plainHttp: opts.plainHttp ?? isLoopbackRegistry(ref.registry),
   };
+  if (opts.cache?.cacheRef) {
+    Object.assign(o, opts.cache);
+    o.cachePlainHttp = opts.cachePlainHttp ?? isLoopbackRegistry(parseImageReference(opts.cache.cacheRef).registry);
+  }
   return buildEquivalents(opts.mode, o, opts.platforms, ref);
+}
+
+/** The registry cache option as the Build view offers it, worked out by the core's own rule (core/commands/build-cache.ts). */
+export interface CacheChoice {
+  /** The ref in use: the one typed, else the default next to the image (undefined while the image name is not a tag). */
+  ref: string | undefined;
+  /** What the field offers when left empty. */
+  defaultRef: string | undefined;
+  /** Why this builder cannot keep a cache (the checkbox is off and says so); null when it can or is not known yet. */
+  unavailable: string | null;
+  /** What is wrong with the ref typed; null when it will do. */
+  problem: string | null;
+  /** Refs, flags and notes the build will use; undefined when the cache is off, unavailable or the ref is wrong. */
+  plan: RegistryCachePlan | undefined;
+  /** The builder's facts are not known (the list is not read yet, or the builder does not exist): the core decides when the build starts. */
+  unknownBuilder: boolean;
+}
+
+/**
+ * The cache option for the builder the build will use, from the builder list the view already has (its driver
+ * and its nodes: what the core reads from `docker buildx inspect` when the build starts).
+ */
+export function cacheChoice(opts: {
+  on: boolean;
+  /** What the user typed; null follows the image. */
+  typed: string | null;
+  tag: string;
+  mode: BuildMode;
+  platforms: readonly string[];
+  builderName: string | null;
+  builders: BuilderList | null;
+}): CacheChoice {
+  const defaultRef = defaultCacheRef(opts.tag);
+  const typed = opts.typed?.trim() ? opts.typed.trim() : null;
+  const ref = typed ?? defaultRef;
+  const info = opts.builderName ? opts.builders?.builders.find((b) => b.name === opts.builderName) : undefined;
+  const builder = info && opts.builderName ? { name: opts.builderName, driver: info.driver, nodes: Math.max(info.nodes.length, 1) } : undefined;
+  const problem = ref === undefined ? (typed === null ? 'name the image first: the cache is kept next to it' : null) : cacheRefProblem(ref, opts.tag);
+  const unavailable = builder ? cacheUnavailableReason(builder) : null;
+  const plan = opts.on && !unavailable && ref !== undefined && !problem ? registryCachePlan({ cacheRef: ref, mode: opts.mode, platforms: opts.platforms, builder, builderName: opts.builderName ?? 'chosen when the build starts' }) : undefined;
+  return { ref, defaultRef, unavailable, problem: opts.on && !unavailable ? problem : null, plan, unknownBuilder: !builder };
 }
 
 export function supportByPlatform(platforms: readonly PlatformStatus[] | undefined): Map<string, PlatformStatus> {

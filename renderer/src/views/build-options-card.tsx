@@ -9,7 +9,7 @@ import { buildContext, sampleIsStale, selectBuild } from '../store/build-slice.j
 import { selectDoctor, selectSettings } from '../store/index.js';
 import { useAppStore } from '../store/provider.js';
 import { selectRegistry } from '../store/registry-slice.js';
-import { automaticBuilder, defaultTag, MODE_TEXT, navigate, PLATFORM_OPTIONS, previewCommands, registryOfTag, supportByPlatform } from './build-model.js';
+import { automaticBuilder, cacheChoice, defaultTag, MODE_TEXT, navigate, PLATFORM_OPTIONS, previewCommands, registryOfTag, supportByPlatform } from './build-model.js';
 
 const supportWords = { native: 'native', emulated: 'emulated', unavailable: 'no emulator' } as const;
 
@@ -39,6 +39,13 @@ export function BuildOptionsCard() {
   useEffect(() => {
     if (!plainHttpCheck) void checkPlainHttp(tagRegistry);
   }, [tagRegistry, plainHttpCheck, checkPlainHttp]);
+  // The cache: the core's rule over the builder list's facts (driver, nodes) for the builder this build will use.
+  const cache = cacheChoice({ on: draft.registryCache, typed: draft.cacheRef, tag: tag.trim(), mode: draft.mode, platforms: draft.platforms, builderName, builders: builders.list });
+  const cacheRegistry = cache.plan ? registryOfTag(cache.plan.ref) : tagRegistry;
+  const cachePlainHttpCheck = useAppStore((s) => s.plainHttpChecks[cacheRegistry]);
+  useEffect(() => {
+    if (!cachePlainHttpCheck) void checkPlainHttp(cacheRegistry);
+  }, [cacheRegistry, cachePlainHttpCheck, checkPlainHttp]);
 
   const togglePlatform = (platform: string, on: boolean) => {
     const next = PLATFORM_OPTIONS.map((o) => o.platform).filter((p) => (p === platform ? on : draft.platforms.includes(p)));
@@ -56,11 +63,12 @@ export function BuildOptionsCard() {
   const tagProblem = imageReferenceProblem(tag.trim()) ?? (tag.includes('@') ? 'push to a tag, not a digest' : null);
   const hubWarning = tagProblem ? null : dockerHubWarning(tag.trim());
   if (tagProblem) problems.push('Fix the image name.');
+  if (cache.problem && !tagProblem) problems.push('Fix the cache ref.');
   const canBuild = !running && problems.length === 0;
   // Build turns itself off while it runs: focus goes to the build's card at once, and to its outcome when it ends
   const focusOutcome = () => requestAnimationFrame(() => document.getElementById('build-outcome')?.focus());
   const build_ = (ignoreWarnings: boolean) => {
-    const started = startBuild({ tag, ...(ignoreWarnings ? { ignoreWarnings: true } : {}) });
+    const started = startBuild({ tag, ...(cache.plan ? { cacheRef: cache.plan.ref } : {}), ...(ignoreWarnings ? { ignoreWarnings: true } : {}) });
     focusOutcome();
     void started.then(focusOutcome);
   };
@@ -172,6 +180,75 @@ export function BuildOptionsCard() {
         </span>
       </label>
 
+      <div className="build-cache" data-testid="build-cache">
+        <label className="check-field">
+          <input
+            type="checkbox"
+            checked={draft.registryCache && !cache.unavailable}
+            onChange={(e) => setDraft({ registryCache: e.target.checked })}
+            disabled={running || !!cache.unavailable}
+            aria-describedby={cache.unavailable ? 'build-cache-help build-cache-unavailable' : 'build-cache-help'}
+          />
+          <span>
+            Use a build cache in the local registry
+            <span id="build-cache-help" className="field-help">
+              {' '}
+              Reads the cache before the build (--cache-from) and writes every stage’s layers after it (--cache-to, mode=max), so the next build, on this machine or
+              another, reuses the steps that did not change.
+            </span>
+          </span>
+        </label>
+        {cache.unavailable ? (
+          <div className="notice notice-info" role="status" id="build-cache-unavailable" data-testid="build-cache-unavailable">
+            <strong>No registry cache with this builder</strong>
+            <p>{cache.unavailable.charAt(0).toUpperCase() + cache.unavailable.slice(1)}.</p>
+            <div className="notice-actions">
+              <button type="button" className="button" onClick={() => navigate('builder')}>
+                Go to Builder
+              </button>
+            </div>
+          </div>
+        ) : null}
+        {draft.registryCache && !cache.unavailable ? (
+          <div className={`field build-cache-ref ${cache.problem ? 'field-invalid' : ''}`}>
+            <label htmlFor="build-cache-ref">Cache ref</label>
+            <input
+              id="build-cache-ref"
+              value={draft.cacheRef ?? cache.defaultRef ?? ''}
+              placeholder={cache.defaultRef}
+              onChange={(e) => setDraft({ cacheRef: e.target.value })}
+              spellCheck={false}
+              autoComplete="off"
+              disabled={running}
+              aria-invalid={cache.problem ? true : undefined}
+              aria-describedby={`build-cache-ref-help${cache.problem ? ' build-cache-ref-error' : ''}`}
+            />
+            <p id="build-cache-ref-help" className="field-help">
+              {draft.cacheRef?.trim() ? 'The tag you typed. ' : 'Next to the image, under the tag buildcache. '}
+              {cache.plan?.refs && cache.plan.refs.length > 1 ? (
+                <>
+                  {draft.mode === 'old-school' ? 'Each platform’s build keeps its own: ' : 'Reads '}
+                  {cache.plan.refs.map((r, i) => (
+                    <span key={r}>
+                      {i ? ', ' : ''}
+                      <code data-testid="build-cache-refs">{r}</code>
+                    </span>
+                  ))}
+                  {draft.mode === 'old-school' ? ' (an export replaces the whole ref, so one shared ref would keep only the last platform).' : '.'}
+                </>
+              ) : null}
+              {cache.unknownBuilder ? ' Whether the builder can keep a cache is checked when the build starts.' : ''}
+            </p>
+            {cache.plan?.reason ? <p className="field-help" data-testid="build-cache-note">{cache.plan.reason}.</p> : null}
+            {cache.problem ? (
+              <p id="build-cache-ref-error" className="field-error" data-testid="build-cache-ref-error">
+                {cache.problem}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+
       {registryMissing ? (
         <div className="notice notice-warning" role="status" data-testid="build-registry-missing">
           <strong>{localRegistry ? `${tag.split('/')[0]} is not the local registry` : 'The local registry is not running'}</strong>
@@ -209,7 +286,7 @@ export function BuildOptionsCard() {
         </div>
       ) : null}
 
-      {context && draft.platforms.length > 0 && !tagProblem ? (
+      {context && draft.platforms.length > 0 && !tagProblem && !cache.problem ? (
         <details className="disclosure">
           <summary>The same with docker</summary>
           <div className="commands">
@@ -222,6 +299,7 @@ export function BuildOptionsCard() {
               ...(draft.source === 'folder' && draft.dockerfile.trim() ? { dockerfile: draft.dockerfile.trim() } : {}),
               noCache: draft.noCache,
               plainHttp: plainHttpCheck?.plainHttp,
+              ...(cache.plan ? { cache: cache.plan.options, cachePlainHttp: cachePlainHttpCheck?.plainHttp } : {}),
             }).map((args, i) => (
               <CommandLine key={i} args={args} />
             ))}

@@ -117,6 +117,27 @@ export function BuildResultCard({ result }: { result: BuildResult }) {
           {formatMs(result.durations.totalMs)} in all, building {formatMs(result.durations.buildMs)}
           {result.durations.joinMs !== undefined ? `, joining the list ${formatMs(result.durations.joinMs)}` : ''} · builder <code>{result.builder}</code>
         </dd>
+        {result.cache ? (
+          <>
+            <dt>Cache</dt>
+            <dd className="small" data-testid="result-cache">
+              {result.cache.used ? (
+                <>
+                  {(result.cache.refs ?? [result.cache.ref]).map((r, i) => (
+                    <span key={r}>
+                      {i ? ', ' : ''}
+                      <code>{r}</code>
+                    </span>
+                  ))}{' '}
+                  <span className="muted">read before the build, written after it</span>
+                  {result.cache.reason ? <span className="block muted">{result.cache.reason}.</span> : null}
+                </>
+              ) : (
+                <span>not used: {result.cache.reason ?? 'the builder cannot keep one'}</span>
+              )}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <details className="disclosure">
         <summary>Each platform’s manifest</summary>
