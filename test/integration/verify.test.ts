@@ -238,8 +238,11 @@ describe('verify', () => {
     // the random payload does not compress: each copy is about 300 kB
     expect(t.wastedBytes).toBeGreaterThan(290_000);
     expect(report.compare.wastedBytes).toBe(t.wastedBytes);
+    // the two payload layers matched on their sampled bytes, so both were read again with every byte hashed
+    expect(report.read.reread?.layers).toBe(2);
     const run = await cli(['verify', `${registry.localhostAddress}/verify/t-amd64:joined`]);
     expect(run.stdout).toMatch(/differ only in file times/);
+    expect(run.stdout).toMatch(/2 of them read a second time .* to confirm they differ only in file times/);
   });
 
   test('zstd layers as buildx pushes them are read too', async () => {
