@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 
     const client = () => new RegistryClient({ registry: registry.localhostAddress });
     const check = await verifyImage(client(), ref, { hostCheck: false });
-    console.log(`${ref}: ${check.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', ')}; ${check.read.layers} layers, ${formatBytes(check.read.compressedBytes)} read\n`);
+    const again = check.read.reread ? `, and ${check.read.reread.layers} of them a second time (${formatBytes(check.read.reread.compressedBytes)}) for the compare` : '';
+    console.log(`${ref}: ${check.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', ')}; ${check.read.layers} layers, ${formatBytes(check.read.compressedBytes)} read${again}\n`);
 
     const pullAll = async () => {
       for (const p of PLATFORMS) await docker(['pull', '--quiet', '--platform', p, ref]);

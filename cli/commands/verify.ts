@@ -62,7 +62,9 @@ export function renderVerification(report: VerifyReport): string {
     }
     lines.push('');
   }
-  lines.push(`Read ${report.read.layers} ${report.read.layers === 1 ? 'layer' : 'layers'} once each (${formatBytes(report.read.compressedBytes)} from the registry, ${formatBytes(report.read.uncompressedBytes)} unpacked) in ${(report.read.ms / 1000).toFixed(1)} s; nothing was pulled or run.`);
+  const reread = report.read.reread;
+  const again = reread ? `; ${reread.layers} of them read a second time (${formatBytes(reread.compressedBytes)}) to confirm they differ only in file times` : '';
+  lines.push(`Read ${report.read.layers} ${report.read.layers === 1 ? 'layer' : 'layers'} once each (${formatBytes(report.read.compressedBytes)} from the registry, ${formatBytes(report.read.uncompressedBytes)} unpacked)${again} in ${(report.read.ms / 1000).toFixed(1)} s; nothing was pulled or run.`);
   lines.push(`Host check: ${report.hostSource}.`);
   const notOk = report.platforms.filter((p) => p.verdict !== 'ok');
   lines.push(notOk.length ? `${notOk.length} of ${report.platforms.length} platforms are not ok: ${notOk.map((p) => `${p.platform} ${p.verdict}`).join(', ')}.` : `All ${report.platforms.length} platforms are ok.`);

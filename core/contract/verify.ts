@@ -141,8 +141,10 @@ export interface VerifyReport {
   verdict: Verdict;
   platforms: PlatformVerification[];
   compare: PlatformComparison;
-  /** Layers read, and bytes read from the registry (each layer once even when platforms share it). */
-  read: { layers: number; compressedBytes: number; uncompressedBytes: number; ms: number };
+  /** Layers read, and bytes read from the registry (each layer once even when platforms share it). `reread`: layers
+   * that matched another on their sampled bytes with other file times, read a second time with every byte hashed to
+   * confirm they differ only in file times (not counted in the figures before it). */
+  read: { layers: number; compressedBytes: number; uncompressedBytes: number; reread?: { layers: number; compressedBytes: number }; ms: number };
   /** Where the host check looked, or why it was skipped. */
   hostSource: string;
 }

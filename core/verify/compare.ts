@@ -28,6 +28,32 @@ function formatRatio(r: number): string {
   return r >= 10 ? r.toFixed(0) : r.toFixed(1);
 }
 
+/**
+ * The layers whose full content fingerprint the compare needs and the scan did not take: those that match another
+ * layer (other digest) on the sample fingerprint, with other file times among them. Only these can be reported as
+ * differing only in file times; every other layer is left out of that check whatever its bytes, so reading these
+ * once more with every byte hashed gives the same report as hashing every layer's bytes the first time.
+ */
+export function timeOnlyCandidates(platforms: readonly ComparedPlatform[]): LayerSummary[] {
+  const bySample = new Map<string, Map<string, LayerSummary>>();
+  for (const p of platforms) {
+    for (const l of p.layers) {
+      if (l.entries.length === 0) continue;
+      const group = bySample.get(l.sampleKey) ?? new Map<string, LayerSummary>();
+      group.set(l.digest, l);
+      bySample.set(l.sampleKey, group);
+    }
+  }
+  const out: LayerSummary[] = [];
+  for (const group of bySample.values()) {
+    if (group.size < 2) continue;
+    const layers = [...group.values()];
+    if (new Set(layers.map((l) => l.timesKey)).size < 2) continue;
+    out.push(...layers.filter((l) => l.contentKey === undefined));
+  }
+  return out;
+}
+
 export function comparePlatforms(platforms: readonly ComparedPlatform[]): PlatformComparison {
   const sizes = platforms.map((p) => {
     let files = 0;
@@ -98,11 +124,12 @@ export function comparePlatforms(platforms: readonly ComparedPlatform[]): Platfo
     }
   }
 
-  // layers with the same content fingerprint but other digests: only their times (or compression) differ
+  // layers with the same content fingerprint but other digests: only their times (or compression) differ. A layer
+  // without a full fingerprint matched no other on its sample (see timeOnlyCandidates), so it is in no such group
   const byContent = new Map<string, Map<string, { layer: LayerSummary; platforms: Set<string> }>>();
   for (const p of platforms) {
     for (const l of p.layers) {
-      if (l.entries.length === 0) continue;
+      if (l.entries.length === 0 || l.contentKey === undefined) continue;
       const group = byContent.get(l.contentKey) ?? new Map<string, { layer: LayerSummary; platforms: Set<string> }>();
       const item = group.get(l.digest) ?? { layer: l, platforms: new Set<string>() };
       item.platforms.add(p.platform);

@@ -1,8 +1,9 @@
 /**
  * One layer blob read as a stream: its compression told from its first bytes (gzip, zstd or plain tar),
  * decompressed on the fly (node's zlib; zstd through fzstd, since Node 20's zlib has none), its tar entries
- * turned into metadata, the first bytes of executable files parsed, and two fingerprints taken: one of
- * everything but file times, one of the times alone. The compressed bytes are checked against the digest.
+ * turned into metadata, the first bytes of executable files parsed, and fingerprints taken: one of
+ * everything but file times (with every file's bytes when asked, else with each file's first and last bytes), one
+ * of the times alone. The compressed bytes are checked against the digest.
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
@@ -20,6 +21,11 @@ export type Compression = 'gzip' | 'zstd' | 'none';
  * cut the verify's user CPU by about a fifth here. */
 const GUNZIP_CHUNK = 128 * 1024;
 
+/** How much of each file's start and of its end goes into the sample fingerprint. Hashing every byte of every file
+ * cost about a fifth of the verify's main-thread time, for a fact (layers that differ only in file times) that
+ * needs the bytes only when two layers already match on everything the sample holds. */
+export const SAMPLE_BYTES = 4096;
+
 export interface LayerSummary {
   digest: string;
   compression: Compression;
@@ -28,8 +34,14 @@ export interface LayerSummary {
   entries: LayerEntry[];
   /** Regular files in the layer. */
   files: number;
-  /** sha1 over names, types, modes, owners, sizes, link targets and file bytes: everything but times. */
-  contentKey: string;
+  /** sha1 over names, types, modes, owners, sizes, link targets and each file's first and last SAMPLE_BYTES (all of
+   * a file no larger than twice that): equal for layers whose contentKeys are equal, and cheap to take. */
+  sampleKey: string;
+  /** sha1 over names, types, modes, owners, sizes, link targets and all file bytes: everything but times. Known
+   * when the scan hashed every byte (`fullContent`) or when every file was small enough for the sample to hold
+   * all of it (then it equals sampleKey); otherwise undefined, and taken by reading the layer again only when the
+   * compare needs it (see `timeOnlyCandidates`). */
+  contentKey?: string;
   /** sha256 over the file times alone. */
   timesKey: string;
 }
@@ -89,6 +101,8 @@ export interface ScanOptions {
   digest?: string;
   /** Extra files to look into besides executables and the usual directories (e.g. the entrypoint). */
   alsoCapture?: ReadonlySet<string>;
+  /** Hash every byte of every file into contentKey; no executable's bytes are kept (the compare's second read). */
+  fullContent?: boolean;
   signal?: AbortSignal;
 }
 
@@ -103,9 +117,11 @@ function wantsCapture(path: string, mode: number, also: ReadonlySet<string> | un
 export async function scanLayer(source: AsyncIterable<Uint8Array>, options: ScanOptions = {}): Promise<LayerSummary> {
   const algorithm = options.digest?.startsWith('sha512:') ? 'sha512' : 'sha256';
   const blobHash = createHash(algorithm);
-  // an equality fingerprint between layers the digest check already vouched for, not a security check: sha1 costs
-  // about half of sha256 per byte here, and this hash sees every byte of every file
-  const contentHash = createHash('sha1');
+  // equality fingerprints between layers the digest check already vouched for, not security checks: sha1 costs
+  // about half of sha256 per byte here. The sample sees a few KiB per file; the full one, when asked, every byte
+  const sampleHash = createHash('sha1');
+  const fullHash = options.fullContent ? createHash('sha1') : undefined;
+  let sampledAll = true;
   const timesHash = createHash('sha256');
   const entries: LayerEntry[] = [];
   let compressedSize = 0;
@@ -115,7 +131,9 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
   const parser = new TarParser((header) => {
     const path = normalizeTarPath(header.path);
     const link = header.type === 'hardlink' ? normalizeTarPath(header.linkpath) : header.linkpath;
-    contentHash.update(`${JSON.stringify([path, header.type, header.mode, header.uid, header.gid, header.size, link])}\n`);
+    const meta = `${JSON.stringify([path, header.type, header.mode, header.uid, header.gid, header.size, link])}\n`;
+    sampleHash.update(meta);
+    fullHash?.update(meta);
     timesHash.update(`${path}\0${header.mtime}\n`);
     const whiteout = whiteoutOf(path);
     if (whiteout) {
@@ -128,10 +146,19 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
     entries.push(entry);
     if (kind !== 'file') return undefined;
     files++;
-    const capture = wantsCapture(path, header.mode, options.alsoCapture) ? new FileCapture(header.size) : undefined;
+    const capture = !options.fullContent && wantsCapture(path, header.mode, options.alsoCapture) ? new FileCapture(header.size) : undefined;
+    // the sample: bytes [0, headEnd) and [tailStart, size), which together are the whole file when it is small
+    const headEnd = Math.min(header.size, SAMPLE_BYTES);
+    const tailStart = Math.max(headEnd, header.size - SAMPLE_BYTES);
+    if (tailStart > headEnd) sampledAll = false;
+    let offset = 0;
     return {
       data(chunk) {
-        contentHash.update(chunk);
+        fullHash?.update(chunk);
+        const end = offset + chunk.length;
+        if (offset < headEnd) sampleHash.update(chunk.subarray(0, Math.min(chunk.length, headEnd - offset)));
+        if (end > tailStart) sampleHash.update(chunk.subarray(Math.max(offset, tailStart) - offset));
+        offset = end;
         capture?.data(chunk);
       },
       end() {
@@ -217,5 +244,18 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
       });
     }
   }
-  return { digest: options.digest ?? `sha256:${blobHash.digest('hex')}`, compression, compressedSize, uncompressedSize, entries, files, contentKey: contentHash.digest('hex'), timesKey: timesHash.digest('hex') };
+  const sampleKey = sampleHash.digest('hex');
+  // with every file inside the sample, the sample hashed the same bytes in the same order as the full hash would
+  const contentKey = fullHash ? fullHash.digest('hex') : sampledAll ? sampleKey : undefined;
+  return {
+    digest: options.digest ?? `sha256:${blobHash.digest('hex')}`,
+    compression,
+    compressedSize,
+    uncompressedSize,
+    entries,
+    files,
+    sampleKey,
+    ...(contentKey !== undefined ? { contentKey } : {}),
+    timesKey: timesHash.digest('hex'),
+  };
 }

@@ -238,8 +238,36 @@ describe('verify', () => {
     // the random payload does not compress: each copy is about 300 kB
     expect(t.wastedBytes).toBeGreaterThan(290_000);
     expect(report.compare.wastedBytes).toBe(t.wastedBytes);
+    // the two payload layers matched on their sampled bytes, so both were read again with every byte hashed
+    expect(report.read.reread?.layers).toBe(2);
     const run = await cli(['verify', `${registry.localhostAddress}/verify/t-amd64:joined`]);
     expect(run.stdout).toMatch(/differ only in file times/);
+    expect(run.stdout).toMatch(/2 of them read a second time .* to confirm they differ only in file times/);
+  });
+
+  test('compare: layers that match on the sampled start and end of each file but differ inside are not reported', async () => {
+    const payload = randomBytes(300_000);
+    const other = Buffer.from(payload);
+    other[150_000] = other[150_000]! ^ 0xff; // far from the first and last 4 KiB the scan samples
+    await writeFile(path.join(work, 'mid-a.bin'), payload);
+    await writeFile(path.join(work, 'mid-b.bin'), other);
+    const dockerfile = `FROM ${base}\nCOPY payload.bin /data/payload.bin\n`;
+    await build('m-amd64', ['linux/amd64'], dockerfile, { 'payload.bin': { copy: path.join(work, 'mid-a.bin'), mtime: 1_600_000_000 } });
+    await build('m-arm64', ['linux/arm64'], dockerfile, { 'payload.bin': { copy: path.join(work, 'mid-b.bin'), mtime: 1_700_000_000 } });
+    const client = new RegistryClient({ registry: registry.address });
+    const arm = await kit.platformManifest('verify/m-arm64', 'linux/arm64');
+    await kit.mountManifest('verify/m-arm64', 'verify/m-amd64', arm.digest);
+    const amd = await kit.platformManifest('verify/m-amd64', 'linux/amd64');
+    const index = createIndex([
+      { ...amd, platform: 'linux/amd64' },
+      { ...arm, platform: 'linux/arm64' },
+    ]);
+    await client.putManifest('verify/m-amd64', 'joined', index.mediaType, index.text);
+    const report = await verify(`${registry.localhostAddress}/verify/m-amd64:joined`);
+    // the sample could not tell them apart, so both were read again; every byte says they differ
+    expect(report.read.reread?.layers).toBe(2);
+    expect(report.compare.timeOnly).toEqual([]);
+    expect(report.compare.wastedBytes).toBe(0);
   });
 
   test('zstd layers as buildx pushes them are read too', async () => {

@@ -100,7 +100,9 @@ function VerifyReportView({ report }: { report: VerifyReport }) {
           ? `${notOk.length} of ${report.platforms.length} platforms are not ok: ${notOk.map((p) => `${p.platform} ${verdictWords[p.verdict]}`).join(', ')}.`
           : `All ${report.platforms.length} ${report.platforms.length === 1 ? 'platform is' : 'platforms are'} ok.`}{' '}
         <span className="muted">
-          Read {report.read.layers} {report.read.layers === 1 ? 'layer' : 'layers'} once each ({formatBytes(report.read.compressedBytes)} from the registry) in {(report.read.ms / 1000).toFixed(1)} s.
+          Read {report.read.layers} {report.read.layers === 1 ? 'layer' : 'layers'} once each ({formatBytes(report.read.compressedBytes)} from the registry)
+          {report.read.reread ? `, ${report.read.reread.layers} of them a second time (${formatBytes(report.read.reread.compressedBytes)}) to confirm they differ only in file times,` : ''} in{' '}
+          {(report.read.ms / 1000).toFixed(1)} s.
         </span>
       </p>
       <div className="verify-grid">

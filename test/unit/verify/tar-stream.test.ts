@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { normalizeTarPath, parsePaxRecords, TarParser, type TarHeader } from '../../../core/verify/tar-stream.js';
-import { compressionOf, scanLayer } from '../../../core/verify/layer-scan.js';
+import { compressionOf, SAMPLE_BYTES, scanLayer } from '../../../core/verify/layer-scan.js';
 import { makeTar } from './elf-builder.js';
 
 function readAll(tar: Buffer, chunk: number): Array<TarHeader & { data: string }> {
@@ -129,6 +130,35 @@ describe('scanLayer', () => {
     expect(la!.contentKey).toBe(lb!.contentKey);
     expect(la!.timesKey).not.toBe(lb!.timesKey);
     expect(lc!.contentKey).not.toBe(la!.contentKey);
+    // small files fit in the sample whole: the sample is the full fingerprint
+    expect(la!.sampleKey).toBe(la!.contentKey);
+  });
+
+  it('samples the start and end of large files, and hashes every byte only when asked, whatever the chunking', async () => {
+    const big = randomBytes(3 * SAMPLE_BYTES + 123);
+    const middle = Buffer.from(big);
+    middle[SAMPLE_BYTES + 500] = middle[SAMPLE_BYTES + 500]! ^ 1; // outside the sample
+    const head = Buffer.from(big);
+    head[10] = head[10]! ^ 1;
+    const tail = Buffer.from(big);
+    tail[tail.length - 10] = tail[tail.length - 10]! ^ 1;
+    const tarOf = (content: Buffer, mtime = 1) => makeTar([{ name: 'data/big.bin', content, mtime, mode: 0o755 }, { name: 'data/small', content: Buffer.from('s'), mtime }]);
+    const scan = (content: Buffer, chunk: number, fullContent = false, mtime = 1) => scanLayer(chunks(gzipSync(tarOf(content, mtime)), chunk), { fullContent });
+    const sampled = await scan(big, 50);
+    expect(sampled.contentKey).toBeUndefined();
+    expect(sampled.entries.find((e) => e.path === '/data/big.bin')!.content).toMatchObject({ kind: 'other' });
+    for (const chunk of [1, 333, 4096, 100_000]) expect((await scan(big, chunk)).sampleKey).toBe(sampled.sampleKey);
+    expect((await scan(middle, 777)).sampleKey).toBe(sampled.sampleKey);
+    expect((await scan(head, 777)).sampleKey).not.toBe(sampled.sampleKey);
+    expect((await scan(tail, 777)).sampleKey).not.toBe(sampled.sampleKey);
+
+    const full = await scan(big, 999, true);
+    expect(full.sampleKey).toBe(sampled.sampleKey);
+    expect(full.contentKey).toBeDefined();
+    expect((await scan(big, 64, true, 2)).contentKey).toBe(full.contentKey);
+    expect((await scan(middle, 999, true)).contentKey).not.toBe(full.contentKey);
+    // the second read keeps no executable's bytes
+    expect(full.entries.every((e) => e.content === undefined)).toBe(true);
   });
 
   it('says what is wrong with a blob that is not a tar', async () => {
