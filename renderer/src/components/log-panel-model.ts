@@ -217,6 +217,15 @@ export function visibleRows(scrollTop: number, viewportHeight: number, rowHeight
   return { start, end: Math.max(start, end) };
 }
 
+/**
+ * How many rows `visibleRows` draws at most for a viewport: consecutive lines taken modulo this never collide,
+ * so it numbers the row elements a view keeps and refills (a line's slot is its index modulo this).
+ */
+export function rowSlots(viewportHeight: number, rowHeight: number, overscan = 10): number {
+  if (rowHeight <= 0) return 1;
+  return Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1 + 2 * overscan;
+}
+
 /** Whether the view sits at the bottom (within a row), so new lines should keep it there. */
 export function isAtBottom(scrollTop: number, viewportHeight: number, scrollHeight: number, rowHeight: number): boolean {
   return scrollHeight - (scrollTop + viewportHeight) <= rowHeight;
