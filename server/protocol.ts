@@ -3,20 +3,43 @@
  * Client -> server: the contract's call messages (invoke a channel with a fresh call id, or cancel that id).
  * Server -> client: the result envelope of an invoke, a core event, or several events in order (`events`:
  * what the core emitted within one tick of the event loop, one frame instead of many; see EventBatcher).
+ * A `build:log` event travels packed (core/contract/log-wire.ts): `{event: 'build:log', packed: {taskId, kinds, k, t}}`.
  */
 import { CallId, CallMessage, type Envelope, type EventEnvelope, type EventMap, type EventName, type SerializedError } from '../core/contract/index.js';
+import { packLogLines, type PackedLogLines } from '../core/contract/log-wire.js';
 
 export type MessageId = CallId;
 export const ClientMessage = CallMessage;
 export type ClientMessage = CallMessage;
 
+/** A `build:log` event on the wire: its lines packed. */
+export interface PackedLogEnvelope {
+  event: 'build:log';
+  packed: PackedLogLines & { taskId: string };
+}
+
+/** An event as it travels: as the core emitted it, or packed (`build:log`). */
+export type WireEventEnvelope = Exclude<EventEnvelope, { event: 'build:log' }> | PackedLogEnvelope;
+
 export type ServerMessage =
   | { type: 'result'; id: MessageId | null; envelope: Envelope }
-  | { [E in EventName]: { type: 'event'; event: E; payload: EventMap[E] } }[EventName]
-  | { type: 'events'; events: EventEnvelope[] };
+  | { [E in Exclude<EventName, 'build:log'>]: { type: 'event'; event: E; payload: EventMap[E] } }[Exclude<EventName, 'build:log'>]
+  | ({ type: 'event' } & PackedLogEnvelope)
+  | { type: 'events'; events: WireEventEnvelope[] };
 
-/** Above this much queued JSON a batch goes out at once: one frame stays cheap for the browser to decode. */
-const BATCH_MAX_CHARS = 1_000_000;
+/**
+ * Above this much queued JSON a batch goes out at once. Frames of a few hundred kilobytes let the browser parse
+ * and draw one while the next is still arriving; one of a megabyte or more arrives whole before any work starts,
+ * and its parse takes longer than a frame.
+ */
+const BATCH_MAX_CHARS = 256_000;
+/** What a packed line weighs besides its text: its kind's index, quotes and commas. */
+const PACKED_LINE_CHARS = 8;
+
+export function toWire(event: EventEnvelope): WireEventEnvelope {
+  if (event.event !== 'build:log') return event;
+  return { event: 'build:log', packed: { taskId: event.payload.taskId, ...packLogLines(event.payload.lines) } };
+}
 
 /**
  * Queues a connection's events and sends what one tick of the event loop produced as one frame: a busy build
@@ -39,7 +62,7 @@ export class EventBatcher {
       // a copy the queue owns, so later lines can join it without touching the emitter's array
       this.queue.push({ event: 'build:log', payload: { ...event.payload, lines: event.payload.lines.slice() } });
     } else this.queue.push(event);
-    this.chars += event.event === 'build:log' ? event.payload.lines.reduce((n, l) => n + l.text.length + 40, 0) : 200;
+    this.chars += event.event === 'build:log' ? event.payload.lines.reduce((n, l) => n + l.text.length + PACKED_LINE_CHARS, 0) : 200;
     if (this.chars >= BATCH_MAX_CHARS) this.flush();
     else this.scheduled ??= setImmediate(() => this.flush());
   }
@@ -51,7 +74,7 @@ export class EventBatcher {
     if (!events.length) return;
     this.queue = [];
     this.chars = 0;
-    const message: ServerMessage = events.length === 1 ? { type: 'event', ...events[0]! } : { type: 'events', events };
+    const message: ServerMessage = events.length === 1 ? { type: 'event', ...toWire(events[0]!) } : { type: 'events', events: events.map(toWire) };
     let text: string;
     try {
       text = JSON.stringify(message);

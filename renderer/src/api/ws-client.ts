@@ -6,6 +6,7 @@
 import { AppError, deserializeError } from '../../../core/contract/errors.js';
 import type { Envelope } from '../../../core/contract/envelope.js';
 import { newCallId, type CancelMessage, type InvokeMessage } from '../../../core/contract/calls.js';
+import { unpackLogLines } from '../../../core/contract/log-wire.js';
 import type { ApiClient, ConnectionState } from './types.js';
 
 /** The part of the WebSocket API this client uses, so tests can hand in the `ws` package's socket. */
@@ -85,7 +86,7 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       return;
     }
     if (!message || typeof message !== 'object') return;
-    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown; events?: unknown };
+    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown; packed?: unknown; events?: unknown };
     if (m.type === 'result' && typeof m.id === 'string') {
       const p = pending.get(m.id);
       if (!p) return;
@@ -98,15 +99,25 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       deliver(m);
     } else if (m.type === 'events' && Array.isArray(m.events)) {
       // what the server's core emitted within one tick, in order (server/protocol.ts EventBatcher)
-      for (const e of m.events) deliver(e as { event?: unknown; payload?: unknown });
+      for (const e of m.events) deliver(e as { event?: unknown; payload?: unknown; packed?: unknown });
     }
   };
 
-  const deliver = (e: { event?: unknown; payload?: unknown }) => {
+  const deliver = (e: { event?: unknown; payload?: unknown; packed?: unknown }) => {
     if (typeof e.event !== 'string') return;
-    for (const l of eventListeners.get(e.event) ?? []) {
+    const listeners = eventListeners.get(e.event);
+    if (!listeners?.size) return;
+    let payload = e.payload;
+    if (e.event === 'build:log' && e.packed !== undefined) {
+      // log lines travel packed (core/contract/log-wire.ts); listeners get them as the core emitted them
+      const taskId = (e.packed as { taskId?: unknown } | null)?.taskId;
+      const lines = unpackLogLines(e.packed);
+      if (typeof taskId !== 'string' || !lines) return;
+      payload = { taskId, lines };
+    }
+    for (const l of listeners) {
       try {
-        l(e.payload);
+        l(payload);
       } catch (error) {
         console.error('[multiarch-lab] event listener failed:', error);
       }

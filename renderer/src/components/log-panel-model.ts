@@ -9,15 +9,23 @@ export const LOG_BUFFER_LIMIT = 250_000;
 
 /**
  * Lines of one build, in order, with an index per platform so a filtered view never scans every line.
- * Appending is amortised O(batch); `version` changes on every change so a view knows when to draw again.
+ * Every operation costs the same at line 100 and at line 100,000: appending is O(batch), dropping the oldest
+ * lines past the limit moves a start offset (the storage is compacted once per `limit / 4` dropped lines, so
+ * amortised O(1) a line), and a filtered view extends its merged index with the new lines only.
+ * `version` changes on every change so a view knows when to draw again.
  */
 export class LogBuffer {
+  /** Lines by absolute number (0 = the first line since the last clear) minus `compacted`. */
   private lines: BuildLogLine[] = [];
-  /** Position in `lines` of each platform's lines (lines without a platform are under ''). */
-  private byPlatform = new Map<string, number[]>();
-  /** Lines dropped from the front when the limit was reached. */
+  /** Lines removed from the front of `lines` (all of them dropped). */
+  private compacted = 0;
+  /** Lines dropped from the front when the limit was reached (the first kept line's absolute number). */
   private dropped = 0;
+  /** Absolute numbers of each platform's lines (lines without a platform are under ''). */
+  private byPlatform = new Map<string, number[]>();
   private _version = 0;
+  /** One platform's lines merged with the platform-less ones, in log order, as far as the lists were read. */
+  private filtered: { filter: string; fromA: number; fromB: number; positions: number[] } | null = null;
 
   constructor(private readonly limit = LOG_BUFFER_LIMIT) {}
 
@@ -26,7 +34,7 @@ export class LogBuffer {
   }
 
   get length(): number {
-    return this.lines.length;
+    return this.compacted + this.lines.length - this.dropped;
   }
 
   get droppedCount(): number {
@@ -35,13 +43,13 @@ export class LogBuffer {
 
   /** Every line received, including the dropped ones. */
   get totalReceived(): number {
-    return this.dropped + this.lines.length;
+    return this.compacted + this.lines.length;
   }
 
   append(batch: readonly BuildLogLine[]): void {
     if (batch.length === 0) return;
+    let at = this.totalReceived;
     for (const line of batch) {
-      const at = this.lines.length;
       this.lines.push(line);
       const key = line.platform ?? '';
       let list = this.byPlatform.get(key);
@@ -49,37 +57,45 @@ export class LogBuffer {
         list = [];
         this.byPlatform.set(key, list);
       }
-      list.push(at);
+      list.push(at++);
     }
-    if (this.lines.length > this.limit) this.trim();
+    if (this.length > this.limit) this.trim();
     this._version++;
   }
 
   clear(): void {
     this.lines = [];
-    this.byPlatform = new Map();
+    this.compacted = 0;
     this.dropped = 0;
+    this.byPlatform = new Map();
+    this.filtered = null;
     this._version++;
   }
 
-  /** Platforms that printed something, in the order they first did. */
+  /** Platforms that printed something (and still have lines kept), in the order they first did. */
   platforms(): string[] {
-    return [...this.byPlatform.keys()].filter((k) => k !== '');
+    return [...this.byPlatform].filter(([k, list]) => k !== '' && this.kept(list) > 0).map(([k]) => k);
   }
 
   /** How many lines a view shows: all of them, or one platform's plus the lines of no platform. */
   count(filter: string | null): number {
-    if (filter === null) return this.lines.length;
-    return (this.byPlatform.get(filter)?.length ?? 0) + (this.byPlatform.get('')?.length ?? 0);
+    if (filter === null) return this.length;
+    return this.kept(this.byPlatform.get(filter)) + this.kept(this.byPlatform.get(''));
   }
 
   /** Rows [start, end) of a view. */
   slice(filter: string | null, start: number, end: number): BuildLogLine[] {
-    if (filter === null) return this.lines.slice(Math.max(0, start), Math.max(0, end));
+    const from = Math.max(0, start);
+    if (filter === null) {
+      const head = this.dropped - this.compacted;
+      return this.lines.slice(head + from, head + Math.max(from, Math.min(end, this.length)));
+    }
     const positions = this.filteredPositions(filter);
+    // positions of dropped lines are still at the front of the merged list until the next compaction
+    const skip = firstAtLeast(positions, this.dropped);
     const out: BuildLogLine[] = [];
-    for (let i = Math.max(0, start); i < Math.min(end, positions.length); i++) {
-      const line = this.lines[positions[i]!];
+    for (let i = skip + from; i < Math.min(skip + end, positions.length); i++) {
+      const line = this.lines[positions[i]! - this.compacted];
       if (line) out.push(line);
     }
     return out;
@@ -91,42 +107,66 @@ export class LogBuffer {
     return rows.map((l) => `${l.platform ? `[${l.platform}] ` : ''}${stripAnsi(l.text)}`).join('\n');
   }
 
-  private filteredCache: { filter: string; version: number; positions: number[] } | null = null;
-
-  /** One platform's positions merged with the platform-less ones, in log order; cached per version. */
-  private filteredPositions(filter: string): number[] {
-    const cached = this.filteredCache;
-    if (cached && cached.filter === filter && cached.version === this._version) return cached.positions;
-    const a = this.byPlatform.get(filter) ?? [];
-    const b = this.byPlatform.get('') ?? [];
-    const positions = b.length === 0 ? a : a.length === 0 ? b : mergeSorted(a, b);
-    this.filteredCache = { filter, version: this._version, positions };
-    return positions;
+  /** How many of a list's lines are kept (the list is sorted; dropped ones are at its front). */
+  private kept(list: readonly number[] | undefined): number {
+    return list ? list.length - firstAtLeast(list, this.dropped) : 0;
   }
 
+  /**
+   * One platform's positions merged with the platform-less ones, in log order. Both lists only grow at their
+   * end, so the merge is kept and extended with what arrived since it was last read.
+   */
+  private filteredPositions(filter: string): number[] {
+    const a = this.byPlatform.get(filter) ?? [];
+    const b = this.byPlatform.get('') ?? [];
+    let cached = this.filtered;
+    if (!cached || cached.filter !== filter) cached = this.filtered = { filter, fromA: 0, fromB: 0, positions: [] };
+    let i = cached.fromA;
+    let j = cached.fromB;
+    const out = cached.positions;
+    while (i < a.length && j < b.length) out.push(a[i]! < b[j]! ? a[i++]! : b[j++]!);
+    while (i < a.length) out.push(a[i++]!);
+    while (j < b.length) out.push(b[j++]!);
+    cached.fromA = i;
+    cached.fromB = j;
+    return out;
+  }
+
+  /** Drops the oldest lines past the limit; the storage itself is compacted once a quarter of `limit` is dead. */
   private trim(): void {
-    const excess = this.lines.length - this.limit;
-    this.lines = this.lines.slice(excess);
-    this.dropped += excess;
+    this.dropped = this.totalReceived - this.limit;
+    const dead = this.dropped - this.compacted;
+    if (dead < Math.max(1, Math.floor(this.limit / 4))) return;
+    this.lines = this.lines.slice(dead);
+    this.compacted = this.dropped;
     const next = new Map<string, number[]>();
     for (const [key, list] of this.byPlatform) {
-      const kept: number[] = [];
-      for (const at of list) if (at >= excess) kept.push(at - excess);
-      if (kept.length) next.set(key, kept);
+      const from = firstAtLeast(list, this.dropped);
+      if (from < list.length) next.set(key, list.slice(from));
     }
     this.byPlatform = next;
+    if (this.filtered) {
+      const f = this.filtered;
+      // keep the merge: drop its dead front, and re-point where it had read each list up to
+      const positions = f.positions.slice(firstAtLeast(f.positions, this.dropped));
+      const a = next.get(f.filter) ?? [];
+      const b = next.get('') ?? [];
+      const readUpTo = positions.length ? positions[positions.length - 1]! : this.dropped - 1;
+      this.filtered = { filter: f.filter, fromA: firstAtLeast(a, readUpTo + 1), fromB: firstAtLeast(b, readUpTo + 1), positions };
+    }
   }
 }
 
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out = new Array<number>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = a[i]! < b[j]! ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
-  return out;
+/** The first index of a sorted list whose value is at least `value` (the list's length when none is). */
+function firstAtLeast(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // ---- ANSI ----
@@ -215,6 +255,15 @@ export function visibleRows(scrollTop: number, viewportHeight: number, rowHeight
   const start = Math.max(0, Math.min(count - 1, first) - overscan);
   const end = Math.min(count, first + shown + overscan);
   return { start, end: Math.max(start, end) };
+}
+
+/**
+ * How many rows `visibleRows` draws at most for a viewport: consecutive lines taken modulo this never collide,
+ * so it numbers the row elements a view keeps and refills (a line's slot is its index modulo this).
+ */
+export function rowSlots(viewportHeight: number, rowHeight: number, overscan = 10): number {
+  if (rowHeight <= 0) return 1;
+  return Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1 + 2 * overscan;
 }
 
 /** Whether the view sits at the bottom (within a row), so new lines should keep it there. */

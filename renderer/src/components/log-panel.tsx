@@ -7,11 +7,16 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ArrowDownToLine, Copy, Download } from 'lucide-react';
 import type { BuildLogLine } from '../../../core/contract/build.js';
-import { isAtBottom, parseAnsi, visibleRows, type LogBuffer } from './log-panel-model.js';
+import { isAtBottom, parseAnsi, rowSlots, visibleRows, type LogBuffer } from './log-panel-model.js';
 import '../styles/build-runs.css';
 
 /** Matches `.log-row` in build-runs.css. */
 export const LOG_ROW_HEIGHT = 18;
+
+// The same elements on every draw, so the toolbar's icons are not rebuilt each frame while lines stream in.
+const followIcon = <ArrowDownToLine aria-hidden="true" size={13} />;
+const copyIcon = <Copy aria-hidden="true" size={13} />;
+const saveIcon = <Download aria-hidden="true" size={13} />;
 
 export function shortPlatform(platform: string): string {
   return platform.replace(/^linux\//, '');
@@ -82,7 +87,11 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
   // `version` is what tells us the buffer changed: the buffer object itself never does.
   const count = useMemo(() => (version >= 0 ? buffer.count(filter) : 0), [buffer, filter, version]);
   const platforms = useMemo(() => (version >= 0 ? buffer.platforms() : []), [buffer, version]);
-  const window_ = visibleRows(scrollTop, height, LOG_ROW_HEIGHT, count);
+  // While following, the rows drawn are the newest ones in the same render that adds them: waiting for the scroll
+  // event of the jump to the bottom would draw rows above the view first (a blank frame) and draw again after.
+  const top = follow ? Math.max(0, count * LOG_ROW_HEIGHT - height) : scrollTop;
+  const window_ = visibleRows(top, height, LOG_ROW_HEIGHT, count);
+  const slots = rowSlots(height, LOG_ROW_HEIGHT);
   const rows = useMemo(() => (version >= 0 ? buffer.slice(filter, window_.start, window_.end) : []), [buffer, filter, window_.start, window_.end, version]);
 
   useEffect(() => {
@@ -100,10 +109,11 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
     [],
   );
 
-  // New lines while following: stay on the newest one.
+  // New lines while following: stay on the newest one (the browser stops the scroll at the bottom; the height is
+  // known from the row count, so nothing is read back from the page before the frame is drawn).
   useLayoutEffect(() => {
     const el = viewport.current;
-    if (el && follow) el.scrollTop = el.scrollHeight;
+    if (el && follow) el.scrollTop = count * LOG_ROW_HEIGHT;
   }, [count, follow]);
 
   const onScroll = useCallback(() => {
@@ -169,16 +179,16 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
               if (el) el.scrollTop = el.scrollHeight;
             }}
           >
-            <ArrowDownToLine aria-hidden="true" size={13} />
+            {followIcon}
             Follow newest
           </button>
         ) : null}
         <button type="button" className="link-button" onClick={() => void copyAll()} disabled={count === 0}>
-          <Copy aria-hidden="true" size={13} />
+          {copyIcon}
           {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy refused' : 'Copy'}
         </button>
         <button type="button" className="link-button" onClick={() => downloadText(fileName, buffer.text(filter))} disabled={count === 0}>
-          <Download aria-hidden="true" size={13} />
+          {saveIcon}
           Save
         </button>
       </div>
@@ -198,7 +208,9 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
           <div className="log-spacer" style={{ height: count * LOG_ROW_HEIGHT }}>
             <div className="log-rows" style={{ transform: `translateY(${window_.start * LOG_ROW_HEIGHT}px)` }}>
               {rows.map((line, i) => (
-                <LogRow key={window_.start + i} line={line} number={window_.start + i + 1} />
+                // A row element is kept for its slot, not its line: a row scrolled out is reused for the one
+                // scrolled in, and when new lines replace every row on screen the rows are refilled, not rebuilt.
+                <LogRow key={(window_.start + i) % slots} line={line} number={window_.start + i + 1} />
               ))}
             </div>
           </div>
@@ -222,11 +234,13 @@ const LogRow = memo(function LogRow({ line, number }: { line: BuildLogLine; numb
         <span className="log-platform log-platform-none">{line.stream === 0 ? 'app' : 'build'}</span>
       )}
       <span className="log-text">
-        {spans.map((s, i) => (
-          <span key={i} className={[s.fg !== undefined ? `ansi-${s.fg}` : '', s.bold ? 'ansi-bold' : ''].filter(Boolean).join(' ') || undefined}>
-            {s.text}
-          </span>
-        ))}
+        {spans.length === 1 && spans[0]!.fg === undefined && !spans[0]!.bold
+          ? spans[0]!.text
+          : spans.map((s, i) => (
+              <span key={i} className={[s.fg !== undefined ? `ansi-${s.fg}` : '', s.bold ? 'ansi-bold' : ''].filter(Boolean).join(' ') || undefined}>
+                {s.text}
+              </span>
+            ))}
       </span>
     </div>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAtBottom, parseAnsi, stripAnsi, visibleRows } from '../../../renderer/src/components/log-panel-model.js';
+import { isAtBottom, parseAnsi, rowSlots, stripAnsi, visibleRows } from '../../../renderer/src/components/log-panel-model.js';
 
 describe('ANSI colour codes', () => {
   it.each([
@@ -44,6 +44,17 @@ describe('the rows a log panel draws', () => {
     const w = visibleRows(18 * 5000, 320, 18, 100, 10);
     expect(w.start).toBeLessThan(100);
     expect(w.end).toBe(100);
+  });
+
+  it('numbers row elements so that no two rows drawn at once share one, wherever the view is', () => {
+    for (const height of [0, 100, 320, 861]) {
+      const slots = rowSlots(height, 18);
+      for (const top of [0, 7, 18 * 333 + 5, 18 * 99_000]) {
+        const w = visibleRows(top, height, 18, 100_000);
+        const keys = new Set(Array.from({ length: w.end - w.start }, (_, i) => (w.start + i) % slots));
+        expect(keys.size).toBe(w.end - w.start);
+      }
+    }
   });
 
   it('knows when the view sits at the bottom', () => {

@@ -65,3 +65,43 @@ describe('LogBuffer', () => {
     expect(log.text(null)).toBe('');
   });
 });
+
+describe('LogBuffer past its limit and with a filter, batch after batch', () => {
+  it('shows the same lines as a buffer rebuilt from scratch after every batch', () => {
+    const limit = 37;
+    const log = new LogBuffer(limit);
+    const all: BuildLogLine[] = [];
+    const platforms = ['linux/amd64', 'linux/arm64', undefined];
+    let n = 0;
+    for (let b = 0; b < 60; b++) {
+      const batch = Array.from({ length: (b * 7) % 23 }, () => {
+        const p = platforms[(n * 5 + b) % 3];
+        return line(`l${n++}`, p);
+      });
+      log.append(batch);
+      all.push(...batch);
+      const kept = all.slice(Math.max(0, all.length - limit));
+      expect(log.length).toBe(kept.length);
+      expect(log.droppedCount).toBe(all.length - kept.length);
+      expect(log.totalReceived).toBe(all.length);
+      expect(log.slice(null, 0, limit).map((l) => l.text)).toEqual(kept.map((l) => l.text));
+      expect(log.slice(null, 5, 9).map((l) => l.text)).toEqual(kept.slice(5, 9).map((l) => l.text));
+      for (const filter of ['linux/amd64', 'linux/arm64']) {
+        const view = kept.filter((l) => l.platform === filter || l.platform === undefined);
+        expect(log.count(filter)).toBe(view.length);
+        expect(log.slice(filter, 0, limit).map((l) => l.text)).toEqual(view.map((l) => l.text));
+        expect(log.slice(filter, 2, 6).map((l) => l.text)).toEqual(view.slice(2, 6).map((l) => l.text));
+      }
+      const firstSeen = [...new Set(all.map((l) => l.platform).filter((p) => p !== undefined))];
+      expect(log.platforms()).toEqual(firstSeen.filter((p) => kept.some((l) => l.platform === p)));
+    }
+  });
+
+  it('forgets a platform whose lines were all dropped', () => {
+    const log = new LogBuffer(4);
+    log.append([line('a', 'linux/s390x')]);
+    log.append(['b', 'c', 'd', 'e'].map((t) => line(t, 'linux/amd64')));
+    expect(log.platforms()).toEqual(['linux/amd64']);
+    expect(log.count('linux/s390x')).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../core/contract/index.js';
-import { EventBatcher, type ServerMessage } from '../../../server/protocol.js';
+import { unpackLogLines } from '../../../core/contract/log-wire.js';
+import { EventBatcher, type ServerMessage, type WireEventEnvelope } from '../../../server/protocol.js';
 import { createWsClient, type SocketLike } from '../../../renderer/src/api/ws-client.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -10,12 +11,24 @@ const logEvent = (taskId: string, from: number, count: number): EventEnvelope =>
 });
 const taskEvent = (id: string): EventEnvelope => ({ event: 'engine:changed', payload: { type: 'container', action: 'start', name: id } });
 
+/** An event as the core emitted it, from its wire form (what the renderer's client does). */
+function unwire(e: WireEventEnvelope): EventEnvelope {
+  if (e.event !== 'build:log') return e;
+  const { taskId, ...packed } = e.packed;
+  return { event: 'build:log', payload: { taskId, lines: unpackLogLines(packed)! } };
+}
+
+type Frame = ({ type: 'event' } & EventEnvelope) | { type: 'events'; events: EventEnvelope[] };
+
+/** Frames as sent (`texts`) and with their events as the core emitted them (`frames`). */
 function recorder() {
-  const frames: ServerMessage[] = [];
+  const frames: Frame[] = [];
   const texts: string[] = [];
   const batcher = new EventBatcher((text) => {
     texts.push(text);
-    frames.push(JSON.parse(text) as ServerMessage);
+    const m = JSON.parse(text) as ServerMessage;
+    if (m.type === 'events') frames.push({ type: 'events', events: m.events.map(unwire) });
+    else if (m.type === 'event') frames.push({ type: 'event', ...unwire(m) });
   });
   return { frames, texts, batcher };
 }
@@ -51,15 +64,28 @@ describe('EventBatcher', () => {
     expect(first.event === 'build:log' && first.payload.lines.length).toBe(2);
   });
 
-  it('splits a burst into frames of about a megabyte, every line kept in order', async () => {
+  it('splits a burst into frames of a few hundred kilobytes, every line kept in order', async () => {
     const { frames, texts, batcher } = recorder();
     for (let i = 0; i < 200; i++) batcher.push(logEvent('t1', i * 500, 500));
     await tick();
     expect(frames.length).toBeGreaterThan(1);
-    expect(Math.max(...texts.map((t) => t.length))).toBeLessThan(2_000_000);
-    const lines = frames.flatMap((f) => (f.type === 'event' && f.event === 'build:log' ? [f] : f.type === 'events' ? f.events : [])).flatMap((e) => (e.event === 'build:log' ? e.payload.lines : []));
+    expect(Math.max(...texts.map((t) => t.length))).toBeLessThan(400_000);
+    const lines = frames.flatMap((f) => (f.type === 'event' ? [f] : f.events)).flatMap((e) => (e.event === 'build:log' ? e.payload.lines : []));
     expect(lines).toHaveLength(100_000);
     expect(lines.every((l, i) => l.text === `line ${i}`)).toBe(true);
+  });
+
+  it('sends log lines packed: each kind of line once, then an index and the text per line', async () => {
+    const { texts, batcher } = recorder();
+    const lines = Array.from({ length: 1000 }, (_, i) => ({ platform: 'linux/arm64', step: `RUN make step-${i % 4}`, stream: 1 as const, text: `compiling module-${i}.c` }));
+    batcher.push({ event: 'build:log', payload: { taskId: 't1', lines } });
+    await tick();
+    expect(texts).toHaveLength(1);
+    const sent = JSON.parse(texts[0]!) as ServerMessage;
+    expect(sent.type === 'event' && sent.event === 'build:log' && sent.packed.kinds).toEqual([0, 1, 2, 3].map((n) => ['linux/arm64', `RUN make step-${n}`, 1]));
+    // about the text and a few characters a line, where objects carried the platform and step on every line
+    expect(texts[0]!.length).toBeLessThan(lines.reduce((n, l) => n + l.text.length + 8, 200));
+    expect(texts[0]!.length * 2).toBeLessThan(JSON.stringify({ type: 'event', event: 'build:log', payload: { taskId: 't1', lines } }).length);
   });
 
   it('the WebSocket client hands every event of a batched frame to its listeners, in order', async () => {
