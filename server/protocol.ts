@@ -4,7 +4,10 @@
  * Server -> client: the result envelope of an invoke, a core event, or several events in order (`events`:
  * what the core emitted within one tick of the event loop, one frame instead of many; see EventBatcher).
  */
-import { CallId, CallMessage, type Envelope, type EventEnvelope, type EventMap, type EventName, type SerializedError } from '../core/contract/index.js';
+import { CallId, CallMessage } from '../core/contract/calls.js';
+import type { Envelope } from '../core/contract/envelope.js';
+import type { SerializedError } from '../core/contract/errors.js';
+import type { EventEnvelope, EventMap, EventName } from '../core/contract/events.js';
 
 export type MessageId = CallId;
 export const ClientMessage = CallMessage;
