@@ -70,12 +70,15 @@ async function loadServer(): Promise<ServerModule> {
 }
 
 async function serve(flags: ServeFlags): Promise<number> {
-  // The core's modules are read while the server's are: the server, the smaller of the two, listens first, and the
-  // core follows without waiting for the listen to start reading.
-  const coreModule = import('../../core/app.js');
-  coreModule.catch(() => undefined);
   const { startServer } = await loadServer();
-  const coreReady = coreModule.then(({ createCore }) => createCore({ mode: 'browser' }));
+  // The core loads once the server listens (loading both at once holds the listen until the core is evaluated):
+  // the page is fetched meanwhile, and calls wait for the core.
+  let coreLoaded!: (core: Core) => void;
+  let coreFailed!: (error: unknown) => void;
+  const coreReady = new Promise<Core>((resolve, reject) => {
+    coreLoaded = resolve;
+    coreFailed = reject;
+  });
   coreReady.catch(() => undefined);
   let running;
   try {
@@ -87,7 +90,7 @@ async function serve(flags: ServeFlags): Promise<number> {
       ...(flags.host ? { host: flags.host } : {}),
     });
   } catch (error) {
-    await coreReady.then((core) => core.close()).catch(() => undefined);
+    coreFailed(error);
     throw error;
   }
   process.stdout.write(`Multiarch Lab is serving on ${running.url}\n`);
@@ -95,11 +98,14 @@ async function serve(flags: ServeFlags): Promise<number> {
   const stopSignal = waitForStopSignal();
   let core: Core;
   try {
-    core = await coreReady;
+    const { createCore } = await import('../../core/app.js');
+    core = createCore({ mode: 'browser' });
   } catch (error) {
+    coreFailed(error);
     await running.close();
     throw error;
   }
+  coreLoaded(core);
   // Views refetch on engine events, and notice the engine going away and coming back. Starting the watch loads
   // the engine client (dockerode with grpc and ssh2): a few hundred ms of CPU on the thread that is serving the
   // first page and its Doctor report, so it starts a moment later (issue 15). Nothing is missed meanwhile: a page
