@@ -5,7 +5,10 @@
  * what the core emitted within one tick of the event loop, one frame instead of many; see EventBatcher).
  * A `build:log` event travels packed (core/contract/log-wire.ts): `{event: 'build:log', packed: {taskId, kinds, k, t}}`.
  */
-import { CallId, CallMessage, type Envelope, type EventEnvelope, type EventMap, type EventName, type SerializedError } from '../core/contract/index.js';
+import { CallId, CallMessage } from '../core/contract/calls.js';
+import type { Envelope } from '../core/contract/envelope.js';
+import type { SerializedError } from '../core/contract/errors.js';
+import type { EventEnvelope, EventMap, EventName } from '../core/contract/events.js';
 import { packLogLines, type PackedLogLines } from '../core/contract/log-wire.js';
 
 export type MessageId = CallId;

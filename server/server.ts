@@ -9,14 +9,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Core } from '../core/app.js';
-import { AppError, serializeError, type Envelope, type EventEnvelope } from '../core/contract/index.js';
+import type { Dispatch } from '../core/dispatch.js';
+// the contract's modules one by one, not its index: the index builds every channel's schema, which the server
+// need not wait for before it listens (issue 15)
+import { AppError, serializeError } from '../core/contract/errors.js';
+import type { Envelope } from '../core/contract/envelope.js';
+import type { EventEnvelope } from '../core/contract/events.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
 import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
 import { EventBatcher, parseClientMessage, type ServerMessage } from './protocol.js';
 import { CallTracker, dispatchCall } from '../core/calls.js';
+import { WarmCall, type WarmCallSpec } from './warm-call.js';
 
 export interface ServerOptions {
-  core: Core;
+  /**
+   * The core the WebSocket calls go to. A promise lets the server listen, and serve the page, while the core
+   * still loads: calls and events wait for it.
+   */
+  core: Core | Promise<Core>;
   /** 0 (the default) picks any free port. */
   port?: number;
   /** Only loopback: "127.0.0.1" (the default) or "localhost". */
@@ -25,6 +35,11 @@ export interface ServerOptions {
   staticDir?: string;
   /** Fixed token (tests); a random one per launch otherwise. */
   token?: string;
+  /**
+   * A call to start as soon as the server listens, before any page asks: its answer goes to the first page's
+   * identical call while it is still the same answer (server/warm-call.ts). Browser mode warms the Doctor's report.
+   */
+  warmCall?: WarmCallSpec;
 }
 
 export interface RunningServer {
@@ -77,7 +92,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new AppError('invalid-input', 'The server token is too short to be a secret.', { hint: 'Leave the token out to get a random one.' });
   }
   const staticDir = path.resolve(opts.staticDir ?? defaultStaticDir());
-  const { core } = opts;
+  const coreReady = Promise.resolve(opts.core);
+  // a core that failed to load answers every call with why (serve reports it and stops)
+  coreReady.catch(() => undefined);
+  const warm = opts.warmCall ? new WarmCall(opts.warmCall) : undefined;
   let port = 0;
 
   const securityHeaders = (res: ServerResponse) => {
@@ -195,6 +213,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
   });
 
+  /** The core's dispatch, but the warm call's answer for the one call that may have it. */
+  const warmDispatch = (core: Core): Dispatch => {
+    if (!warm) return core.dispatch;
+    return (channel, input, ctx = {}) => {
+      const claimed = warm.claim(channel, input, ctx.signal);
+      if (claimed) return claimed;
+      warm.noteCall(channel, input);
+      return core.dispatch(channel, input, ctx);
+    };
+  };
+
   const serveConnection = (ws: WebSocket) => {
     // one AbortController per call of this connection; a cancel message names the call by its id
     const calls = new CallTracker();
@@ -217,7 +246,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ws.send(text);
     };
 
-    const unsubscribe = core.events.onAny((event, payload) => events.push({ event, payload } as EventEnvelope));
+    let unsubscribe: (() => void) | undefined;
+    let gone = false;
+    // subscribed before any call of this connection is dispatched (both wait for the same promise, in order)
+    void coreReady.then(
+      (core) => {
+        if (!gone) unsubscribe = core.events.onAny((event, payload) => events.push({ event, payload } as EventEnvelope));
+      },
+      () => undefined,
+    );
 
     const heartbeat = setInterval(() => {
       if (!alive) {
@@ -247,14 +284,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         calls.cancel(message.id);
         return;
       }
-      void dispatchCall(core.dispatch, calls, message)
+      void coreReady
+        .then((core) => dispatchCall(warmDispatch(core), calls, message))
         .catch((error: unknown): Envelope => ({ ok: false, error: serializeError(error) }))
         .then((envelope) => send({ type: 'result', id: message.id, envelope }));
     });
 
     ws.on('close', () => {
+      gone = true;
       clearInterval(heartbeat);
-      unsubscribe();
+      unsubscribe?.();
       events.close();
       // Whatever this client started is no longer wanted by anyone.
       calls.cancelAll(new AppError('cancelled', 'The browser window went away.'));
@@ -284,12 +323,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   port = typeof address === 'object' && address ? address.port : requestedPort;
 
   let closing: Promise<void> | undefined;
+  // Listening first, then the warm call: the page loads while it runs.
+  let stopWatchingEvents: (() => void) | undefined;
+  if (warm) {
+    void coreReady.then(
+      (core) => {
+        if (closing) return;
+        stopWatchingEvents = core.events.onAny((event) => warm.noteEvent(event));
+        warm.start((channel, input, signal) => core.dispatch(channel, input, { signal }));
+      },
+      () => warm.drop(),
+    );
+  }
+
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     port,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
+        warm?.drop();
+        stopWatchingEvents?.();
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         wss.close();
         http.close(() => resolve());

@@ -1,7 +1,11 @@
+/**
+ * `serve`: browser mode. What stands between the command and its first answer is kept small (issue 15): the
+ * server (node's http and ws) loads and listens first; the core, with every channel's schema, loads while the
+ * browser fetches the page, and the Doctor's report (what every page asks first) starts as soon as it has.
+ */
 import { InvalidArgumentError, type Command } from 'commander';
-import { AppError, createCore, type Core } from '../../core/index.js';
-import { runCommand } from '../../core/docker/exec.js';
-import { runAction } from '../output.js';
+import type { Core } from '../../core/app.js';
+import { AppError } from '../../core/contract/errors.js';
 
 interface ServeFlags {
   port?: number;
@@ -11,7 +15,13 @@ interface ServeFlags {
 
 /** What server/server.ts exports; declared here because the server is loaded only when `serve` runs. */
 interface ServerModule {
-  startServer(opts: { core: Core; port?: number; host?: string; staticDir?: string }): Promise<{ url: string; token: string; port: number; close(): Promise<void> }>;
+  startServer(opts: {
+    core: Core | Promise<Core>;
+    port?: number;
+    host?: string;
+    staticDir?: string;
+    warmCall?: { channel: string; input: unknown };
+  }): Promise<{ url: string; token: string; port: number; close(): Promise<void> }>;
 }
 
 const ENGINE_WATCH_DELAY_MS = 2000;
@@ -27,7 +37,13 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'loopback address to bind', '127.0.0.1')
     .option('--open', 'open the address in the default browser')
     .action(async (flags: ServeFlags) => {
-      await runAction({}, () => serve(flags));
+      try {
+        process.exitCode = await serve(flags);
+      } catch (error) {
+        // as runAction does; the printer (and the core's error serializer it loads) only on this path
+        const { printError } = await import('../output.js');
+        process.exitCode = printError(error);
+      }
     });
 }
 
@@ -55,15 +71,41 @@ async function loadServer(): Promise<ServerModule> {
 
 async function serve(flags: ServeFlags): Promise<number> {
   const { startServer } = await loadServer();
-  const core = createCore({ mode: 'browser' });
+  // The core loads once the server listens (loading both at once holds the listen until the core is evaluated):
+  // the page is fetched meanwhile, and calls wait for the core.
+  let coreLoaded!: (core: Core) => void;
+  let coreFailed!: (error: unknown) => void;
+  const coreReady = new Promise<Core>((resolve, reject) => {
+    coreLoaded = resolve;
+    coreFailed = reject;
+  });
+  coreReady.catch(() => undefined);
   let running;
   try {
-    running = await startServer({ core, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) });
+    running = await startServer({
+      core: coreReady,
+      // every page asks for the Doctor's report first: it runs while the page loads
+      warmCall: { channel: 'doctor:report', input: {} },
+      ...(flags.port !== undefined ? { port: flags.port } : {}),
+      ...(flags.host ? { host: flags.host } : {}),
+    });
   } catch (error) {
-    await core.close();
+    coreFailed(error);
     throw error;
   }
   process.stdout.write(`Multiarch Lab is serving on ${running.url}\n`);
+  // from here on Ctrl+C stops the server cleanly, the Doctor's probes that are already running included
+  const stopSignal = waitForStopSignal();
+  let core: Core;
+  try {
+    const { createCore } = await import('../../core/app.js');
+    core = createCore({ mode: 'browser' });
+  } catch (error) {
+    coreFailed(error);
+    await running.close();
+    throw error;
+  }
+  coreLoaded(core);
   // Views refetch on engine events, and notice the engine going away and coming back. Starting the watch loads
   // the engine client (dockerode with grpc and ssh2): a few hundred ms of CPU on the thread that is serving the
   // first page and its Doctor report, so it starts a moment later (issue 15). Nothing is missed meanwhile: a page
@@ -72,7 +114,7 @@ async function serve(flags: ServeFlags): Promise<number> {
   process.stdout.write('Press Ctrl+C to stop.\n');
   if (flags.open) await openInBrowser(running.url);
 
-  const signal = await waitForStopSignal();
+  const signal = await stopSignal;
   clearTimeout(watchTimer);
   process.stderr.write(`\nStopping (${signal})…\n`);
   await running.close();
@@ -93,6 +135,7 @@ function waitForStopSignal(): Promise<NodeJS.Signals> {
 }
 
 async function openInBrowser(url: string): Promise<void> {
+  const { runCommand } = await import('../../core/docker/exec.js');
   const [file, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
   try {

@@ -21,9 +21,5 @@ export type CancelMessage = z.infer<typeof CancelMessage>;
 export const CallMessage = z.discriminatedUnion('type', [InvokeMessage, CancelMessage]);
 export type CallMessage = z.infer<typeof CallMessage>;
 
-/** A random call id (122 bits), from Web Crypto, which Node, browsers and Electron's renderer all have. */
-export function newCallId(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  return `c-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+// The id maker lives in a module without zod, so a front can make ids without loading the schemas.
+export { newCallId } from './call-id.js';

@@ -1,5 +1,5 @@
 import { AppError, deserializeError } from '../../../core/contract/errors.js';
-import { newCallId } from '../../../core/contract/calls.js';
+import { newCallId } from '../../../core/contract/call-id.js';
 import type { ApiClient, ConnectionState, PreloadBridge } from './types.js';
 
 function cancelledHere(): AppError {

@@ -5,7 +5,8 @@
  */
 import { AppError, deserializeError } from '../../../core/contract/errors.js';
 import type { Envelope } from '../../../core/contract/envelope.js';
-import { newCallId, type CancelMessage, type InvokeMessage } from '../../../core/contract/calls.js';
+import type { CancelMessage, InvokeMessage } from '../../../core/contract/calls.js';
+import { newCallId } from '../../../core/contract/call-id.js';
 import { unpackLogLines } from '../../../core/contract/log-wire.js';
 import type { ApiClient, ConnectionState } from './types.js';
 

@@ -18,7 +18,7 @@ import type {
 } from '../../../core/contract/build.js';
 import type { TaskSnapshot } from '../../../core/contract/tasks.js';
 import type { ApiClient } from '../api/types.js';
-import { newCallId } from '../../../core/contract/calls.js';
+import { newCallId } from '../../../core/contract/call-id.js';
 import { LogBuffer } from '../components/log-panel-model.js';
 import { fieldErrorsFrom } from '../lib/field-errors.js';
 import { toUiError } from './errors.js';

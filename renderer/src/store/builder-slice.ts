@@ -16,7 +16,7 @@ import type {
   InstallEmulatorsResult,
 } from '../../../core/contract/builder.js';
 import type { ApiClient } from '../api/types.js';
-import { newCallId } from '../../../core/contract/calls.js';
+import { newCallId } from '../../../core/contract/call-id.js';
 import { fieldErrorsFrom } from '../lib/field-errors.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';

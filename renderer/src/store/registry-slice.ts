@@ -14,7 +14,7 @@ import type {
   RegistryVolumeUsage,
 } from '../../../core/contract/registry-lifecycle.js';
 import type { ApiClient, InvokeOptions } from '../api/types.js';
-import { newCallId } from '../../../core/contract/calls.js';
+import { newCallId } from '../../../core/contract/call-id.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
 

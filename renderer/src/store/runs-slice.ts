@@ -5,7 +5,7 @@
 import type { StateCreator } from 'zustand';
 import type { HostChoices, RunExport, RunMatrix, RunSummary } from '../../../core/contract/runs.js';
 import type { ApiClient } from '../api/types.js';
-import { newCallId } from '../../../core/contract/calls.js';
+import { newCallId } from '../../../core/contract/call-id.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
 

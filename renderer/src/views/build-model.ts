@@ -10,7 +10,6 @@ import { buildEquivalents, type BuildCommandOptions } from '../../../core/comman
 import { cacheRefProblem, cacheUnavailableReason, defaultCacheRef, registryCachePlan, type RegistryCachePlan } from '../../../core/commands/build-cache.js';
 import { defaultBuildTag } from '../../../core/commands/registry.js';
 import { isLoopbackRegistry, parseImageReference, type ImageRef } from '../../../core/registry/reference.js';
-import { hashForView, type ViewId } from '../lib/views.js';
 
 export interface PlatformOption {
   platform: string;
@@ -166,7 +165,4 @@ export function supportByPlatform(platforms: readonly PlatformStatus[] | undefin
   return new Map((platforms ?? []).map((p) => [p.platform, p]));
 }
 
-/** Goes to another area the way the sidebar does: through the address, so Back returns here. */
-export function navigate(view: ViewId): void {
-  window.location.hash = hashForView(view);
-}
+export { navigate } from '../lib/views.js';

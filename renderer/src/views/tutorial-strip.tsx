@@ -9,9 +9,9 @@ import type { TutorialArea } from '../../../core/contract/build.js';
 import { ErrorNotice } from '../components/card.js';
 import { CommandLine } from '../components/command-line.js';
 import { selectView } from '../store/index.js';
+import { navigate } from '../lib/views.js';
 import { useAppStore } from '../store/provider.js';
 import { selectTutorial, tutorialChecked, tutorialDone, type TutorialProgress } from '../store/tutorial-slice.js';
-import { navigate } from './build-model.js';
 import '../styles/build-runs.css';
 
 const areaNames: Record<TutorialArea, string> = { doctor: 'Doctor', registry: 'Registry', builder: 'Builder', build: 'Build', runs: 'Runs' };
