@@ -480,9 +480,10 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
       ...(plan.cmd ? { Cmd: plan.cmd } : {}),
       Labels: ctx.labels,
       Tty: false,
-      AttachStdout: false,
-      AttachStderr: false,
+      AttachStdout: true,
+      AttachStderr: true,
       OpenStdin: false,
+      HostConfig: { AutoRemove: true },
     });
 
   let container: Docker.Container | undefined;
@@ -520,15 +521,30 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
   let timedOut = false;
   let startError: string | undefined;
   let exitCode: number | null = null;
+  let removed = false;
   const kill = () => created.kill().catch(() => undefined);
   const onAbort = () => void kill();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
+    // As `docker run --rm`: attached before the start, so nothing it prints is missed, and removed by the engine
+    // the moment it exits; the wait answers once it is gone.
+    const raw: Buffer[] = [];
+    const stream = (await created.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    const ended = new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => raw.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))));
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    const gone = created.wait({ condition: 'removed' }) as Promise<{ StatusCode?: number }>;
+    gone.catch(() => undefined);
     const started = Date.now();
+    let exited = started;
     try {
       await created.start();
     } catch (error) {
       startError = engineMessage(error);
+      (stream as unknown as { destroy?: () => void }).destroy?.();
     }
     if (startError === undefined) {
       const timer = setTimeout(() => {
@@ -536,17 +552,20 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
         void kill();
       }, ctx.timeoutMs);
       try {
-        const status = (await created.wait()) as { StatusCode?: number };
+        // its output ends when it exits; the engine removes it right after
+        await ended;
+        exited = Date.now();
+        const status = await gone;
+        removed = true;
         exitCode = typeof status.StatusCode === 'number' ? status.StatusCode : null;
       } finally {
         clearTimeout(timer);
       }
     }
-    const durationMs = Date.now() - started;
+    const durationMs = (startError === undefined ? exited : Date.now()) - started;
     if (ctx.signal.aborted) throw new AppError('cancelled', `The run of ${plan.platform} was cancelled.`);
 
-    const logs = startError === undefined ? await created.logs({ stdout: true, stderr: true, follow: false }) : Buffer.alloc(0);
-    const output = demuxDockerStream(Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs)));
+    const output = demuxDockerStream(Buffer.concat(raw));
     const verdict = judgeRun({
       platform: plan.platform,
       stdout: output.stdout,
@@ -573,7 +592,8 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
     return correctExecution(run, ctx.facts.arch);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    await created.remove({ force: true }).catch(() => undefined);
+    // a container that did not start (or whose wait failed) is removed here
+    if (!removed) await created.remove({ force: true }).catch(() => undefined);
   }
 }
 
