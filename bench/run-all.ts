@@ -16,7 +16,7 @@
  *  - browser mode: cold start of `node dist/cli/index.js serve --port 0` to the Doctor showing the engine version in
  *    Chromium (median of 3), the renderer bundle gzipped, 100,000 log lines streamed into the real log panel (time
  *    to render, frame times while scrolling), 50 concurrent `registry:inspect` calls over the WebSocket.
- * Everything it creates is labelled dev.multiarch-lab.test=bench-all, named mal-bench-…, and removed at the end.
+ * Everything it creates is labelled dev.multiarch-lab.test=bench-all-<run id>, named mal-bench-…, and removed at the end.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -50,9 +50,11 @@ const MARKDOWN = ARGS.includes('--markdown');
 const ONLY = ARGS.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
 /** MAL_BENCH_UNBATCHED=1: the log panel gets one frame per `build:log` event, as the server sent before batching. */
 const UNBATCHED = process.env.MAL_BENCH_UNBATCHED === '1';
-const LABEL_VALUE = 'bench-all';
+const RUN_ID = randomBytes(3).toString('hex');
+/** One value per run: the cleanup at the end removes what carries it, so two runs at once never remove each other's containers. */
+const LABEL_VALUE = `bench-all-${RUN_ID}`;
 const LABEL = `dev.multiarch-lab.test=${LABEL_VALUE}`;
-const PREFIX = `mal-bench-${randomBytes(3).toString('hex')}`;
+const PREFIX = `mal-bench-${RUN_ID}`;
 const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 /** MAL_BENCH_CLI=path/to/cli/index.js: the CLI (and so the server and renderer beside it) of another build, e.g. main's, for a before/after. */

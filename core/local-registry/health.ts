@@ -83,6 +83,17 @@ export async function containerLogsTail(container: Docker.Container, lines = 15)
   }
 }
 
+/** The first pause between two GET /v2/ while waiting; each next one is a quarter longer, up to `POLL_MAX_MS`. */
+export const POLL_FIRST_MS = 20;
+export const POLL_MAX_MS = 250;
+/** How often the wait looks whether the container still runs. */
+export const ALIVE_CHECK_MS = 1_000;
+
+/** The pause after the `round`th unanswered GET /v2/: short at first (a registry starts in a fraction of a second), then every 250 ms. */
+export function pollDelay(round: number): number {
+  return Math.min(POLL_MAX_MS, Math.round(POLL_FIRST_MS * 1.25 ** round));
+}
+
 /**
  * Polls GET /v2/ until the registry answers or the container dies. A container that exits is an error
  * (with its last log lines); one that runs but does not answer in time is reported as unhealthy.
@@ -96,10 +107,16 @@ export async function waitForRegistry(
   timeoutMs = HEALTH_TIMEOUT_MS,
 ): Promise<RegistryHealth> {
   const deadline = Date.now() + timeoutMs;
+  let lastLook = -Infinity;
   for (let round = 0; ; round++) {
     const last = await pingRegistry(address, signal);
     if (last.ok) return last;
-    if (round % 4 === 0) {
+    const timedOut = Date.now() >= deadline;
+    // the pause runs beside the look at the container, not after it
+    const pause = timedOut ? undefined : sleep(pollDelay(round), signal);
+    void pause?.catch(() => undefined);
+    if (Date.now() - lastLook >= ALIVE_CHECK_MS) {
+      lastLook = Date.now();
       const info = await inspectContainer(deps, docker, name);
       if (!info) throw new AppError('not-found', `The container ${name} disappeared while starting.`, { hint: 'Something else removed it; run multiarch-lab registry up again.' });
       if (!info.State.Running && !info.State.Restarting) {
@@ -109,8 +126,8 @@ export async function waitForRegistry(
         });
       }
     }
-    if (Date.now() >= deadline) return last;
-    await sleep(250, signal);
+    if (!pause) return last;
+    await pause;
   }
 }
 

@@ -130,18 +130,27 @@ export async function registryUp(deps: RegistryLifecycleDeps, input: RegistryUpR
       task.addStep({ id: 'run', title: `Run the registry container ${spec.name}`, command: registryRunCommand(spec) });
       task.addStep({ id: 'health', title: 'Wait for the registry to answer GET /v2/', command: registryHealthCommand(httpAddr) });
 
+      // The image, the port and the volume are independent questions: asked at once, answered in this order.
       task.step('image', 'running');
-      const pullProgress = taskLayerProgress(task, () => `Pulling ${spec.image}`);
-      const pulled = await ensureImage(deps.engine, docker, spec.image, { signal: task.signal, onLayer: pullProgress.onLayer });
-      if (pulled) pullProgress.flush();
-      task.step('image', 'done', pulled ? 'pulled' : 'already here');
-
       task.step('port', 'running');
-      await checkPortFree(deps, connection, spec.port);
-      task.step('port', 'done');
+      const pullProgress = taskLayerProgress(task, () => `Pulling ${spec.image}`);
+      const volumeLook = inspectVolume(deps, docker, spec.volume);
+      void volumeLook.catch(() => undefined);
+      const [image, port] = await Promise.allSettled([
+        ensureImage(deps.engine, docker, spec.image, { signal: task.signal, onLayer: pullProgress.onLayer }).then((pulled) => {
+          if (pulled) pullProgress.flush();
+          task.step('image', 'done', pulled ? 'pulled' : 'already here');
+          return pulled;
+        }),
+        checkPortFree(deps, connection, spec.port).then(() => task.step('port', 'done')),
+      ]);
+      // a failed check stays running here and is marked failed with the task
+      if (image.status === 'rejected') throw image.reason;
+      if (port.status === 'rejected') throw port.reason;
+      const pulled = image.value;
 
       task.step('volume', 'running');
-      const volumeBefore = await inspectVolume(deps, docker, spec.volume);
+      const volumeBefore = await volumeLook;
       if (volumeBefore) {
         task.step('volume', 'skipped', 'already there: the registry uses the data it holds');
       } else {

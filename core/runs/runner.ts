@@ -9,9 +9,9 @@ import type { PlatformStatus } from '../contract/doctor.js';
 import { AppError, serializeError } from '../contract/errors.js';
 import type { ImageInspection, ManifestNode } from '../contract/registry.js';
 import { DEFAULT_RUN_TIMEOUT_MS, type PlatformRun, type RunExecution, type RunMatrix } from '../contract/runs.js';
-import type { EngineAccess } from '../docker/engine.js';
+import type { EngineAccess, EngineConnection } from '../docker/engine.js';
 import { engineMessage, isEngineConnectionError } from '../docker/errors.js';
-import { engineFacts } from '../docker/facts.js';
+import { engineFacts, type EngineFacts } from '../docker/facts.js';
 import { pullImage, taskLayerProgress } from '../docker/images.js';
 import { MANAGED_LABEL, ROLE_LABEL, RUN_ROLE } from '../docker/labels.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
@@ -82,14 +82,38 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const id = RunHistory.newId(started);
   const timeoutMs = request.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
 
+  // a reference that does not parse fails in the registry step below, with its reason
+  const early = runnableOf(reference);
+
+  // The engine's facts, its emulators and what it already holds of the image do not depend on the registry's
+  // answer: they are read while the registry is, not after it.
   task.step('inspect', 'running');
+  task.step('engine', 'running');
+  let engineSettled = false;
+  let abandoned = false;
+  const probing = probeEngine(deps, early?.runnable, task.signal).then(
+    (probe) => ({ probe }),
+    (error: unknown) => ({ error }),
+  );
+  void probing.then((outcome) => {
+    engineSettled = true;
+    if (abandoned) return;
+    if ('error' in outcome) task.step('engine', 'failed', errorText(outcome.error));
+    else task.step('engine', 'done', `${outcome.probe.engine.arch} at ${outcome.probe.connection.endpoint}`);
+  });
+
   let inspection: ImageInspection;
   try {
     inspection = await inspectReference({ reference, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal, deps.makeClient);
     // docker run pulls through the engine: a plain-HTTP registry the engine does not accept fails here, not per platform.
     await deps.engineAgrees?.(inspection.registry, task.signal);
   } catch (error) {
-    task.step('inspect', 'failed', error instanceof Error ? error.message : String(error));
+    task.step('inspect', 'failed', errorText(error));
+    if (!engineSettled) {
+      // the registry's error is the answer; the engine check is no longer waited for
+      abandoned = true;
+      task.step('engine', 'skipped', 'not waited for: reading the registry failed');
+    }
     throw error;
   }
   const nodes = platformNodes(inspection.root);
@@ -104,23 +128,20 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   // that catches a run which only looked right. Pinned to the digest just read, so both judge the same image.
   const verifying = startVerification(request, inspection.digest, picks.filter((p) => p.node).map((p) => p.platform), task);
 
-  task.step('engine', 'running');
   const wantedPlatforms = new Set<string>();
   for (const p of picks) {
     wantedPlatforms.add(p.platform);
     const configPlatform = configPlatformOf(p.node);
     if (configPlatform) wantedPlatforms.add(configPlatform);
   }
-  const facts = await runEngine(deps, [...wantedPlatforms], task.signal).catch((error: unknown) => {
-    task.step('engine', 'failed', error instanceof Error ? error.message : String(error));
-    throw engineLost(deps.engine, error) ?? error;
-  });
-  task.step('engine', 'done', `${facts.arch} at ${facts.endpoint}`);
+  const { repoName, runnable } = early ?? runnableOf(reference, true)!;
+  const probed = await probing;
+  if ('error' in probed) throw engineLost(deps.engine, probed.error) ?? probed.error;
+  const facts = runEngine(probed.probe, [...wantedPlatforms]);
+  // The engine holds the image at the digest the registry serves now: a pull would change nothing, so each run
+  // creates its container at once and pulls only when the engine lacks that platform (as `docker run` does).
+  const upToDate = probed.probe.localDigests.some((d) => d.repository === repoName && d.digest === inspection.digest);
 
-  const parsed = parseImageReference(reference);
-  const repoName = `${parsed.registry}/${parsed.repository}`;
-  // dockerode splits name and tag at the last ':' or '@', so a reference with both pulls by its digest alone.
-  const runnable = parsed.digest && parsed.tag !== undefined ? `${repoName}@${parsed.digest}` : reference;
   const plans = picks.map((p) => planRun(p.platform, p.node, runnable, repoName, request.command));
   for (const plan of plans) task.addStep({ id: plan.stepId, title: `Run ${plan.platform}`, command: plan.command });
 
@@ -136,6 +157,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
       docker: facts.docker,
       facts,
       id,
+      createFirst: upToDate && plan.image === runnable,
       timeoutMs,
       signal: task.signal,
       labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: RUN_ROLE },
@@ -215,7 +237,28 @@ interface Verified {
   error?: unknown;
 }
 
-/** Starts `registry:verify` of the chosen platforms; never rejects (a failure leaves each run's verdict unknown). */
+/**
+ * Each platform's verification, by the index digest it was read under. The files behind a digest never change, so
+ * a platform read once (without any read error) is not read again for the next run of that digest. Bounded.
+ */
+const verifiedBefore = new Map<string, PlatformVerification>();
+const VERIFIED_BEFORE_MAX = 256;
+
+function verifiedKey(pinned: string, platform: string, insecure: boolean | undefined): string {
+  return `${pinned}\u0000${normalPlatformText(platform)}\u0000${insecure === undefined ? '' : String(insecure)}`;
+}
+
+function remember(key: string, verification: PlatformVerification): void {
+  if (verification.error !== undefined || verification.layers.some((l) => l.error !== undefined)) return;
+  verifiedBefore.delete(key);
+  verifiedBefore.set(key, verification);
+  while (verifiedBefore.size > VERIFIED_BEFORE_MAX) verifiedBefore.delete(verifiedBefore.keys().next().value!);
+}
+
+/**
+ * Starts `registry:verify` of the chosen platforms that were not read before under this digest; never rejects (a
+ * failure leaves each run's verdict unknown).
+ */
 function startVerification(request: RunMatrixRequest, digest: string, platforms: string[], task: TaskHandle): Promise<Verified> {
   if (platforms.length === 0) {
     task.step('verify', 'skipped', 'no platform of the image to check');
@@ -223,16 +266,38 @@ function startVerification(request: RunMatrixRequest, digest: string, platforms:
   }
   const parsed = parseImageReference(request.reference);
   const pinned = `${parsed.registry}/${parsed.repository}@${digest}`;
+  const byPlatform = new Map<string, PlatformVerification>();
+  const toRead: string[] = [];
+  for (const platform of platforms) {
+    const known = verifiedBefore.get(verifiedKey(pinned, platform, request.insecure));
+    if (known) byPlatform.set(normalPlatformText(platform), known);
+    else toRead.push(platform);
+  }
+  const detail = (readNow: number) => {
+    const verdicts = platforms.flatMap((p) => {
+      const v = byPlatform.get(normalPlatformText(p));
+      return v ? [`${v.platform} ${v.verdict}`] : [];
+    });
+    const before = platforms.length - readNow;
+    return `${verdicts.join(', ')}${before > 0 ? ` (${before === platforms.length ? 'all' : before} read before under ${digest.slice(0, 19)}: the same files)` : ''}`;
+  };
+  if (toRead.length === 0) {
+    task.step('verify', 'done', detail(0));
+    return Promise.resolve({ byPlatform });
+  }
   task.step('verify', 'running');
-  return verifyReference({ reference: pinned, platforms, hostCheck: false, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal).then(
+  return verifyReference({ reference: pinned, platforms: toRead, hostCheck: false, ...(request.insecure !== undefined ? { insecure: request.insecure } : {}) }, task.signal).then(
     (report: VerifyReport) => {
-      const byPlatform = new Map(report.platforms.map((p) => [normalPlatformText(p.platform), p]));
-      task.step('verify', 'done', report.platforms.map((p) => `${p.platform} ${p.verdict}`).join(', '));
+      for (const p of report.platforms) {
+        byPlatform.set(normalPlatformText(p.platform), p);
+        remember(verifiedKey(pinned, p.platform, request.insecure), p);
+      }
+      task.step('verify', 'done', detail(toRead.length));
       return { byPlatform };
     },
     (error: unknown) => {
       task.step('verify', 'failed', error instanceof Error ? error.message : String(error));
-      return { byPlatform: new Map(), error };
+      return { byPlatform, error };
     },
   );
 }
@@ -287,11 +352,45 @@ function planRun(platform: string, node: ManifestNode | undefined, reference: st
   };
 }
 
-async function runEngine(deps: RunMatrixDeps, platforms: string[], signal: AbortSignal): Promise<RunEngine> {
+interface EngineProbe {
+  connection: EngineConnection;
+  engine: EngineFacts;
+  binfmt: BinfmtState | null;
+  /** registry/repository and digest of each RepoDigest of the local image the reference names (none when absent). */
+  localDigests: Array<{ repository: string; digest: string }>;
+}
+
+/** The engine's facts, its emulators and the local copy of `image`, read together. */
+async function probeEngine(deps: RunMatrixDeps, image: string | undefined, signal: AbortSignal): Promise<EngineProbe> {
   const connection = await deps.engine.connect(signal);
-  const engine = await engineFacts(connection);
-  const arch = engine.arch;
+  const [engine, localDigests] = await Promise.all([engineFacts(connection), image ? localRepoDigests(connection.docker, image) : []]);
   const binfmt = engine.local ? await (deps.readBinfmt ?? (() => readBinfmtState()))() : null;
+  return { connection, engine, binfmt, localDigests };
+}
+
+/** What the engine's copy of `image` was pulled as; empty when it has none (or cannot say). */
+async function localRepoDigests(docker: Docker, image: string): Promise<Array<{ repository: string; digest: string }>> {
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await docker.getImage(image).inspect();
+  } catch {
+    return [];
+  }
+  const out: Array<{ repository: string; digest: string }> = [];
+  for (const text of info.RepoDigests ?? []) {
+    try {
+      const ref = parseImageReference(text);
+      if (ref.digest) out.push({ repository: `${ref.registry}/${ref.repository}`, digest: ref.digest });
+    } catch {
+      // not a reference we can read: it proves nothing
+    }
+  }
+  return out;
+}
+
+function runEngine(probe: EngineProbe, platforms: string[]): RunEngine {
+  const { connection, engine, binfmt } = probe;
+  const arch = engine.arch;
   const outcome = classifyPlatforms({ engineArch: arch, binfmt }, platforms);
   return {
     docker: connection.docker,
@@ -301,6 +400,23 @@ async function runEngine(deps: RunMatrixDeps, platforms: string[], signal: Abort
     platforms: outcome.platforms,
     source: outcome.source,
   };
+}
+
+/** The name the engine pulls and runs: dockerode splits name and tag at the last ':' or '@', so a reference with both goes by its digest alone. */
+function runnableOf(reference: string, mustParse = false): { repoName: string; runnable: string } | undefined {
+  let parsed: ReturnType<typeof parseImageReference>;
+  try {
+    parsed = parseImageReference(reference);
+  } catch (error) {
+    if (mustParse) throw error;
+    return undefined;
+  }
+  const repoName = `${parsed.registry}/${parsed.repository}`;
+  return { repoName, runnable: parsed.digest && parsed.tag !== undefined ? `${repoName}@${parsed.digest}` : reference };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function executionOf(facts: RunEngine, platform: string): { execution: RunExecution; via?: string } {
@@ -317,6 +433,8 @@ interface RunContext {
   timeoutMs: number;
   signal: AbortSignal;
   labels: Record<string, string>;
+  /** The engine holds the image at the registry's digest: create the container first, pull only if that fails. */
+  createFirst: boolean;
   /** `total` undefined: the layer finished. */
   onPullProgress(layer: string, current: number, total: number | undefined): void;
 }
@@ -353,51 +471,80 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
   if (!plan.node) return failed('not-in-image', `The image has no ${plan.platform} entry, so there is nothing to run.`);
   if (plan.node.error) return failed('pull-failed', `The registry could not serve the ${plan.platform} manifest: ${plan.node.error.message}`, plan.node.error);
 
-  const pullStarted = Date.now();
-  try {
-    // The manifest says how big each layer is; the engine's events name layers by the first 12 hex digits.
-    const layers = [plan.node.config, ...plan.node.layers].filter((l): l is NonNullable<typeof l> => Boolean(l));
-    for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, l.size);
-    await pullImage(ctx.docker, plan.image, { platform: plan.runPlatform, signal: ctx.signal, onLayer: ctx.onPullProgress });
-    for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, undefined);
-  } catch (error) {
-    if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    return failed('pull-failed', `${message.replace(/\.$/, '')} (for ${plan.runPlatform}). Check that the registry is running and reachable from the engine.`, error);
-  }
-  const pullMs = Date.now() - pullStarted;
-
   const name = `multiarch-lab-run-${ctx.id}-${plan.platform.replace(/[^a-zA-Z0-9]+/g, '-')}`.slice(0, 120);
-  let container: Docker.Container;
-  try {
-    container = await ctx.docker.createContainer({
+  const create = () =>
+    ctx.docker.createContainer({
       name,
       Image: plan.image,
       platform: plan.runPlatform,
       ...(plan.cmd ? { Cmd: plan.cmd } : {}),
       Labels: ctx.labels,
       Tty: false,
-      AttachStdout: false,
-      AttachStderr: false,
+      AttachStdout: true,
+      AttachStderr: true,
       OpenStdin: false,
+      HostConfig: { AutoRemove: true },
     });
-  } catch (error) {
-    if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
-    return { ...failed('engine-error', `The engine would not create a ${plan.runPlatform} container from ${plan.image}: ${engineMessage(error)}`, error), pullMs };
-  }
 
+  let container: Docker.Container | undefined;
+  if (ctx.createFirst) {
+    try {
+      container = await create();
+    } catch (error) {
+      if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
+      // the engine lacks this platform's content (or will not use it): pull it, then create, as below
+    }
+  }
+  let pullMs: number | undefined;
+  if (!container) {
+    const pullStarted = Date.now();
+    try {
+      // The manifest says how big each layer is; the engine's events name layers by the first 12 hex digits.
+      const layers = [plan.node.config, ...plan.node.layers].filter((l): l is NonNullable<typeof l> => Boolean(l));
+      for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, l.size);
+      await pullImage(ctx.docker, plan.image, { platform: plan.runPlatform, signal: ctx.signal, onLayer: ctx.onPullProgress });
+      for (const l of layers) ctx.onPullProgress(shortId(l.digest), 0, undefined);
+    } catch (error) {
+      if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      return failed('pull-failed', `${message.replace(/\.$/, '')} (for ${plan.runPlatform}). Check that the registry is running and reachable from the engine.`, error);
+    }
+    pullMs = Date.now() - pullStarted;
+    try {
+      container = await create();
+    } catch (error) {
+      if (ctx.signal.aborted || isEngineConnectionError(error)) throw error;
+      return { ...failed('engine-error', `The engine would not create a ${plan.runPlatform} container from ${plan.image}: ${engineMessage(error)}`, error), pullMs };
+    }
+  }
+  const created: Docker.Container = container;
   let timedOut = false;
   let startError: string | undefined;
   let exitCode: number | null = null;
-  const kill = () => container.kill().catch(() => undefined);
+  let removed = false;
+  const kill = () => created.kill().catch(() => undefined);
   const onAbort = () => void kill();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
+    // As `docker run --rm`: attached before the start, so nothing it prints is missed, and removed by the engine
+    // the moment it exits; the wait answers once it is gone.
+    const raw: Buffer[] = [];
+    const stream = (await created.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    const ended = new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => raw.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))));
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    const gone = created.wait({ condition: 'removed' }) as Promise<{ StatusCode?: number }>;
+    gone.catch(() => undefined);
     const started = Date.now();
+    let exited = started;
     try {
-      await container.start();
+      await created.start();
     } catch (error) {
       startError = engineMessage(error);
+      (stream as unknown as { destroy?: () => void }).destroy?.();
     }
     if (startError === undefined) {
       const timer = setTimeout(() => {
@@ -405,17 +552,20 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
         void kill();
       }, ctx.timeoutMs);
       try {
-        const status = (await container.wait()) as { StatusCode?: number };
+        // its output ends when it exits; the engine removes it right after
+        await ended;
+        exited = Date.now();
+        const status = await gone;
+        removed = true;
         exitCode = typeof status.StatusCode === 'number' ? status.StatusCode : null;
       } finally {
         clearTimeout(timer);
       }
     }
-    const durationMs = Date.now() - started;
+    const durationMs = (startError === undefined ? exited : Date.now()) - started;
     if (ctx.signal.aborted) throw new AppError('cancelled', `The run of ${plan.platform} was cancelled.`);
 
-    const logs = startError === undefined ? await container.logs({ stdout: true, stderr: true, follow: false }) : Buffer.alloc(0);
-    const output = demuxDockerStream(Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs)));
+    const output = demuxDockerStream(Buffer.concat(raw));
     const verdict = judgeRun({
       platform: plan.platform,
       stdout: output.stdout,
@@ -437,12 +587,13 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
       exitCode,
       timedOut,
       durationMs,
-      pullMs,
+      ...(pullMs !== undefined ? { pullMs } : {}),
     };
     return correctExecution(run, ctx.facts.arch);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
-    await container.remove({ force: true }).catch(() => undefined);
+    // a container that did not start (or whose wait failed) is removed here
+    if (!removed) await created.remove({ force: true }).catch(() => undefined);
   }
 }
 

@@ -134,6 +134,24 @@ describe('the three-platform busybox image', () => {
     expect(updates.some((u) => u.progress?.unit === 'steps' && u.progress.total === 3)).toBe(true);
   });
 
+  it('a second run of the same digest does not read its files again: the verdicts are those read the first time', async () => {
+    const seen: TaskSnapshot[] = [];
+    const off = core.events.on('task:update', (t) => {
+      if (t.kind === 'runs') seen.push(t);
+    });
+    let again: RunMatrix;
+    try {
+      again = await core.call('runs:start', { reference: ref, command: ['uname', '-m'], concurrency: 3 });
+    } finally {
+      off();
+    }
+    expect(again.digest).toBe(matrix.digest);
+    expect(again.runs.map((r) => [r.platform, r.result, r.verification?.verdict])).toEqual(matrix.runs.map((r) => [r.platform, r.result, r.verification?.verdict]));
+    const verify = seen.at(-1)!.steps.find((s) => s.id === 'verify')!;
+    expect(verify.state).toBe('done');
+    expect(verify.detail).toBe(`linux/amd64 ok, linux/arm64 ok, linux/arm/v7 ok (all read before under ${matrix.digest.slice(0, 19)}: the same files)`);
+  });
+
   it('says which entry each common host would pull', () => {
     const byHost = Object.fromEntries(matrix.hostChoices.map((c) => [c.host.id, c.chosen]));
     expect(byHost).toEqual({
@@ -206,6 +224,28 @@ describe('choosing, timing out and cancelling', () => {
     const last = progress[progress.length - 1]!;
     expect(last.total).toBeGreaterThanOrEqual(3_000_000);
     expect(last.current).toBe(last.total);
+  });
+
+  it('pulls a tag the registry moved, and not one the engine already holds at the digest the registry serves', async () => {
+    const moving = `${registry.localhostAddress}/${repo}:moving`;
+    const run = () => core.call('runs:start', { reference: moving, platforms: ['linux/amd64'], command: ['uname', '-m'] });
+    const localDigests = async () => ((await engine.getImage(moving).inspect()).RepoDigests ?? []).map((d) => d.slice(d.indexOf('@') + 1));
+    await pushWithRandomLayer(registry, repo, '1', 'moving', 1000);
+    const first = await run();
+    expect(first.runs[0]).toMatchObject({ result: 'pass', printed: 'x86_64' });
+    expect(first.runs[0]!.pullMs).toBeGreaterThan(0);
+    // the engine holds it at that digest now: the run creates its container at once, and says no pull happened
+    const again = await run();
+    expect(again.digest).toBe(first.digest);
+    expect(again.runs[0]).toMatchObject({ result: 'pass', printed: 'x86_64' });
+    expect(again.runs[0]!.pullMs).toBeUndefined();
+    // the tag moves in the registry: the engine's copy is stale, so it is pulled before the run
+    await pushWithRandomLayer(registry, repo, '1', 'moving', 1000);
+    const moved = await run();
+    expect(moved.digest).not.toBe(first.digest);
+    expect(moved.runs[0]).toMatchObject({ result: 'pass', printed: 'x86_64' });
+    expect(moved.runs[0]!.pullMs).toBeGreaterThan(0);
+    expect(await localDigests()).toContain(moved.digest);
   });
 
   it('a run longer than its timeout is killed and fails as a timeout', async () => {
