@@ -161,19 +161,23 @@ export class DockerCli {
     this.probeCacheFile = opts.probeCacheFile;
   }
 
-  /** Which binary is used and whether it has buildx (looked up once, until `refresh()`). */
+  /**
+   * Which binary is used and whether it has buildx (looked up once, until `refresh()`). Every caller shares the one
+   * lookup, so it runs on no caller's signal (the probe has its own timeout): a caller that gives up (a cancelled
+   * Doctor) stops only its own wait, never the lookup another call (a build) is waiting on.
+   */
   resolve(signal?: AbortSignal): Promise<ResolvedDockerCli> {
     if (!this.resolving) {
       const opts: Parameters<typeof resolveDockerBinary>[0] = { env: this.env, platform: this.platform, extraPaths: this.extraPaths };
       if (this.probeCacheFile) opts.probeCacheFile = this.probeCacheFile;
-      if (signal) opts.signal = signal;
-      this.resolving = resolveDockerBinary(opts);
-      // A cancelled or failed lookup must not stick.
-      this.resolving.catch(() => {
-        this.resolving = undefined;
+      const resolving = resolveDockerBinary(opts);
+      this.resolving = resolving;
+      // A failed lookup must not stick.
+      resolving.catch(() => {
+        if (this.resolving === resolving) this.resolving = undefined;
       });
     }
-    return this.resolving;
+    return signal ? untilAborted(this.resolving, signal) : this.resolving;
   }
 
   /** Forget the binary found, e.g. after the user installed buildx. */
@@ -240,6 +244,26 @@ export class DockerCli {
       hint: buildxInstallHint(this.platform),
     });
   }
+}
+
+/** `work`, or a `cancelled` error as soon as `signal` aborts (the work itself goes on for its other waiters). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  const cancelled = () => new AppError('cancelled', 'Looking for the docker command-line tool was cancelled.');
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 export function buildxInstallHint(platform: NodeJS.Platform): string {

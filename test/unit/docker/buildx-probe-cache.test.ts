@@ -98,3 +98,18 @@ describe('the buildx probe cache', () => {
     expect(await probes()).toBe(2);
   });
 });
+
+describe('one buildx lookup shared by every caller', () => {
+  test('a caller that gives up stops only its own wait: another call waiting on the same lookup gets the answer', async () => {
+    await writeFile(path.join(binDir, 'docker'), `#!/bin/sh\necho "$*" >> "${log}"\n/bin/sleep 0.3\necho "github.com/docker/buildx v0.14.1 abc123"\n`);
+    await chmod(path.join(binDir, 'docker'), 0o755);
+    const shared = new DockerCli({ env: { PATH: binDir, HOME: home }, platform: 'linux' });
+    const doctor = new AbortController();
+    const cancelled = shared.resolve(doctor.signal);
+    const build = shared.resolve(new AbortController().signal);
+    setTimeout(() => doctor.abort(), 50);
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    expect((await build).buildx?.version).toBe('0.14.1');
+    expect(await probes()).toBe(1);
+  });
+});
