@@ -19,10 +19,7 @@ if (!state) {
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
-  // the browser-mode server too: cli/commands/serve.ts loads it by a path esbuild cannot follow, and as an entry of
-  // the same build it shares the core's chunks with the commands
-  entryPoints: { main: path.join(dist, 'cli', 'main.js'), server: path.join(dist, 'server', 'server.js') },
-  define: { __MAL_BUNDLED__: 'true' },
+  entryPoints: { main: path.join(dist, 'cli', 'main.js') },
   outdir: out,
   bundle: true,
   splitting: true,
