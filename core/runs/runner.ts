@@ -561,6 +561,13 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
       } finally {
         clearTimeout(timer);
       }
+      // dockerd on its way down kills its containers and still answers their waits: a failed exit is the platform's
+      // result only while the engine is there (before AutoRemove, the logs request after the wait proved it)
+      if (exitCode !== 0 && !timedOut && !ctx.signal.aborted) {
+        await ctx.docker.ping().catch((error: unknown) => {
+          if (isEngineConnectionError(error)) throw error;
+        });
+      }
     }
     const durationMs = (startError === undefined ? exited : Date.now()) - started;
     if (ctx.signal.aborted) throw new AppError('cancelled', `The run of ${plan.platform} was cancelled.`);
