@@ -548,21 +548,30 @@ async function benchWsInspect(reference: string): Promise<void> {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    const waiting = new Map<number, (ok: boolean) => void>();
+    const waiting = new Map<string, (ok: boolean) => void>();
+    let refused: string | undefined;
     ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { type: string; id: number; envelope: { ok: boolean } };
-      if (m.type === 'result') waiting.get(m.id)?.(m.envelope.ok);
+      const m = JSON.parse(String(data)) as { type: string; id: string | null; envelope: { ok: boolean; error?: { message?: string } } };
+      if (m.type !== 'result') return;
+      if (m.id === null) {
+        // the server could not read a message (it names no call): fail every waiting call instead of hanging
+        refused = m.envelope.error?.message ?? 'a message was refused';
+        for (const resolve of waiting.values()) resolve(false);
+        return;
+      }
+      waiting.get(m.id)?.(m.envelope.ok);
     });
     let nextId = 0;
     const invoke = async (): Promise<number> => {
-      const id = ++nextId;
+      // call ids are strings (core/contract/calls.ts)
+      const id = `bench-${++nextId}`;
       const t0 = performance.now();
       const ok = await new Promise<boolean>((resolve) => {
         waiting.set(id, resolve);
         ws.send(JSON.stringify({ type: 'invoke', id, channel: 'registry:inspect', input: { reference } }));
       });
       waiting.delete(id);
-      if (!ok) throw new Error(`registry:inspect ${reference} failed over the WebSocket`);
+      if (!ok) throw new Error(`registry:inspect ${reference} failed over the WebSocket${refused ? `: ${refused}` : ''}`);
       return performance.now() - t0;
     };
     await invoke();
