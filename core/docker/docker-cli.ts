@@ -7,6 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../contract/errors.js';
 import { formatCommand, runCommand, type CommandResult, type RunOptions } from './exec.js';
+import { raceAbort } from './race-abort.js';
 import { buildxFingerprint, readCachedBuildx, writeCachedBuildx } from './buildx-probe-cache.js';
 import { isBuildxMissingMessage, parseBuildxVersion, type BuildxVersion } from './parsers/buildx-version.js';
 
@@ -177,7 +178,7 @@ export class DockerCli {
         if (this.resolving === resolving) this.resolving = undefined;
       });
     }
-    return signal ? untilAborted(this.resolving, signal) : this.resolving;
+    return signal ? raceAbort(this.resolving, signal, 'Looking for the docker command-line tool') : this.resolving;
   }
 
   /** Forget the binary found, e.g. after the user installed buildx. */
@@ -244,26 +245,6 @@ export class DockerCli {
       hint: buildxInstallHint(this.platform),
     });
   }
-}
-
-/** `work`, or a `cancelled` error as soon as `signal` aborts (the work itself goes on for its other waiters). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  const cancelled = () => new AppError('cancelled', 'Looking for the docker command-line tool was cancelled.');
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 export function buildxInstallHint(platform: NodeJS.Platform): string {

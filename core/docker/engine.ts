@@ -12,6 +12,7 @@ import { AppError } from '../contract/errors.js';
 import type { EventBus } from '../events.js';
 import { discoverEndpoints, type Candidate, type DiscoverOptions } from './discovery.js';
 import { DockerCli } from './docker-cli.js';
+import { raceAbort } from './race-abort.js';
 
 export interface EngineConnection {
   /** The dockerode client, made (and dockerode loaded) on first use. */
@@ -87,7 +88,7 @@ export class EngineAccess {
         this.inflight = undefined;
       });
     }
-    return signal ? raceAbort(this.inflight, signal) : this.inflight;
+    return signal ? raceAbort(this.inflight, signal, 'Looking for the Docker engine') : this.inflight;
   }
 
   private async runDiscovery(): Promise<EngineDiscovery> {
@@ -211,25 +212,6 @@ export class EngineAccess {
     if (plainHttp) connection.plainHttp = plainHttp;
     return connection;
   }
-}
-
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  const cancelled = () => new AppError('cancelled', 'Looking for the Docker engine was cancelled.');
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** One line per endpoint tried, for messages and the CLI. */
