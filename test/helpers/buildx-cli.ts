@@ -27,3 +27,12 @@ export async function currentBuilder(): Promise<string> {
   if (!name) throw new Error(`cannot tell the current builder: ${r.stderr}`);
   return name;
 }
+
+/**
+ * What a docker-container builder's node leaves in the engine if a test died half-way: its BuildKit container and
+ * state volume. `docker buildx rm` removes both; this only matters when it did not run.
+ */
+export async function removeNodeLeftovers(node: string): Promise<void> {
+  await docker(['rm', '-f', `buildx_buildkit_${node}`]);
+  await docker(['volume', 'rm', `buildx_buildkit_${node}_state`]);
+}

@@ -8,7 +8,6 @@
  * The builder is named mal-test-bctrf-<random>, never made current, removed whatever happens; images carry
  * dev.multiarch-lab.test=builder-container-fast.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,23 +15,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCore, type Core } from '../../core/index.js';
 import { RegistryClient } from '../../core/registry/client.js';
+import { docker, removeNodeLeftovers } from '../helpers/buildx-cli.js';
 import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 
-const DOCKER = '/usr/bin/docker';
 const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1';
 const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 const LABEL = 'builder-container-fast';
 const TEST_LABELS = { 'dev.multiarch-lab.test': LABEL };
 const EXPECTED_MACHINE: Record<string, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64', 'linux/arm/v7': 'armv7l' };
-
-function docker(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(DOCKER, args, { maxBuffer: 32 * 1024 * 1024, env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const suffix = randomBytes(4).toString('hex');
 const BUILDER = `mal-test-bctrf-${suffix}`;
@@ -62,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await docker(['buildx', 'rm', BUILDER]);
-  await docker(['rm', '-f', `buildx_buildkit_${BUILDER}0`]);
-  await docker(['volume', 'rm', `buildx_buildkit_${BUILDER}0_state`]);
+  await removeNodeLeftovers(`${BUILDER}0`);
   for (const image of localImages) await docker(['image', 'rm', image]);
   await core?.close();
   await registry?.stop();

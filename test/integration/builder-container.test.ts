@@ -7,7 +7,7 @@
  * made current, and is removed (container and state volume too) whatever happens. Images carry
  * dev.multiarch-lab.test=builder-container.
  */
-import { currentBuilder, docker } from '../helpers/buildx-cli.js';
+import { currentBuilder, docker, removeNodeLeftovers } from '../helpers/buildx-cli.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,9 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await docker(['buildx', 'rm', BUILDER]);
-  // buildx rm removes both; these only matter when a test died half-way
-  await docker(['rm', '-f', `buildx_buildkit_${BUILDER}0`]);
-  await docker(['volume', 'rm', `buildx_buildkit_${BUILDER}0_state`]);
+  await removeNodeLeftovers(`${BUILDER}0`);
   for (const image of localImages) await docker(['image', 'rm', image]);
   await core?.close();
   await registry?.stop();

@@ -4,7 +4,7 @@
  * are the guard); stand-in containers and volumes carry dev.multiarch-lab.test. The builder that was current
  * before is made current again, and everything made here is removed, whatever happens.
  */
-import { currentBuilder, docker } from '../helpers/buildx-cli.js';
+import { currentBuilder, docker, removeNodeLeftovers } from '../helpers/buildx-cli.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -76,10 +76,7 @@ afterAll(async () => {
   for (const name of ALL_BUILDERS) await docker(['buildx', 'rm', name]);
   await docker(['context', 'rm', '-f', CONTEXT]);
   for (const name of ALL_BUILDERS) {
-    for (const node of [`${name}0`]) {
-      await docker(['rm', '-f', `buildx_buildkit_${node}`]);
-      await docker(['volume', 'rm', `buildx_buildkit_${node}_state`]);
-    }
+    await removeNodeLeftovers(`${name}0`);
   }
   await core?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
