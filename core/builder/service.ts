@@ -36,7 +36,7 @@ import { extraLabelsFrom } from '../docker/labels.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';
-import { builderNameTaken, readNewBuilder } from './state-files.js';
+import { builderNameTaken, currentBuilderName, readNewBuilder } from './state-files.js';
 import { nodeNativePlatform } from './node-platform.js';
 import {
   appendArgs,
@@ -165,8 +165,14 @@ export class BuilderService {
     return parsed;
   }
 
-  /** The current builder's name, or undefined when buildx cannot say. */
+  /**
+   * The current builder's name, or undefined when buildx cannot say. buildx's own files answer it without a
+   * process (issue 15: `docker buildx inspect` also asks the engine about the builder's nodes, ~150 ms here);
+   * `docker buildx inspect` itself whenever they leave any doubt.
+   */
   async currentName(signal?: AbortSignal): Promise<string | undefined> {
+    const fromFiles = await currentBuilderName(await this.cli().commandEnv(signal)).catch(() => undefined);
+    if (fromFiles) return fromFiles;
     const r = await this.run(inspectArgs(), withSignal({ timeoutMs: QUICK_MS }, signal));
     if (r.code !== 0) return undefined;
     return parseBuildxInspect(r.stdout)?.name || undefined;

@@ -1,13 +1,17 @@
 /**
  * builder:create reads the new builder from buildx's own files instead of a second `docker buildx inspect`
  * (issue 15). Those files must give exactly what inspect gives, for a builder the real CLI just created, and
- * must say a name is taken exactly when buildx says so.
+ * must say a name is taken exactly when buildx says so; and the current builder read from them must be the one
+ * `docker buildx inspect` names, whatever `docker buildx use` chose.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
-import { builderNameTaken, readNewBuilder } from '../../core/builder/state-files.js';
+import { builderNameTaken, currentBuilderName, readNewBuilder } from '../../core/builder/state-files.js';
 import { parseBuildxInspect } from '../../core/docker/parsers/buildx-inspect.js';
 
 const run = promisify(execFile);
@@ -41,5 +45,81 @@ describe("buildx's state files", () => {
     expect(await builderNameTaken('default', env)).toBe(true);
     expect(await builderNameTaken(`${PLAIN}-none`, env)).toBe(false);
     expect(await readNewBuilder(`${PLAIN}-none`, env)).toBeUndefined();
+  });
+});
+
+describe('the current builder from the files', () => {
+  // A docker config of its own: `docker buildx use` here never changes the user's current builder.
+  let configDir = '';
+  const own = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { ...env, DOCKER_CONFIG: configDir, ...extra };
+    for (const [k, v] of Object.entries(extra)) if (v === undefined) delete e[k];
+    return e;
+  };
+  const buildx = (args: string[], extra: NodeJS.ProcessEnv = {}) => run('/usr/bin/docker', ['buildx', ...args], { env: own(extra) });
+  /** What `docker buildx inspect` names (undefined when it fails), and what the files said just before it ran. */
+  const both = async (extra: NodeJS.ProcessEnv = {}) => {
+    const files = await currentBuilderName(own(extra));
+    const inspected = await buildx(['inspect'], extra).then(
+      (r) => parseBuildxInspect(r.stdout)?.name,
+      () => undefined,
+    );
+    return { files, inspected };
+  };
+  const A = `mal-test-cur-${suffix}-a`;
+  const B = `mal-test-cur-${suffix}-b`;
+  const SOCKET = { DOCKER_HOST: 'unix:///var/run/docker.sock', DOCKER_CONTEXT: undefined };
+  const OTHER = { DOCKER_HOST: 'unix:///run/mal-test-no-engine.sock', DOCKER_CONTEXT: undefined };
+
+  afterAll(async () => {
+    if (configDir) await rm(configDir, { recursive: true, force: true });
+  });
+
+  test('no choice yet, `use`, `use --global`, `use --default`, a removed choice: the name buildx inspect gives', async () => {
+    configDir = await mkdtemp(path.join(os.tmpdir(), 'mal-test-cur-'));
+    // nothing chosen: the context's own builder
+    expect(await both(SOCKET)).toEqual({ files: 'default', inspected: 'default' });
+    expect(await both({ DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined })).toEqual({ files: 'default', inspected: 'default' });
+    // no engine needed: these builders are never started
+    await buildx(['create', '--name', A, '--driver', 'docker-container'], SOCKET);
+    await buildx(['create', '--name', B, '--driver', 'docker-container'], SOCKET);
+
+    await buildx(['use', A], SOCKET);
+    expect(await both(SOCKET)).toEqual({ files: A, inspected: A });
+    // chosen for another endpoint only
+    expect(await both(OTHER)).toEqual({ files: 'default', inspected: 'default' });
+
+    await buildx(['use', '--global', B], SOCKET);
+    expect(await both(OTHER)).toEqual({ files: B, inspected: B });
+    expect(await both(SOCKET)).toEqual({ files: B, inspected: B });
+
+    await buildx(['use', '--default', A], SOCKET);
+    // the default for this endpoint survives `current` moving to another endpoint
+    expect(await both(OTHER)).toEqual({ files: 'default', inspected: 'default' });
+    expect(await both(SOCKET)).toEqual({ files: A, inspected: A });
+
+    await buildx(['use', B], SOCKET);
+    await buildx(['rm', B], SOCKET);
+    expect(await both(SOCKET)).toEqual({ files: 'default', inspected: 'default' });
+  });
+
+  test("a docker context's own builder, and a context that is not there", async () => {
+    const context = `mal-test-cur-${suffix}-ctx`;
+    await run('/usr/bin/docker', ['context', 'create', context, '--docker', 'host=unix:///var/run/docker.sock'], { env: own() });
+    expect(await both({ DOCKER_HOST: undefined, DOCKER_CONTEXT: context })).toEqual({ files: context, inspected: context });
+    await writeFile(path.join(configDir, 'config.json'), JSON.stringify({ currentContext: context }));
+    expect(await both({ DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined })).toEqual({ files: context, inspected: context });
+    // DOCKER_HOST wins over the config's context, as in the CLI (`use B` above dropped A as this endpoint's default)
+    expect(await both(SOCKET)).toEqual({ files: 'default', inspected: 'default' });
+    await buildx(['use', A], SOCKET);
+    expect(await both(SOCKET)).toEqual({ files: A, inspected: A });
+    expect(await both({ DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined })).toEqual({ files: context, inspected: context });
+    // buildx fails: the files do not guess
+    expect(await both({ DOCKER_HOST: undefined, DOCKER_CONTEXT: `${context}-none` })).toEqual({ files: undefined, inspected: undefined });
+  });
+
+  test('BUILDX_BUILDER and BUILDX_CONFIG are left to buildx', async () => {
+    expect(await currentBuilderName(own({ ...SOCKET, BUILDX_BUILDER: A }))).toBeUndefined();
+    expect(await currentBuilderName(own({ ...SOCKET, BUILDX_CONFIG: path.join(configDir, 'elsewhere') }))).toBeUndefined();
   });
 });
