@@ -241,6 +241,13 @@ export class BuilderService {
           task.step('config', 'done', configFile);
         }
 
+        // Facts this create does not change, looked up while it runs: whether the new node's BuildKit container is
+        // there (none is started without bootstrap; buildx names the first node NAME0) and, unless the create makes
+        // it current, which builder is current.
+        const early = {
+          container: this.readableCreate(input) ? this.containerStatus(`${name}0`, task.signal).catch(() => 0) : undefined,
+          current: input.use ? undefined : this.currentName(task.signal).catch(() => undefined),
+        };
         await this.runStep(task, 'create', create, CREATE_MS, (r) => (isNameTaken(r.stderr) ? conflictError(name) : undefined));
         commands.push(dockerCommand(create));
 
@@ -268,8 +275,8 @@ export class BuilderService {
 
         // which builder is current now, read back rather than assumed (alongside the look at the new builder)
         const [raw, current] = await Promise.all([
-          (async () => (bootstrapped ? undefined : await this.readCreated(name, input.driver, task.signal)) ?? (await this.inspectRaw(name, task.signal)))(),
-          this.currentName(task.signal).catch(() => undefined),
+          (async () => (bootstrapped ? undefined : await this.readCreated(name, input, early.container, task.signal)) ?? (await this.inspectRaw(name, task.signal)))(),
+          early.current ?? this.currentName(task.signal).catch(() => undefined),
         ]);
         const builder = fromInspect(raw, current === name);
         const result: BuilderCreateResult = { builder, commands, bootstrapped, taskId: task.id, ...(current ? { current } : {}) };
@@ -292,28 +299,40 @@ export class BuilderService {
     });
   }
 
+  /** Whether readCreated may answer for this create: a docker-container builder on the app's own engine. */
+  private readableCreate(input: CreateInput): boolean {
+    return input.driver === 'docker-container' && !input.endpoint && !input.bootstrap;
+  }
+
+  /** The HTTP status of GET /containers/NAME/json for a node's BuildKit container on the app's engine (404: none). */
+  private async containerStatus(nodeName: string, signal?: AbortSignal): Promise<number> {
+    const connection = await this.deps.engine.connect(signal);
+    // a plain GET where the endpoint allows: the CLI need not load dockerode for one look
+    const looked = await (engineGet(connection, `/containers/${encodeURIComponent(buildkitContainerName(nodeName))}/json`, signal) ??
+      connection.docker
+        .getContainer(buildkitContainerName(nodeName))
+        .inspect()
+        .then(
+          () => ({ status: 200 }),
+          (error: { statusCode?: number }) => ({ status: error.statusCode ?? 0 }),
+        ));
+    return looked.status;
+  }
+
   /**
    * A builder just created and not started, as `buildx inspect` would show it, from the files `buildx create`
-   * wrote plus one look for its BuildKit container (none yet means "inactive"). undefined sends the caller to
-   * `buildx inspect`: another driver, or anything the files do not settle.
+   * wrote plus one look for its BuildKit container on the app's engine (none yet means "inactive"); `firstNode`
+   * is that look for NAME0, started alongside the create. undefined sends the caller to `buildx inspect`: another
+   * driver, a node on another endpoint, or anything the files do not settle.
    */
-  private async readCreated(name: string, driver: string, signal?: AbortSignal): Promise<BuildxInspect | undefined> {
-    if (driver !== 'docker-container') return undefined;
+  private async readCreated(name: string, input: CreateInput, firstNode: Promise<number> | undefined, signal?: AbortSignal): Promise<BuildxInspect | undefined> {
+    if (!this.readableCreate(input)) return undefined;
     const created = await readNewBuilder(name, await this.cli().commandEnv(signal));
     if (!created) return undefined;
-    const connection = await this.deps.engine.connect(signal);
     for (const node of created.nodes) {
-      // a plain GET where the endpoint allows: the CLI need not load dockerode for one look
-      const looked = await (engineGet(connection, `/containers/${encodeURIComponent(buildkitContainerName(node.name))}/json`, signal) ??
-        connection.docker
-          .getContainer(buildkitContainerName(node.name))
-          .inspect()
-          .then(
-            () => ({ status: 200 }),
-            (error: { statusCode?: number }) => ({ status: error.statusCode ?? 0 }),
-          ));
+      const status = node.name === `${name}0` && firstNode ? await firstNode : await this.containerStatus(node.name, signal).catch(() => 0);
       // a container there already (or no clear answer): its state is for buildx to describe
-      if (looked.status !== 404) return undefined;
+      if (status !== 404) return undefined;
     }
     return created;
   }

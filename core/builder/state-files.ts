@@ -8,8 +8,8 @@
  * $DOCKER_CONFIG/buildx/activity/NAME (RFC 3339 time of the last use), $DOCKER_CONFIG/buildx/current (JSON: Key,
  * Name, Global: the builder `docker buildx use` chose, for the engine endpoint Key or for all),
  * $DOCKER_CONFIG/buildx/defaults/HASH (the name `docker buildx use --default` chose for an endpoint); docker
- * contexts, which are builders too, under $DOCKER_CONFIG/contexts/meta/sha256(NAME)/meta.json. BUILDX_CONFIG moves
- * buildx's part elsewhere (and older buildx versions looked in more places): with it set, buildx is asked.
+ * contexts, which are builders too, under $DOCKER_CONFIG/contexts/meta/sha256(NAME)/meta.json. BUILDX_CONFIG, when
+ * set, is where buildx keeps its part instead of $DOCKER_CONFIG/buildx.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -21,9 +21,9 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG ? path.resolve(env.DOCKER_CONFIG) : path.join(env.HOME ?? os.homedir(), '.docker');
 }
 
-/** $DOCKER_CONFIG/buildx, or undefined when BUILDX_CONFIG points buildx elsewhere. */
-function buildxDir(env: NodeJS.ProcessEnv): string | undefined {
-  return env.BUILDX_CONFIG ? undefined : path.join(dockerConfigDir(env), 'buildx');
+/** Where buildx keeps its state (confutil): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx. */
+function buildxDir(env: NodeJS.ProcessEnv): string {
+  return env.BUILDX_CONFIG ? path.resolve(env.BUILDX_CONFIG) : path.join(dockerConfigDir(env), 'buildx');
 }
 
 async function exists(file: string): Promise<boolean | undefined> {
@@ -40,7 +40,6 @@ export async function builderNameTaken(name: string, env: NodeJS.ProcessEnv): Pr
   if (name === 'default') return true;
   const dir = dockerConfigDir(env);
   const buildx = buildxDir(env);
-  if (!buildx) return undefined;
   const found = await Promise.all([exists(path.join(buildx, 'instances', name)), exists(contextMetaPath(dir, name))]);
   if (found.includes(true)) return true;
   if (found.includes(undefined)) return undefined;
@@ -82,7 +81,6 @@ function stringRecord(value: unknown): Record<string, string> | undefined {
  */
 export async function readNewBuilder(name: string, env: NodeJS.ProcessEnv): Promise<BuildxInspect | undefined> {
   const dir = buildxDir(env);
-  if (!dir) return undefined;
   let instance: InstanceFile;
   let activity: string;
   try {
@@ -165,8 +163,8 @@ function endpointKey(context: string, env: NodeJS.ProcessEnv, platform: NodeJS.P
  * fail on): the caller then asks buildx.
  */
 export async function currentBuilderName(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+  if (env.BUILDX_BUILDER) return undefined;
   const dir = buildxDir(env);
-  if (!dir || env.BUILDX_BUILDER) return undefined;
   const configDir = dockerConfigDir(env);
   // the docker CLI's order: DOCKER_HOST means the default context, then DOCKER_CONTEXT, then config.json
   let context: string;

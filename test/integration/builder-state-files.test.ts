@@ -1,8 +1,9 @@
 /**
  * builder:create reads the new builder from buildx's own files instead of a second `docker buildx inspect`
  * (issue 15). Those files must give exactly what inspect gives, for a builder the real CLI just created, and
- * must say a name is taken exactly when buildx says so; and the current builder read from them must be the one
- * `docker buildx inspect` names, whatever `docker buildx use` chose.
+ * must say a name is taken exactly when buildx says so; the current builder read from them must be the one
+ * `docker buildx inspect` names, whatever `docker buildx use` chose; and builder:create, which looks at the new
+ * node's container while the create runs, must answer what inspect answers, a leftover container included.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,8 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
+import { fromInspect } from '../../core/builder/model.js';
 import { builderNameTaken, currentBuilderName, readNewBuilder } from '../../core/builder/state-files.js';
+import { createCore, type Core } from '../../core/index.js';
 import { parseBuildxInspect } from '../../core/docker/parsers/buildx-inspect.js';
+import { removeNodeLeftovers } from '../helpers/buildx-cli.js';
 
 const run = promisify(execFile);
 const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` };
@@ -20,6 +24,7 @@ const docker = (args: string[]) => run('/usr/bin/docker', args, { env });
 const suffix = randomBytes(4).toString('hex');
 const PLAIN = `mal-test-state-${suffix}`;
 const PINNED = `mal-test-state-${suffix}-pin`;
+const TEST_LABEL = 'dev.multiarch-lab.test=builder-state-files';
 
 afterAll(async () => {
   for (const name of [PLAIN, PINNED]) await docker(['buildx', 'rm', name]).catch(() => undefined);
@@ -118,8 +123,58 @@ describe('the current builder from the files', () => {
     expect(await both({ DOCKER_HOST: undefined, DOCKER_CONTEXT: `${context}-none` })).toEqual({ files: undefined, inspected: undefined });
   });
 
-  test('BUILDX_BUILDER and BUILDX_CONFIG are left to buildx', async () => {
-    expect(await currentBuilderName(own({ ...SOCKET, BUILDX_BUILDER: A }))).toBeUndefined();
-    expect(await currentBuilderName(own({ ...SOCKET, BUILDX_CONFIG: path.join(configDir, 'elsewhere') }))).toBeUndefined();
+  test('BUILDX_CONFIG moves the files, as it moves buildx; BUILDX_BUILDER is left to buildx', async () => {
+    const moved = { ...SOCKET, BUILDX_CONFIG: path.join(configDir, 'elsewhere') };
+    const C = `mal-test-cur-${suffix}-c`;
+    expect(await both(moved)).toEqual({ files: 'default', inspected: 'default' });
+    expect(await builderNameTaken(C, own(moved))).toBe(false);
+    await buildx(['create', '--name', C, '--driver', 'docker-container', '--driver-opt', 'network=host'], moved);
+    expect(await builderNameTaken(C, own(moved))).toBe(true);
+    expect(await builderNameTaken(C, own(SOCKET))).toBe(false);
+    expect(await readNewBuilder(C, own(moved))).toEqual(parseBuildxInspect((await buildx(['inspect', C], moved)).stdout));
+    await buildx(['use', C], moved);
+    expect(await both(moved)).toEqual({ files: C, inspected: C });
+    expect(await currentBuilderName(own({ ...moved, BUILDX_BUILDER: A }))).toBeUndefined();
+  });
+});
+
+describe('builder:create answers what `docker buildx inspect` answers', () => {
+  // buildx state of its own (BUILDX_CONFIG), so neither the user's builders nor their current one are touched
+  let buildxConfig = '';
+  let dataDir = '';
+  let core: Core | undefined;
+  const PLAIN_CORE = `mal-test-state-${suffix}-core`;
+  const LEFTOVER = `mal-test-state-${suffix}-left`;
+  const coreEnv = (): NodeJS.ProcessEnv => ({ ...env, BUILDX_CONFIG: buildxConfig });
+  const buildxOwn = (args: string[]) => run('/usr/bin/docker', ['buildx', ...args], { env: coreEnv() });
+  const inspected = async (name: string) => {
+    const current = parseBuildxInspect((await buildxOwn(['inspect'])).stdout)?.name;
+    const raw = parseBuildxInspect((await buildxOwn(['inspect', name])).stdout);
+    if (!raw) throw new Error(`docker buildx inspect ${name} printed nothing readable`);
+    return { builder: fromInspect(raw, current === name), current };
+  };
+
+  afterAll(async () => {
+    for (const name of [PLAIN_CORE, LEFTOVER]) await buildxOwn(['rm', name]).catch(() => undefined);
+    await removeNodeLeftovers(`${LEFTOVER}0`);
+    await core?.close();
+    for (const dir of [buildxConfig, dataDir]) if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a new builder, and one whose BuildKit container is somehow there already', async () => {
+    buildxConfig = await mkdtemp(path.join(os.tmpdir(), 'mal-test-state-buildx-'));
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'mal-test-state-data-'));
+    core = createCore({ mode: 'cli', dataDir, env: { ...coreEnv(), MULTIARCH_LAB_DATA_DIR: dataDir, MULTIARCH_LAB_RESOURCE_LABELS: TEST_LABEL } });
+
+    const plain = await core.call('builder:create', { name: PLAIN_CORE, bootstrap: false, use: false });
+    expect({ builder: plain.builder, current: plain.current }).toEqual(await inspected(PLAIN_CORE));
+    expect(plain.builder).toMatchObject({ status: 'inactive', current: false });
+
+    // a stopped container named the way buildx names the node's: buildx describes it, so the app must too
+    const c = await docker(['create', '--name', `buildx_buildkit_${LEFTOVER}0`, '--label', TEST_LABEL, 'multiarch-lab-test/busybox:1', 'sleep', '600']);
+    expect(c.stderr).toBe('');
+    const left = await core.call('builder:create', { name: LEFTOVER, bootstrap: false, use: false });
+    expect({ builder: left.builder, current: left.current }).toEqual(await inspected(LEFTOVER));
+    expect(left.builder.status).not.toBe('inactive');
   });
 });
