@@ -188,7 +188,7 @@ async function benchBuilderCreate(core: Core): Promise<void> {
     },
   );
   goalRatio('`builder:create` (no bootstrap)', result.app, '`docker buildx create`', result.cli, 1.3);
-  appRows.push({ flow: 'builder create (no bootstrap)', app: formatMs(result.app), cli: formatMs(result.cli), ratio: ratio(result.app, result.cli), how: '`builder:create` (create, then read the new builder from buildx’s files and one engine look for its container) vs `docker buildx create --driver docker-container --driver-opt network=host`' });
+  appRows.push({ flow: 'builder create (no bootstrap)', app: formatMs(result.app), cli: formatMs(result.cli), ratio: ratio(result.app, result.cli), how: '`builder:create` (one `docker buildx create`; the new builder and the current one read from buildx’s files, and one engine look for its BuildKit container, made while the create runs) vs `docker buildx create --driver docker-container --driver-opt network=host`' });
 }
 
 /** Runs another bench script as it is and returns what it printed. */

@@ -36,7 +36,7 @@ import { extraLabelsFrom } from '../docker/labels.js';
 import type { SettingsStore } from '../settings.js';
 import type { StepSpec, TaskHandle, TaskManager } from '../tasks.js';
 import { buildkitdConfigPath, writeBuildkitdConfig } from './buildkitd-config.js';
-import { builderNameTaken, readNewBuilder } from './state-files.js';
+import { builderNameTaken, currentBuilderName, readNewBuilder } from './state-files.js';
 import { nodeNativePlatform } from './node-platform.js';
 import {
   appendArgs,
@@ -109,10 +109,11 @@ export class BuilderService {
     return this.cli().requireBuildx(signal);
   }
 
-  private run(args: readonly string[], opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv }): Promise<CommandResult> {
+  private run(args: readonly string[], opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv; ownSession?: boolean }): Promise<CommandResult> {
     return this.cli().run(args, {
       allowFailure: true,
       timeoutMs: opts.timeoutMs,
+      ...(opts.ownSession === false ? { ownSession: false } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onLine ? { onStderrLine: opts.onLine, onStdoutLine: opts.onLine } : {}),
       ...(opts.env ? { env: opts.env } : {}),
@@ -165,8 +166,14 @@ export class BuilderService {
     return parsed;
   }
 
-  /** The current builder's name, or undefined when buildx cannot say. */
+  /**
+   * The current builder's name, or undefined when buildx cannot say. buildx's own files answer it without a
+   * process (issue 15: `docker buildx inspect` also asks the engine about the builder's nodes, ~150 ms here);
+   * `docker buildx inspect` itself whenever they leave any doubt.
+   */
   async currentName(signal?: AbortSignal): Promise<string | undefined> {
+    const fromFiles = await currentBuilderName(await this.cli().commandEnv(signal)).catch(() => undefined);
+    if (fromFiles) return fromFiles;
     const r = await this.run(inspectArgs(), withSignal({ timeoutMs: QUICK_MS }, signal));
     if (r.code !== 0) return undefined;
     return parseBuildxInspect(r.stdout)?.name || undefined;
@@ -235,7 +242,16 @@ export class BuilderService {
           task.step('config', 'done', configFile);
         }
 
-        await this.runStep(task, 'create', create, CREATE_MS, (r) => (isNameTaken(r.stderr) ? conflictError(name) : undefined));
+        // Facts this create does not change, looked up while it runs: whether the new node's BuildKit container is
+        // there (none is started without bootstrap; buildx names the first node NAME0) and, unless the create makes
+        // it current, which builder is current.
+        const early = {
+          container: this.readableCreate(input) ? this.containerStatus(`${name}0`, task.signal).catch(() => 0) : undefined,
+          current: input.use ? undefined : this.currentName(task.signal).catch(() => undefined),
+        };
+        // `buildx create` only writes buildx's files: a short command, left in the app's session like a script's
+        // command (a session of its own costs it a new scheduler group, ~1.3x its time on a busy Linux machine)
+        await this.runStep(task, 'create', create, CREATE_MS, (r) => (isNameTaken(r.stderr) ? conflictError(name) : undefined), undefined, { ownSession: false });
         commands.push(dockerCommand(create));
 
         let bootstrapped = false;
@@ -262,8 +278,8 @@ export class BuilderService {
 
         // which builder is current now, read back rather than assumed (alongside the look at the new builder)
         const [raw, current] = await Promise.all([
-          (async () => (bootstrapped ? undefined : await this.readCreated(name, input.driver, task.signal)) ?? (await this.inspectRaw(name, task.signal)))(),
-          this.currentName(task.signal).catch(() => undefined),
+          (async () => (bootstrapped ? undefined : await this.readCreated(name, input, early.container, task.signal)) ?? (await this.inspectRaw(name, task.signal)))(),
+          early.current ?? this.currentName(task.signal).catch(() => undefined),
         ]);
         const builder = fromInspect(raw, current === name);
         const result: BuilderCreateResult = { builder, commands, bootstrapped, taskId: task.id, ...(current ? { current } : {}) };
@@ -286,28 +302,40 @@ export class BuilderService {
     });
   }
 
+  /** Whether readCreated may answer for this create: a docker-container builder on the app's own engine. */
+  private readableCreate(input: CreateInput): boolean {
+    return input.driver === 'docker-container' && !input.endpoint && !input.bootstrap;
+  }
+
+  /** The HTTP status of GET /containers/NAME/json for a node's BuildKit container on the app's engine (404: none). */
+  private async containerStatus(nodeName: string, signal?: AbortSignal): Promise<number> {
+    const connection = await this.deps.engine.connect(signal);
+    // a plain GET where the endpoint allows: the CLI need not load dockerode for one look
+    const looked = await (engineGet(connection, `/containers/${encodeURIComponent(buildkitContainerName(nodeName))}/json`, signal) ??
+      connection.docker
+        .getContainer(buildkitContainerName(nodeName))
+        .inspect()
+        .then(
+          () => ({ status: 200 }),
+          (error: { statusCode?: number }) => ({ status: error.statusCode ?? 0 }),
+        ));
+    return looked.status;
+  }
+
   /**
    * A builder just created and not started, as `buildx inspect` would show it, from the files `buildx create`
-   * wrote plus one look for its BuildKit container (none yet means "inactive"). undefined sends the caller to
-   * `buildx inspect`: another driver, or anything the files do not settle.
+   * wrote plus one look for its BuildKit container on the app's engine (none yet means "inactive"); `firstNode`
+   * is that look for NAME0, started alongside the create. undefined sends the caller to `buildx inspect`: another
+   * driver, a node on another endpoint, or anything the files do not settle.
    */
-  private async readCreated(name: string, driver: string, signal?: AbortSignal): Promise<BuildxInspect | undefined> {
-    if (driver !== 'docker-container') return undefined;
+  private async readCreated(name: string, input: CreateInput, firstNode: Promise<number> | undefined, signal?: AbortSignal): Promise<BuildxInspect | undefined> {
+    if (!this.readableCreate(input)) return undefined;
     const created = await readNewBuilder(name, await this.cli().commandEnv(signal));
     if (!created) return undefined;
-    const connection = await this.deps.engine.connect(signal);
     for (const node of created.nodes) {
-      // a plain GET where the endpoint allows: the CLI need not load dockerode for one look
-      const looked = await (engineGet(connection, `/containers/${encodeURIComponent(buildkitContainerName(node.name))}/json`, signal) ??
-        connection.docker
-          .getContainer(buildkitContainerName(node.name))
-          .inspect()
-          .then(
-            () => ({ status: 200 }),
-            (error: { statusCode?: number }) => ({ status: error.statusCode ?? 0 }),
-          ));
+      const status = node.name === `${name}0` && firstNode ? await firstNode : await this.containerStatus(node.name, signal).catch(() => 0);
       // a container there already (or no clear answer): its state is for buildx to describe
-      if (looked.status !== 404) return undefined;
+      if (status !== 404) return undefined;
     }
     return created;
   }
@@ -320,12 +348,13 @@ export class BuilderService {
     timeoutMs: number,
     mapError?: (r: CommandResult) => AppError | undefined,
     onLine?: (line: string) => void,
+    opts: { ownSession?: boolean } = {},
   ): Promise<CommandResult> {
     task.step(step, 'running');
     let r: CommandResult;
     try {
       // Plain progress keeps buildx's bootstrap output line-by-line instead of a redrawn TTY screen.
-      r = await this.run(args, { timeoutMs, signal: task.signal, ...(onLine ? { onLine } : {}), env: { BUILDKIT_PROGRESS: 'plain' } });
+      r = await this.run(args, { timeoutMs, signal: task.signal, ...(onLine ? { onLine } : {}), env: { BUILDKIT_PROGRESS: 'plain' }, ...opts });
     } catch (error) {
       task.step(step, task.signal.aborted ? 'cancelled' : 'failed');
       throw error;

@@ -4,6 +4,7 @@
  * does not leave its plugin process running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../contract/errors.js';
 
@@ -19,6 +20,14 @@ export interface RunOptions {
   input?: string | Buffer;
   /** How much of each stream to keep in the result (the line callbacks still see everything). */
   maxBufferBytes?: number;
+  /**
+   * false: on Linux the command stays in the app's session and process group, as a command a script runs does,
+   * instead of getting a session of its own. For short commands: on Linux a new session is a new scheduler
+   * autogroup, which on a busy machine made a ~100 ms `docker buildx create` take ~1.3-1.5x as long (issue 15).
+   * Cancelling still ends the whole tree: the command's descendants are found in /proc and signalled with it.
+   * A terminal's Ctrl-C then reaches the command too, not only the app. Default true; ignored elsewhere than Linux.
+   */
+  ownSession?: boolean;
 }
 
 export interface CommandResult {
@@ -55,14 +64,16 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
   const shown = formatCommand([path.basename(file), ...args]);
   if (opts.signal?.aborted) return Promise.reject(new AppError('cancelled', `\`${truncate(shown)}\` was cancelled before it started.`));
 
+  // A process group of its own, so cancelling can signal the command and everything it started (on Linux a
+  // command may stay in ours, its descendants then found in /proc).
+  const ownGroup = process.platform !== 'win32' && (opts.ownSession !== false || process.platform !== 'linux');
   return new Promise<CommandResult>((resolve, reject) => {
     let child: ChildProcess;
     try {
       child = spawn(file, [...args], {
         env: opts.env ?? process.env,
         cwd: opts.cwd,
-        // A process group of its own, so cancelling can signal the command and everything it started.
-        detached: process.platform !== 'win32',
+        detached: ownGroup,
         stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         windowsHide: true,
       });
@@ -82,8 +93,8 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
     const stop = (why: AppError) => {
       if (ending) return;
       ending = why;
-      killTree(child, 'SIGTERM');
-      killTimer = setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS);
+      killTree(child, 'SIGTERM', ownGroup);
+      killTimer = setTimeout(() => killTree(child, 'SIGKILL', ownGroup), KILL_GRACE_MS);
       killTimer.unref();
     };
     const onAbort = () => stop(new AppError('cancelled', `\`${truncate(shown)}\` was cancelled.`));
@@ -157,7 +168,29 @@ function collector(max: number, onLine?: (line: string) => void) {
   };
 }
 
-function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Linux: every process below `pid` (each before its own children), from /proc/PID/task/TID/children; [] where /proc cannot say. */
+function descendants(pid: number, depth = 0): number[] {
+  if (depth > 32) return [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const task of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of text.split(/\s+/).filter(Boolean).map(Number)) out.push(child, ...descendants(child, depth + 1));
+  }
+  return out;
+}
+
+function killTree(child: ChildProcess, signal: NodeJS.Signals, ownGroup: boolean): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   if (process.platform === 'win32') {
     // taskkill /T is how Windows ends a process and its children.
@@ -165,14 +198,27 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
     killer.on('error', () => child.kill());
     return;
   }
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
+  if (ownGroup) {
     try {
-      child.kill(signal);
+      process.kill(-child.pid, signal);
+      return;
     } catch {
-      // already gone
+      // no such group: the command alone, below
     }
+  } else {
+    // in the app's own group: the tree as /proc shows it now, then the command itself
+    for (const pid of descendants(child.pid)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+  try {
+    child.kill(signal);
+  } catch {
+    // already gone
   }
 }
 

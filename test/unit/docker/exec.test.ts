@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,41 @@ describe('runCommand', () => {
     );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('cancelled');
+    const grandchild = Number(await readFile(pidFile, 'utf8'));
+    await waitUntilGone(grandchild);
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  // /proc/PID/stat after the command name: state, ppid, process group, session
+  const SESSION_OF_SELF = `process.stdout.write(require('node:fs').readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[3])`;
+  const ownSessionId = () => readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[3];
+
+  test.runIf(process.platform === 'linux')('a command gets a session of its own, unless ownSession is false', async () => {
+    expect((await runCommand(node, ['-e', SESSION_OF_SELF])).stdout).not.toBe(ownSessionId());
+    expect((await runCommand(node, ['-e', SESSION_OF_SELF], { ownSession: false })).stdout).toBe(ownSessionId());
+  });
+
+  test.runIf(process.platform === 'linux')('cancelling kills the whole tree also for a command left in our session', async () => {
+    const pidFile = path.join(dir, 'grandchild-same-session.pid');
+    const script = `
+      const { spawn } = require('node:child_process');
+      const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(g.pid));
+      console.log('started');
+      setInterval(() => {}, 1000);
+    `;
+    const controller = new AbortController();
+    const error = await runCommand(node, ['-e', script], {
+      ownSession: false,
+      signal: controller.signal,
+      onStdoutLine: (l) => {
+        if (l === 'started') controller.abort();
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'cancelled' });
     const grandchild = Number(await readFile(pidFile, 'utf8'));
     await waitUntilGone(grandchild);
     expect(isAlive(grandchild)).toBe(false);
