@@ -95,10 +95,18 @@ function goalRatio(what: string, app: number, refName: string, ref: number, goal
   goalRows.push([what, formatMs(app), `${refName} ${formatMs(ref)}`, ratio(app, ref), `≤ ${goal}x`, value <= goal ? 'met' : 'not met']);
 }
 
-/** `rounds` samples of each side, alternating which goes first so neither always meets a warmer engine. */
+/**
+ * `rounds` samples of each side, alternating which goes first so neither always meets a warmer engine; before them
+ * one uncounted round of each side (index `rounds`), as bench/cli.ts's `pair` does, so a first call's cold start
+ * (modules loaded on first use, the disk cache) is not one of the samples.
+ */
 async function sideBySide(app: (i: number) => Promise<unknown>, cli: (i: number) => Promise<unknown>, after?: { app?: (i: number) => Promise<unknown>; cli?: (i: number) => Promise<unknown> }) {
   const a: number[] = [];
   const c: number[] = [];
+  await app(ROUNDS);
+  await after?.app?.(ROUNDS);
+  await cli(ROUNDS);
+  await after?.cli?.(ROUNDS);
   for (let i = 0; i < ROUNDS; i++) {
     const order = i % 2 === 0 ? (['app', 'cli'] as const) : (['cli', 'app'] as const);
     for (const side of order) {
