@@ -48,7 +48,7 @@ import { nativePlatformOf } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildHistory } from './history.js';
-import { readPlacement, type BuildPlacement } from './placement.js';
+import { placementBeforeBuild, readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 import { buildTiming, runsNatively } from './timing.js';
@@ -242,13 +242,9 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // BuildKit leaves the platform out of step names when it builds only one
   const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
   const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
-  // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
-  // read beside the build so it adds no wait.
+  // Which node takes which platform is known from the builder's pins: the live timeline says so once read.
   let planned: BuildPlacement | undefined;
-  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
-    planned = read;
-    noteNodes(reporter, read);
-  }, () => undefined);
+  const planning = planPlacement(deps, p, platforms, task, reporter, (read) => (planned = read));
   task.step('build', 'running');
   const result = await runTracked(deps, args, tracker, reporter, task.signal, () => withNodes(tracker.platforms(), planned));
   await planning;
@@ -346,10 +342,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
   let planned: BuildPlacement | undefined;
-  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
-    planned = read;
-    noteNodes(reporter, read);
-  }, () => undefined);
+  const planning = planPlacement(deps, p, platforms, task, reporter, (read) => (planned = read));
   const timeline = (): PlatformProgress[] => withNodes(jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push)), planned);
 
   const runJob = async (job: PlatformPush): Promise<void> => {
@@ -493,6 +486,26 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 function buildPlatformStages(text: string): Set<string> {
   const stages = parseStages(parseInstructions(text));
   return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
+}
+
+/**
+ * The placement known before the build, handed to `set` as soon as known: from buildx's files when they answer
+ * (no process); read beside the build (`docker buildx inspect`, `docker version` of unknown engines) only for a
+ * builder with several nodes, whose live timeline names each platform's node, or one the files cannot tell. A
+ * one-node builder the files cannot place is left to the read after the build: during it every process started
+ * competes with BuildKit for the CPU, and nothing shown then depends on a one-node placement.
+ */
+async function planPlacement(deps: BuildDeps, p: Prepared, platforms: readonly string[], task: TaskHandle, reporter: BuildReporter, set: (placement: BuildPlacement | undefined) => void): Promise<void> {
+  try {
+    const cli = deps.engine.cli();
+    const early = await placementBeforeBuild(await cli.commandEnv(task.signal), p.builder.name, platforms, p.knownNatives);
+    if (early.oneNode) return;
+    const read = early.placement ?? (await readPlacement(cli, p.builder.name, platforms, task.signal, p.knownNatives));
+    set(read);
+    noteNodes(reporter, read);
+  } catch {
+    // no placement before the build: the read after it tries again
+  }
 }
 
 /** Names the node of each platform in the timeline, for builders with several nodes. */
