@@ -151,6 +151,9 @@ async function main() {
     console.log(`\nplain: ${plainResult?.timing.platforms[0]?.summary}\nfast:  ${fastResult?.timing.platforms[0]?.summary}`);
     console.log(`\n${md}\n`);
     console.log(modernApp <= modernCli * 1.05 ? 'modern: within 1.05x of docker buildx build' : `modern: NOT within 1.05x (${ratio(modernApp, modernCli)})`);
+    // each round's two sides ran back to back: their ratio is less moved by a load that changes over minutes
+    const paired = appMs.map((a, i) => a / cliMs[i]!);
+    console.log(`modern, median of the ${paired.length} per-round ratios: ${median(paired).toFixed(2)}x (each ${paired.map((r) => r.toFixed(2)).join(' ')})`);
     // for bench/run-all.ts: name, the app (or the fast way) in ms, the other side in ms
     console.log(`bctr-modern ${Math.round(modernApp)} ${Math.round(modernCli)} before=${Math.round(median(beforeMs))} buildx=${Math.round(median(buildxMs))} after=${Math.round(median(afterMs))}`);
     console.log(`bctr-samples ${Math.round(median(sampleFastMs))} ${Math.round(median(samplePlainMs))}`);
