@@ -18,8 +18,9 @@ import type {
 import { AppError, serializeError } from '../contract/errors.js';
 import type { BuildAfterPushFailure } from '../contract/build.js';
 import type { EngineAccess } from '../docker/engine.js';
+import { engineGet } from '../docker/engine-http.js';
 import type { CommandResult } from '../docker/exec.js';
-import { describeEngine } from '../doctor/doctor.js';
+import { describeEngine, enginePlatform } from '../doctor/doctor.js';
 import type { EventBus } from '../events.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatPlatform, parsePlatform, samePlatform } from '../platform.js';
@@ -48,7 +49,7 @@ import { nativePlatformOf } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildHistory } from './history.js';
-import { readPlacement, type BuildPlacement } from './placement.js';
+import { placementBeforeBuild, readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 import { buildTiming, runsNatively } from './timing.js';
@@ -103,8 +104,11 @@ interface Prepared {
   warnings: DockerfileWarning[];
   /** The Dockerfile as read before the build (its $BUILDPLATFORM stages tell the timing what ran natively). */
   text: string;
-  /** The app's own engine's native platform by the endpoints a builder node names it with (read once, before the build). */
-  knownNatives: Record<string, string>;
+  /**
+   * The app's own engine's native platform by the endpoints a builder node names it with (read once, while the
+   * build starts; empty when the engine did not say). Never rejects.
+   */
+  knownNatives: Promise<Record<string, string>>;
   builder: BuilderChoice;
   cmd: BuildCommandOptions;
   plainHttp: Decided;
@@ -145,11 +149,18 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   const { context, dockerfile, warnings, text } = await checkProject({ context: input.context, ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}) });
 
   const connection = await deps.engine.connect(signal);
-  const [facts, settings] = await Promise.all([describeEngine(connection, signal), deps.settings.read()]);
+  // The engine's facts (`/info`) choose the builder only for a modern build without one named (the image store
+  // decides); otherwise all the build needs of them is the engine's own platform, for the placement, read from
+  // `/version` while the build starts: nothing waits for it before the buildx command.
+  const storeDecides = input.mode === 'modern' && !input.builder;
+  const [facts, settings] = await Promise.all([storeDecides ? describeEngine(connection, signal) : undefined, deps.settings.read()]);
+  const ownNative: Promise<string | undefined> = facts
+    ? Promise.resolve(nativePlatformOf(facts.os, facts.arch))
+    : enginePlatform(connection, signal).catch(() => undefined);
   await deps.engine.cli().requireBuildx(signal);
   const builderOpts: Parameters<typeof chooseBuilder>[0] = {
     mode: input.mode,
-    containerdImageStore: facts.containerdImageStore,
+    containerdImageStore: facts?.containerdImageStore ?? false,
     defaultBuilder: connection.cliEnv.DOCKER_CONTEXT ?? 'default',
     configuredBuilder: settings.builder.name,
   };
@@ -182,15 +193,17 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
       cmd.cachePlainHttp = cacheRegistry === ref.registry ? plainHttp.plainHttp : (await deps.plainHttp.decide(cacheRegistry, signal ? { signal } : {})).plainHttp;
     }
   }
-  const knownNatives: Record<string, string> = {};
-  const ownNative = nativePlatformOf(facts.os, facts.arch);
-  if (ownNative) {
-    // a node on this same engine names it by its socket, or by the docker context the app selected for it
-    knownNatives[connection.endpoint] = ownNative;
-    if (connection.cliEnv.DOCKER_CONTEXT) knownNatives[connection.cliEnv.DOCKER_CONTEXT] = ownNative;
-    // with DOCKER_HOST set (and no context chosen) the CLI's "default" context is this engine
-    else if (connection.cliEnv.DOCKER_HOST) knownNatives.default = ownNative;
-  }
+  const knownNatives = ownNative.then((native) => {
+    const known: Record<string, string> = {};
+    if (native) {
+      // a node on this same engine names it by its socket, or by the docker context the app selected for it
+      known[connection.endpoint] = native;
+      if (connection.cliEnv.DOCKER_CONTEXT) known[connection.cliEnv.DOCKER_CONTEXT] = native;
+      // with DOCKER_HOST set (and no context chosen) the CLI's "default" context is this engine
+      else if (connection.cliEnv.DOCKER_HOST) known.default = native;
+    }
+    return known;
+  });
   return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, plainHttp, ...(cache ? { cache } : {}) };
 }
 
@@ -242,13 +255,9 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // BuildKit leaves the platform out of step names when it builds only one
   const tracker = new BuildProgressTracker({ platforms, ...(platforms.length === 1 ? { defaultPlatform: platforms[0] } : {}), onLog: (l) => reporter.log(l) });
   const args = modernBuildArgs(p.cmd, platforms, p.ref.original);
-  // Which node takes which platform is known from the builder's pins: the live timeline says so once read,
-  // read beside the build so it adds no wait.
+  // Which node takes which platform is known from the builder's pins: the live timeline says so once read.
   let planned: BuildPlacement | undefined;
-  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
-    planned = read;
-    noteNodes(reporter, read);
-  }, () => undefined);
+  const planning = planPlacement(deps, p, platforms, task, reporter, (read) => (planned = read));
   task.step('build', 'running');
   const result = await runTracked(deps, args, tracker, reporter, task.signal, () => withNodes(tracker.platforms(), planned));
   await planning;
@@ -267,7 +276,7 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // Everything read after the build at once: the pushed list, the placement (when not read yet), the local images.
   const [verified, placement, localImages] = await Promise.all([
     afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal)),
-    planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives),
+    planned ?? p.knownNatives.then((known) => readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known)),
     existingImages(deps, [p.ref.original]),
   ]);
   const pushed = verified.value ?? NOTHING_READ_BACK;
@@ -346,10 +355,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     push: { name: `docker push ${platformTag(p.ref, platform)}`, state: 'waiting', cached: false, logLines: 0 },
   }));
   let planned: BuildPlacement | undefined;
-  const planning = readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives).then((read) => {
-    planned = read;
-    noteNodes(reporter, read);
-  }, () => undefined);
+  const planning = planPlacement(deps, p, platforms, task, reporter, (read) => (planned = read));
   const timeline = (): PlatformProgress[] => withNodes(jobs.map((j) => withPush(j.tracker.platforms()[0] ?? emptyPlatform(j.platform), j.push)), planned);
 
   const runJob = async (job: PlatformPush): Promise<void> => {
@@ -455,7 +461,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     laterFailure = verified.failure;
     pushed = verified.value ?? NOTHING_READ_BACK;
   } else task.step('verify', 'skipped', 'no list to read back');
-  const placement = await (planned ?? readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, p.knownNatives));
+  const placement = await (planned ?? p.knownNatives.then((known) => readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known)));
   const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
@@ -493,6 +499,27 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
 function buildPlatformStages(text: string): Set<string> {
   const stages = parseStages(parseInstructions(text));
   return new Set(stages.filter((st) => st.onBuildPlatform).flatMap((st) => [`stage-${st.index}`, ...(st.name ? [st.name.toLowerCase()] : [])]));
+}
+
+/**
+ * The placement known before the build, handed to `set` as soon as known: from buildx's files when they answer
+ * (no process); read beside the build (`docker buildx inspect`, `docker version` of unknown engines) only for a
+ * builder with several nodes, whose live timeline names each platform's node, or one the files cannot tell. A
+ * one-node builder the files cannot place is left to the read after the build: during it every process started
+ * competes with BuildKit for the CPU, and nothing shown then depends on a one-node placement.
+ */
+async function planPlacement(deps: BuildDeps, p: Prepared, platforms: readonly string[], task: TaskHandle, reporter: BuildReporter, set: (placement: BuildPlacement | undefined) => void): Promise<void> {
+  try {
+    const cli = deps.engine.cli();
+    const known = await p.knownNatives;
+    const early = await placementBeforeBuild(await cli.commandEnv(task.signal), p.builder.name, platforms, known);
+    if (early.oneNode) return;
+    const read = early.placement ?? (await readPlacement(cli, p.builder.name, platforms, task.signal, known));
+    set(read);
+    noteNodes(reporter, read);
+  } catch {
+    // no placement before the build: the read after it tries again
+  }
 }
 
 /** Names the node of each platform in the timeline, for builders with several nodes. */
@@ -574,8 +601,9 @@ async function readBack(deps: BuildDeps, p: Prepared, signal: AbortSignal): Prom
   const ref = p.ref;
   const client = await deps.plainHttp.client(ref.registry, { signal, ...requested(p) });
   const tag = ref.tag ?? 'latest';
-  const head = await client.headManifest(ref.repository, tag);
-  const fetched = await client.getManifest(ref.repository, head.digest ?? tag);
+  // One GET by tag: the client checks the body against the registry's Docker-Content-Digest (or hashes it when
+  // the registry gives none), what a HEAD for the digest and a GET by digest told in two round trips.
+  const fetched = await client.getManifest(ref.repository, tag);
   const parsed = parseManifestDocument(fetched.mediaType, fetched.json, ref.original);
   if (parsed.kind === 'index') {
     const images = parsed.manifests
@@ -640,17 +668,24 @@ function failure(tracker: BuildProgressTracker, command: string[], result: Comma
   });
 }
 
-/** Which of these names the engine's local store now holds (the docker driver keeps what it builds). */
+/**
+ * Which of these names the engine's local store now holds (the docker driver keeps what it builds): `GET
+ * /images/NAME/json` for each at once, over plain HTTP where the connection allows (no dockerode to load), else
+ * through dockerode. Any failure counts as not there.
+ */
 async function existingImages(deps: BuildDeps, names: string[]): Promise<string[]> {
-  const docker = await deps.engine.docker();
-  const found: string[] = [];
-  for (const name of names) {
-    try {
-      await docker.getImage(name).inspect();
-      found.push(name);
-    } catch {
-      // not there: nothing to report
-    }
-  }
-  return found;
+  const connection = await deps.engine.connect();
+  const held = await Promise.all(
+    names.map(async (name) => {
+      try {
+        const plain = engineGet(connection, `/images/${encodeURI(name)}/json`);
+        if (plain) return (await plain).status === 200;
+        await connection.docker.getImage(name).inspect();
+        return true;
+      } catch {
+        return false; // not there: nothing to report
+      }
+    }),
+  );
+  return names.filter((_, i) => held[i]);
 }

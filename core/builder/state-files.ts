@@ -1,7 +1,8 @@
 /**
  * buildx's own state files, read instead of starting `docker buildx inspect` where they give the same facts
  * (issue 15): whether a name is taken before `builder:create`, and the builder `docker buildx create` just
- * wrote when it was not started. Each reader answers `undefined` whenever it cannot be sure, and the caller
+ * wrote when it was not started; and (issue 13) how many nodes a builder has before a build, so that a one-node
+ * builder's placement needs no process while BuildKit builds. Each reader answers `undefined` whenever it cannot be sure, and the caller
  * then asks buildx itself.
  *
  * Layout (buildx 0.10 and later): $DOCKER_CONFIG/buildx/instances/NAME (JSON: Name, Driver, Nodes[]),
@@ -223,4 +224,18 @@ async function contextBuilderName(dir: string, configDir: string, context: strin
   if (!meta) return undefined;
   const parsed = parseJson(meta) as { Name?: unknown } | undefined;
   return parsed && typeof parsed === 'object' && parsed.Name === context ? context : undefined;
+}
+
+/**
+ * What buildx's files say about builder NAME before a build: its instance file's text, or, without one, whether
+ * NAME is a docker context (the engine's own builder: the docker driver, one node). undefined when they cannot say.
+ */
+export async function readBuilderFiles(name: string, env: NodeJS.ProcessEnv): Promise<{ instance: string } | { context: true } | undefined> {
+  try {
+    return { instance: await readFile(path.join(buildxDir(env), 'instances', name), 'utf8') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+  }
+  if (name === 'default') return { context: true };
+  return (await exists(contextMetaPath(dockerConfigDir(env), name))) === true ? { context: true } : undefined;
 }

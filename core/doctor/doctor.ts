@@ -8,6 +8,7 @@ import type { DockerCli } from '../docker/docker-cli.js';
 import { engineGetJson } from '../docker/engine-http.js';
 import type { EngineAccess, EngineConnection } from '../docker/engine.js';
 import { engineIsLocal } from '../docker/facts.js';
+import { nativePlatformOf } from '../builder/node-platform.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
 import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
 import { runBuildxLs } from './buildx-ls.js';
@@ -103,6 +104,19 @@ export async function describeEngine(connection: EngineConnection, signal?: Abor
   if (typeof info.OperatingSystem === 'string') engine.operatingSystem = info.OperatingSystem;
   engine.local = engineIsLocal(connection, { KernelVersion: engine.kernelVersion ?? '', OSType: engine.osType ?? '' });
   return engine;
+}
+
+/**
+ * The engine's own platform (e.g. linux/amd64) from `GET /version` alone: what `docker version` prints as
+ * Server Os/Arch, the same fact readPlacement asks of other nodes' engines. Far cheaper for the engine than
+ * `/info`. A Go arch that names no variant (arm) is read from `/info` (armv7l…); undefined when neither says.
+ */
+export async function enginePlatform(connection: EngineConnection, signal?: AbortSignal): Promise<string | undefined> {
+  const version = await readEngine(connection, '/version', 'version', signal);
+  const fromVersion = nativePlatformOf(String(version.Os ?? ''), String(version.Arch ?? ''));
+  if (fromVersion) return fromVersion;
+  const info = await readEngine(connection, '/info', 'info', signal);
+  return nativePlatformOf(String(version.Os ?? info.OSType ?? ''), String(info.Architecture ?? ''));
 }
 
 async function readEngine(connection: EngineConnection, apiPath: string, method: 'version' | 'info', signal?: AbortSignal): Promise<Record<string, unknown>> {

@@ -138,6 +138,12 @@ describe('the sample project', () => {
       expect(run.endedAt! - run.startedAt!).toBeGreaterThan(0);
     }
 
+    // the timing knows what the engine's own builder runs natively (its engine's platform, placed without asking
+    // buildx: the builder of the docker context in use) and says which platforms ran emulated
+    const server = (await docker(['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}'])).stdout.trim();
+    expect(result.timing.platforms.map((t) => [t.platform, t.node, t.nativePlatform])).toEqual(THREE.map((p) => [p, undefined, server]));
+    expect(result.timing.platforms.find((t) => t.platform === server)?.summary).toMatch(/every program ran natively/);
+
     // live: progress events per platform, task steps per platform and per Dockerfile step, the builder note in the log
     expect(seen.progress.length).toBeGreaterThan(1);
     expect(seen.progress.some((e) => e.platforms.some((p) => p.steps.some((s) => s.state === 'running')))).toBe(true);
