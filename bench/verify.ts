@@ -17,6 +17,7 @@ import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { RegistryClient } from '../core/registry/client.js';
 import { verifyImage } from '../core/verify/verify.js';
 import { seedMultiArchImage, startRegistryProcess } from '../test/helpers/registry-process.js';
@@ -38,10 +39,28 @@ async function vmHwmBytes(): Promise<number> {
 }
 
 /** `--child REF`: one verify in a fresh process that does nothing else, so its high-water mark is the verify's. */
+/** CPU time (ms) this process's main thread has used: /proc/self/task/PID/stat, utime + stime, in 1/100 s ticks. */
+async function mainThreadCpuMs(): Promise<number> {
+  const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 async function child(ref: string, registry: string): Promise<void> {
   const base = process.memoryUsage.rss();
+  let majorGcs = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  });
+  gcs.observe({ entryTypes: ['gc'] });
+  const cpu0 = process.cpuUsage();
+  const main0 = await mainThreadCpuMs();
   const ms = await timeMs(() => verifyImage(new RegistryClient({ registry }), ref, { hostCheck: false }));
-  process.stdout.write(`${JSON.stringify({ ms, base, hwm: await vmHwmBytes() })}\n`);
+  const cpu = process.cpuUsage(cpu0);
+  const mainCpu = (await mainThreadCpuMs()) - main0;
+  await new Promise((resolve) => setTimeout(resolve, 20)); // gc entries arrive asynchronously
+  gcs.disconnect();
+  process.stdout.write(`${JSON.stringify({ ms, base, hwm: await vmHwmBytes(), cpu: (cpu.user + cpu.system) / 1000, mainCpu, majorGcs })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -108,18 +127,24 @@ async function main(): Promise<void> {
       `import { verifyImage } from ${JSON.stringify(pathToFileURL(compiled).href)};`,
       `import { RegistryClient } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist', 'core', 'registry', 'client.js')).href)};`,
       'import { readFileSync } from "node:fs";',
-      'const base = process.memoryUsage.rss(); const t0 = performance.now();',
+      'import { PerformanceObserver, constants } from "node:perf_hooks";',
+      'const mainThreadCpuMs = () => { const s = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return (Number(f[11]) + Number(f[12])) * 10; };',
+      'let majorGcs = 0;',
+      'const gcs = new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++; });',
+      'gcs.observe({ entryTypes: ["gc"] });',
+      'const base = process.memoryUsage.rss(); const cpu0 = process.cpuUsage(); const main0 = mainThreadCpuMs(); const t0 = performance.now();',
       `await verifyImage(new RegistryClient({ registry: ${JSON.stringify(registry.localhostAddress)} }), ${JSON.stringify(ref)}, { hostCheck: false });`,
-      'const ms = performance.now() - t0;',
+      'const ms = performance.now() - t0; const c = process.cpuUsage(cpu0); const mainCpu = mainThreadCpuMs() - main0;',
+      'await new Promise((r) => setTimeout(r, 20)); gcs.disconnect();',
       'const hwm = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;',
-      'console.log(JSON.stringify({ ms, base, hwm }));',
+      'console.log(JSON.stringify({ ms, base, hwm, cpu: (c.user + c.system) / 1000, mainCpu, majorGcs }));',
     ].join('\n');
-    const childRuns: Array<{ ms: number; base: number; hwm: number }> = [];
+    const childRuns: Array<{ ms: number; base: number; hwm: number; cpu: number; mainCpu: number; majorGcs: number }> = [];
     for (let i = 0; i < ROUNDS; i++) {
       const { stdout } = plain
         ? await execFileAsync(process.execPath, ['--input-type=module', '-e', childScript], { maxBuffer: 1024 * 1024 })
         : await execFileAsync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ref, registry.localhostAddress], { maxBuffer: 1024 * 1024 });
-      childRuns.push(JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; base: number; hwm: number });
+      childRuns.push(JSON.parse(stdout.trim().split('\n').pop()!) as (typeof childRuns)[number]);
     }
     const childPeak = Math.max(...childRuns.map((r) => r.hwm));
     const v = median(verifyMs);
@@ -140,6 +165,18 @@ async function main(): Promise<void> {
         how: `high-water mark (VmHWM) of a process that only runs the verify (${ROUNDS} runs, each ${childRuns.map((r) => formatMs(r.ms)).join(', ')}), of which ${plain ? 'node with the compiled core' : 'node + tsx (no dist/: run npx tsc -b for the plain-node figure)'} at start ${formatBytes(Math.max(...childRuns.map((r) => r.base)))}; in the bench process the resident set rose by at most ${formatBytes(peakRise)} during a verify (peak sample ${formatBytes(peakRss)})`,
       },
     ];
+    // where a verify's CPU goes: its main thread (HTTP, sha256 of the compressed bytes, tar reading, GC pauses) and the
+    // other threads (zlib inflate on the libuv pool, V8's concurrent GC); the pull's CPU is dockerd's and containerd's,
+    // which share the machine with other users, so it is not shown
+    const cpuTotal = median(childRuns.map((r) => r.cpu));
+    const cpuMain = median(childRuns.map((r) => r.mainCpu));
+    rows.push({
+      flow: 'verify CPU time',
+      app: formatMs(cpuTotal),
+      cli: '',
+      ratio: '',
+      how: `user + system time of the process that only runs the verify, median of ${ROUNDS}: ${formatMs(cpuMain)} on its main thread (HTTP, sha256 of the compressed bytes, tar reading, GC pauses), ${formatMs(cpuTotal - cpuMain)} on other threads (zlib inflate on the libuv pool, V8's concurrent GC); ${median(childRuns.map((r) => r.majorGcs))} major GCs per verify`,
+    });
     const md = printTable('verify vs docker pull', ['flow', 'the app', 'docker CLI', 'ratio', 'how'], rows);
     console.log(`\nverify runs: ${verifyMs.map(formatMs).join(', ')}; pull runs: ${pullMs.map(formatMs).join(', ')}`);
     // the machine is often shared: the load says how much the figures above competed for the CPUs
