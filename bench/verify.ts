@@ -3,16 +3,18 @@
  * side by side, and the peak memory of the verify.
  * Run: PATH=/usr/bin:$PATH npx tsx bench/verify.ts [rounds] [--mb N]
  *
- * Sets up a throwaway registry process, pushes the busybox test image as the base, then builds one image for
+ * Sets up a throwaway registry process, pushes the busybox test image as the base, then writes one image for
  * linux/amd64, linux/arm64 and linux/arm/v7 whose extra layer is N MiB (default 30) of random bytes of its own per
- * platform (random, so gzip cannot shrink it: N MiB cross the wire per platform for both sides). Each round
+ * platform (random, so gzip cannot shrink it: N MiB cross the wire per platform for both sides), straight into the
+ * registry over its HTTP API so the engine holds none of it before a pull (see pushBenchImage). Each round
  * alternates which side goes first. The pull side removes what it pulled before the next round so every pull
  * downloads. Memory: this process's resident set sampled every 10 ms while verify runs (the highest sample, and
  * the rise over the resident set just before), plus the kernel's high-water mark of the process (VmHWM).
  * Everything it creates is labelled dev.multiarch-lab.test=bench-verify and removed at the end.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +22,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { RegistryClient } from '../core/registry/client.js';
 import { verifyImage } from '../core/verify/verify.js';
-import { seedMultiArchImage, startRegistryProcess } from '../test/helpers/registry-process.js';
-import { removeImagesFrom } from '../test/helpers/run-images.js';
+import { createIndex, MediaTypes } from '../core/registry/manifest.js';
+import { seedMultiArchImage, startRegistryProcess, type RegistryProcess } from '../test/helpers/registry-process.js';
+import { indexEntries, removeImagesFrom, tarWithFile, uploadBlob } from '../test/helpers/run-images.js';
 import { docker, execFileAsync, formatBytes, formatMs, median, printTable, ratio, timeMs, type Row } from './lib.js';
 
 const ARGS = process.argv.slice(2);
@@ -29,8 +32,70 @@ const mbAt = ARGS.indexOf('--mb');
 const MB = mbAt >= 0 ? Math.max(1, Number(ARGS[mbAt + 1] ?? 30)) : 30;
 const ROUNDS = Math.max(1, Number(ARGS.find((a, i) => /^\d+$/.test(a) && ARGS[i - 1] !== '--mb') ?? 3));
 const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
-const LABEL = 'dev.multiarch-lab.test=bench-verify';
+const LABEL_KEY = 'dev.multiarch-lab.test';
+const LABEL_VALUE = 'bench-verify';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const sha256 = (bytes: Uint8Array | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/**
+ * The bench image, written straight into the registry over its HTTP API: for each platform, bench/base's layers plus
+ * one layer holding /data/payload.bin, MB MiB of random bytes of its own (random, so gzip cannot shrink it), and a
+ * config labelled dev.multiarch-lab.test=bench-verify. Nothing of it passes through dockerd: an image built with
+ * `docker buildx build` on this engine left its layers in the engine's content store, and every "docker pull" below
+ * then printed "Already exists" for the payload and downloaded only manifests, while verify read every byte.
+ */
+async function pushBenchImage(registry: RegistryProcess, mb: number): Promise<void> {
+  const client = new RegistryClient({ registry: registry.address });
+  const bases = await indexEntries(registry, 'bench/base', '1');
+  const entries: Array<Descriptor & { platform: string }> = [];
+  let format: 'oci' | 'docker' = 'oci';
+  for (const platform of PLATFORMS) {
+    const base = bases.get(platform);
+    if (!base) throw new Error(`bench/base:1 has no ${platform} image`);
+    const fetched = await client.getManifest('bench/base', base.digest);
+    const manifest = fetched.json as { config: Descriptor; layers: Descriptor[] } & Record<string, unknown>;
+    const config = (await client.getBlobJson('bench/base', manifest.config.digest)).json as {
+      config?: { Labels?: Record<string, string> } & Record<string, unknown>;
+      rootfs: { diff_ids: string[] };
+      history?: unknown[];
+    } & Record<string, unknown>;
+    for (const d of manifest.layers.map((l) => l.digest)) {
+      const res = await fetch(`${registry.url}/v2/bench/verify/blobs/uploads/?mount=${d}&from=bench/base`, { method: 'POST' });
+      if (res.status !== 201) throw new Error(`mounting ${d} from bench/base answered ${res.status}`);
+    }
+    const tar = tarWithFile('data/payload.bin', randomBytes(mb * 1024 * 1024), 0o644);
+    const layer = await uploadBlob(registry, 'bench/verify', gzipSync(tar, { level: 1 }));
+    const configBlob = await uploadBlob(
+      registry,
+      'bench/verify',
+      Buffer.from(
+        JSON.stringify({
+          ...config,
+          config: { ...config.config, Cmd: ['/bin/sh', '-c', 'ls -l /data'], Labels: { ...config.config?.Labels, [LABEL_KEY]: LABEL_VALUE } },
+          rootfs: { ...config.rootfs, diff_ids: [...config.rootfs.diff_ids, sha256(tar)] },
+          history: [...(config.history ?? []), { created_by: `bench/verify: ${mb} MiB of random bytes in /data/payload.bin` }],
+        }),
+      ),
+    );
+    const text = JSON.stringify({
+      ...manifest,
+      config: { ...manifest.config, digest: configBlob.digest, size: configBlob.size },
+      layers: [...manifest.layers, { mediaType: manifest.layers.at(-1)!.mediaType, digest: layer.digest, size: layer.size }],
+    });
+    const { digest } = await client.putManifest('bench/verify', sha256(text), fetched.mediaType, text);
+    if (fetched.mediaType === MediaTypes.dockerManifest) format = 'docker';
+    entries.push({ mediaType: fetched.mediaType, digest, size: Buffer.byteLength(text), platform });
+  }
+  const index = createIndex(entries, { format });
+  await client.putManifest('bench/verify', '1', index.mediaType, index.text);
+}
 
 async function vmHwmBytes(): Promise<number> {
   const status = await readFile('/proc/self/status', 'utf8');
@@ -66,18 +131,11 @@ async function child(ref: string, registry: string): Promise<void> {
 async function main(): Promise<void> {
   const started = Date.now();
   const registry = await startRegistryProcess();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-bench-verify-'));
   try {
     process.stdout.write(`setting up: base image, then 3 platforms with ${MB} MiB of their own each… `);
     await seedMultiArchImage(registry, 'bench/base', '1');
-    const base = `${registry.localhostAddress}/bench/base:1`;
-    for (const p of ['amd64', 'arm64', 'armv7']) await writeFile(path.join(dir, `payload-${p}.bin`), randomBytes(MB * 1024 * 1024));
-    await writeFile(
-      path.join(dir, 'Dockerfile'),
-      `FROM ${base}\nARG TARGETARCH\nARG TARGETVARIANT\nCOPY payload-\${TARGETARCH}\${TARGETVARIANT}.bin /data/payload.bin\nCMD ["/bin/sh", "-c", "ls -l /data"]\n`,
-    );
     const ref = `${registry.localhostAddress}/bench/verify:1`;
-    await docker(['buildx', 'build', '--builder', 'default', '--platform', PLATFORMS.join(','), '--provenance=false', '--label', LABEL, '-t', ref, '--output', 'type=registry,registry.insecure=true', dir]);
+    await pushBenchImage(registry, MB);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const client = () => new RegistryClient({ registry: registry.localhostAddress });
@@ -185,7 +243,6 @@ async function main(): Promise<void> {
     console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await removeImagesFrom(registry.localhostAddress).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
     await registry.stop();
   }
 }
