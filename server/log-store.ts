@@ -53,7 +53,11 @@ export type LogRange = LogState & { filter: string | null; start: number; first:
 export class ServerLogs {
   private readonly logs = new Map<string, LogBuffer>();
 
-  constructor(private readonly keptTasks = KEPT_TASKS) {}
+  constructor(
+    private readonly keptTasks = KEPT_TASKS,
+    /** Lines kept per build (LogBuffer's limit); the oldest past it are dropped and counted. */
+    private readonly lineLimit?: number,
+  ) {}
 
   /** Takes a core event; `build:log` lines join their task's log. */
   note(event: string, payload: unknown): void {
@@ -61,7 +65,7 @@ export class ServerLogs {
     const { taskId, lines } = payload as { taskId: string; lines: BuildLogLine[] };
     let log = this.logs.get(taskId);
     if (!log) {
-      log = new LogBuffer();
+      log = new LogBuffer(this.lineLimit);
       this.logs.set(taskId, log);
       // the oldest builds' logs go first
       while (this.logs.size > this.keptTasks) this.logs.delete(this.logs.keys().next().value as string);
