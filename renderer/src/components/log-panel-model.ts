@@ -19,6 +19,8 @@ export interface LogView {
   count(filter: string | null): number;
   platforms(): string[];
   slice(filter: string | null, start: number, end: number): ReadonlyArray<BuildLogLine | undefined>;
+  /** Why rows stay empty (a log the server no longer holds), or null. */
+  readonly problem?: string | null;
   /** Every line of a view as plain text (for Copy and Save). */
   text(filter: string | null): string | Promise<string>;
   clear(): void;

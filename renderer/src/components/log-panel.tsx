@@ -172,6 +172,11 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
           {count.toLocaleString('en-US')} {count === 1 ? 'line' : 'lines'}
           {dropped > 0 ? ` (the first ${dropped.toLocaleString('en-US')} were dropped to save memory)` : ''}
         </span>
+        {buffer.problem ? (
+          <span className="small log-problem" role="status" data-testid={testId ? `${testId}-problem` : undefined}>
+            {buffer.problem}
+          </span>
+        ) : null}
         <span className="log-toolbar-spacer" />
         {!follow && count > 0 ? (
           <button

@@ -31,6 +31,8 @@ export class RemoteLog implements LogView {
   private failed = new Set<string>();
   /** Bumped by clear(): answers for an earlier log are dropped. */
   private generation = 0;
+  /** Why rows stay empty: the last range call's error, until one succeeds. */
+  problem: string | null = null;
   /** Told when fetched rows arrived (the store bumps the version it hands the panel). */
   onChange: () => void = () => undefined;
 
@@ -124,6 +126,7 @@ export class RemoteLog implements LogView {
       (answer) => {
         if (generation !== this.generation) return;
         this.inFlight.delete(key);
+        this.problem = null;
         this.takeState(answer);
         if (filter === null) {
           const first = answer.first ?? this.dropped + answer.start;
@@ -136,10 +139,13 @@ export class RemoteLog implements LogView {
         this._version++;
         this.onChange();
       },
-      () => {
+      (error: unknown) => {
         if (generation !== this.generation) return;
         this.inFlight.delete(key);
         this.failed.add(key);
+        this.problem = `Some lines could not be read from the server: ${error instanceof Error ? error.message : String(error)}`;
+        this._version++;
+        this.onChange();
       },
     );
   }
@@ -155,6 +161,7 @@ export class RemoteLog implements LogView {
 
   private reset(): void {
     this.generation++;
+    this.problem = null;
     this.total = 0;
     this.dropped = 0;
     this.counts = {};

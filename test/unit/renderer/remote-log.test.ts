@@ -99,4 +99,16 @@ describe('a build log the server keeps, read through RemoteLog', () => {
     expect(w.log.slice(null, 0, 3).map((l) => l?.text)).toEqual(['line 0', 'line 1', 'line 2']);
     expect(w.log.length).toBe(3);
   });
+
+  it('says so when the server no longer holds the log, instead of leaving rows empty without a word', async () => {
+    const logs = new ServerLogs(1);
+    const w = wired(logs);
+    w.emit('t1', lines(0, 2000));
+    await tick();
+    // another build's log (another window's) takes the only place
+    logs.note('build:log', { taskId: 't2', lines: lines(0, 1) });
+    expect(w.log.slice(null, 0, 1)).toEqual([undefined]);
+    for (let i = 0; i < 5 && !w.log.problem; i++) await tick();
+    expect(w.log.problem).toMatch(/no longer holds this build/);
+  });
 });
