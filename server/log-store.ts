@@ -7,6 +7,7 @@
  * line is one range call away, for as long as the server runs (the page's buffer before this lasted as long
  * as the page).
  */
+import { z } from 'zod';
 import type { BuildLogLine } from '../core/contract/build.js';
 import { AppError } from '../core/contract/errors.js';
 import { LogBuffer } from '../core/contract/log-buffer.js';
@@ -35,14 +36,16 @@ export interface LogState {
 /** A `build:log` update on the wire: the state and the newest lines, packed; `from` is the first one's absolute number. */
 export type LogTail = LogState & { from: number; packed: PackedLogLines };
 
-/** A `log:range` call's input. */
-export interface LogRangeInput {
-  taskId: string;
-  /** A platform: that platform's lines and the lines of none, as the panel's filter shows them. */
-  filter: string | null;
-  start: number;
-  end: number;
-}
+export const LogRangeInput = z
+  .object({
+    taskId: z.string().min(1).max(200),
+    /** A platform: that platform's lines and the lines of none, as the panel's filter shows them. */
+    filter: z.string().max(200).nullable(),
+    start: z.number().int().min(0),
+    end: z.number().int().min(0),
+  })
+  .strict();
+export type LogRangeInput = z.infer<typeof LogRangeInput>;
 
 /** Rows [start, start + lines) of a view; `first` is the absolute number of the first row when unfiltered. */
 export type LogRange = LogState & { filter: string | null; start: number; first: number | null; packed: PackedLogLines };
@@ -98,19 +101,7 @@ export class ServerLogs {
 
 /** Answers a `log:range` call's input (already known to be that channel's); throws an AppError for bad input. */
 export function answerLogRange(logs: ServerLogs, input: unknown): LogRange {
-  return logs.range(readLogRangeInput(input));
-}
-
-/** Checked by hand, not by a zod schema: the server listens before zod loads (issue 15). */
-function readLogRangeInput(input: unknown): LogRangeInput {
-  const refuse = (what: string) => new AppError('invalid-input', `A log range must be {taskId, filter, start, end}: ${what}.`);
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw refuse('got no object');
-  const { taskId, filter, start, end, ...rest } = input as Record<string, unknown>;
-  const extra = Object.keys(rest);
-  if (extra.length) throw refuse(`unknown field ${extra.map((k) => JSON.stringify(k)).join(', ')}`);
-  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 200) throw refuse('taskId is a task id (1 to 200 characters)');
-  if (filter !== null && (typeof filter !== 'string' || filter.length > 200)) throw refuse('filter is a platform or null');
-  const index = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (!index(start) || !index(end)) throw refuse('start and end are whole numbers from 0');
-  return { taskId, filter, start: start as number, end: end as number };
+  const parsed = LogRangeInput.safeParse(input);
+  if (!parsed.success) throw new AppError('invalid-input', `A log range must be {taskId, filter, start, end}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`);
+  return logs.range(parsed.data);
 }

@@ -7,13 +7,16 @@
  * when the server keeps the logs (server/log-store.ts), as the log's state and its newest lines only:
  * `{event: 'build:log', tail: {taskId, total, dropped, counts, from, packed}}`, the rest fetched by `log:range`.
  */
-import type { CallId } from '../core/contract/calls.js';
+import { CallId, CallMessage } from '../core/contract/calls.js';
 import type { Envelope } from '../core/contract/envelope.js';
+import type { SerializedError } from '../core/contract/errors.js';
 import type { EventEnvelope, EventMap, EventName } from '../core/contract/events.js';
 import { packLogLines, type PackedLogLines } from '../core/contract/log-wire.js';
 import type { LogTail, ServerLogs } from './log-store.js';
 
 export type MessageId = CallId;
+export const ClientMessage = CallMessage;
+export type ClientMessage = CallMessage;
 
 /** A `build:log` event on the wire: its lines packed. */
 export interface PackedLogEnvelope {
@@ -127,4 +130,28 @@ export class EventBatcher {
 /** In the queue: "send this task's log tail here". */
 interface LogTailMark {
   tailOf: string;
+}
+
+export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; id: MessageId | null; error: SerializedError };
+
+/** Parses one raw frame; never throws. On failure it still recovers the id when it can, so the caller can match the error. */
+export function parseClientMessage(raw: string): ParsedClientMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, id: null, error: { code: 'invalid-input', message: 'The message is not valid JSON.', hint: 'Send one JSON object per message: {"type":"invoke","id":"c-1","channel":"app:info","input":{}}.' } };
+  }
+  const parsed = ClientMessage.safeParse(json);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const maybeId = json && typeof json === 'object' ? CallId.safeParse((json as Record<string, unknown>).id) : undefined;
+  return {
+    ok: false,
+    id: maybeId?.success ? maybeId.data : null,
+    error: {
+      code: 'invalid-input',
+      message: `The message is not a valid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`,
+      hint: 'Send {"type":"invoke","id":…,"channel":"domain:verb","input":{…}} or {"type":"cancel","id":…}.',
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WebSocket, WebSocketServer, RawData } from 'ws';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Core } from '../core/app.js';
 import type { Dispatch } from '../core/dispatch.js';
 // the contract's modules one by one, not its index: the index builds every channel's schema, which the server
@@ -17,8 +17,7 @@ import type { Envelope } from '../core/contract/envelope.js';
 import type { EventEnvelope } from '../core/contract/events.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
 import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
-import { EventBatcher, type ServerMessage } from './protocol.js';
-import type * as ClientMessages from './client-message.js';
+import { EventBatcher, parseClientMessage, type ServerMessage } from './protocol.js';
 import { answerLogRange, LOG_RANGE_CHANNEL, ServerLogs } from './log-store.js';
 import { CallTracker, dispatchCall } from '../core/calls.js';
 import { WarmCall, type WarmCallSpec } from './warm-call.js';
@@ -194,16 +193,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
 
-  // ws, and zod for reading messages, load after the server listens (issue 15): the page's first requests are
-  // plain HTTP, and its WebSocket opens only once the page has loaded. They load once the core is in (so the
-  // Doctor's warm call is under way first), or at the first upgrade, whichever comes first.
-  let wss: WebSocketServer | undefined;
-  let wsLoading: Promise<WebSocketServer> | undefined;
-  const loadWs = (): Promise<WebSocketServer> =>
-    (wsLoading ??= Promise.all([import('ws'), loadClientMessages()]).then(([{ WebSocketServer }]) => {
-      wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
-      return wss;
-    }));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
 
   const refuseUpgrade = (socket: Duplex, status: number, reason: string, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
@@ -231,16 +221,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       refuseUpgrade(socket, 401, 'Unauthorized', 'Missing or wrong token.');
       return;
     }
-    loadWs().then(
-      (server) => {
-        if (closing || socket.destroyed) {
-          socket.destroy();
-          return;
-        }
-        server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
-      },
-      () => refuseUpgrade(socket, 500, 'Internal Server Error', 'The WebSocket server could not load.'),
-    );
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
   });
 
   /** The core's dispatch, but the warm call's answer for the one call that may have it. */
@@ -304,8 +285,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         send({ type: 'result', id: null, envelope: { ok: false, error: { code: 'invalid-input', message: 'Binary messages are not understood; send JSON text.' } } });
         return;
       }
-      // loaded before the connection was accepted (loadWs)
-      const parsed = clientMessages!.parseClientMessage(rawToString(data));
+      const parsed = parseClientMessage(rawToString(data));
       if (!parsed.ok) {
         send({ type: 'result', id: parsed.id, envelope: { ok: false, error: parsed.error } });
         return;
@@ -374,9 +354,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       () => warm.drop(),
     );
   }
-  // then ws and the message schemas (see loadWs): after the warm call is under way, before the page connects
-  const loadWsQuietly = () => void loadWs().catch(() => undefined);
-  void coreReady.then(() => setImmediate(loadWsQuietly), loadWsQuietly);
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
@@ -387,24 +364,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         warm?.drop();
         stopWatchingEvents?.();
         stopKeepingLogs?.();
-        for (const client of wss?.clients ?? []) client.close(1001, 'server shutting down');
-        wss?.close();
+        for (const client of wss.clients) client.close(1001, 'server shutting down');
+        wss.close();
         http.close(() => resolve());
         http.closeIdleConnections();
         // Give sockets a moment to say goodbye, then cut whatever is left.
         setTimeout(() => {
-          for (const client of wss?.clients ?? []) client.terminate();
+          for (const client of wss.clients) client.terminate();
           http.closeAllConnections();
         }, 500).unref();
       });
       return closing;
     },
   };
-}
-
-let clientMessages: typeof ClientMessages | undefined;
-async function loadClientMessages(): Promise<void> {
-  clientMessages ??= await import('./client-message.js');
 }
 
 function rawToString(data: RawData): string {

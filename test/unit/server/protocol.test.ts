@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClientMessage } from '../../../server/client-message.js';
+import { parseClientMessage } from '../../../server/protocol.js';
 
 describe('parseClientMessage', () => {
   it('accepts invoke and cancel messages', () => {
