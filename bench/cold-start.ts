@@ -9,7 +9,7 @@
  *
  * MAL_BENCH_CPU_PROFILE=DIR also writes each server's V8 CPU profile there (node --cpu-prof), for the server's side.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -69,6 +69,9 @@ async function oneRound(browser: Browser, cli: string): Promise<Marks> {
     await page.goto(match[1]!);
     await page.locator('[data-testid=engine-version]').waitFor({ state: 'visible', timeout: 60_000 });
     mark('engine version visible (Playwright)');
+    // the server process's own CPU time by then (Linux): a figure a busy machine moves less than the wall clock
+    const cpu = await processCpuMs(child.pid);
+    if (cpu !== undefined) marks.set('(server process CPU by then, not a time)', cpu);
     const inPage = await page.evaluate(() => {
       const perf = window.performance;
       const nav = perf.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -90,6 +93,16 @@ async function oneRound(browser: Browser, cli: string): Promise<Marks> {
     await rm(dataDir, { recursive: true, force: true });
   }
   return marks;
+}
+
+/** User + system CPU of a process so far, from /proc (Linux); undefined elsewhere. */
+async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (!fields) return undefined;
+  // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux)
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function main(): Promise<void> {

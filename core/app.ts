@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
 import { registryBrowserChannels } from './contract/registry.js';
 import { registryLifecycleChannels } from './contract/registry-lifecycle.js';
@@ -8,12 +7,14 @@ import { runsChannels } from './contract/runs.js';
 import { buildChannels } from './contract/build.js';
 import { uiStateChannels } from './contract/ui-state.js';
 import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
-import { EventBus } from './events.js';
+import type { EventBus } from './events.js';
+import type { EarlyDoctor } from './early-doctor.js';
+import { createEngineServices } from './engine-services.js';
 import { TaskManager } from './tasks.js';
 import { SettingsStore } from './settings.js';
 import { APP_NAME, defaultDataDir } from './paths.js';
 import { appVersion } from './version.js';
-import { EngineAccess } from './docker/engine.js';
+import type { EngineAccess } from './docker/engine.js';
 import { EngineWatch } from './docker/engine-events.js';
 import { PlainHttpRegistries } from './registry/plain-http-sources.js';
 import type { SweepReport } from './contract/sweep.js';
@@ -27,6 +28,11 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a left-behind container must have been stopped before the sweep removes it (tests shorten it). */
   sweepMinAgeMs?: number;
+  /**
+   * A Doctor's report already running (core/early-doctor.ts, `serve`): the core uses its engine access and event
+   * bus, and its first `doctor:report` call takes that report.
+   */
+  early?: EarlyDoctor;
 }
 
 /** Shared services that domain handlers are built from. */
@@ -82,9 +88,8 @@ const keysOf = <T extends object>(o: T) => Object.keys(o) as Array<keyof T & Cha
 export function createCore(options: CoreOptions): Core {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
-  const events = new EventBus();
+  const { events, engine } = options.early?.services ?? createEngineServices(env, dataDir);
   const settings = new SettingsStore(dataDir);
-  const engine = new EngineAccess({ env, events, probeCacheFile: path.join(dataDir, 'cache', 'buildx-probe.json') });
   const deps: CoreDeps = {
     env,
     dataDir,
@@ -122,7 +127,8 @@ export function createCore(options: CoreOptions): Core {
     }),
     'doctor:report': async (_input, ctx) => {
       const [{ runDoctor }, { doctorWithRegistry }] = await Promise.all([import('./doctor/doctor.js'), import('./local-registry/doctor-check.js')]);
-      return doctorWithRegistry(deps, () => runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }), ctx.signal);
+      const early = options.early?.take(ctx.signal);
+      return doctorWithRegistry(deps, () => early ?? runDoctor({ engine: deps.engine, env, ...(ctx.signal ? { signal: ctx.signal } : {}) }), ctx.signal);
     },
     'settings:get': async () => deps.settings.read(),
     'settings:update': async (patch) => deps.settings.update(patch),

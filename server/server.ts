@@ -18,6 +18,7 @@ import type { EventEnvelope } from '../core/contract/events.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
 import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
 import { EventBatcher, parseClientMessage, type ServerMessage } from './protocol.js';
+import { answerLogRange, LOG_RANGE_CHANNEL, ServerLogs } from './log-store.js';
 import { CallTracker, dispatchCall } from '../core/calls.js';
 import { WarmCall, type WarmCallSpec } from './warm-call.js';
 
@@ -95,6 +96,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const coreReady = Promise.resolve(opts.core);
   // a core that failed to load answers every call with why (serve reports it and stops)
   coreReady.catch(() => undefined);
+  // build logs stay here; pages are sent their newest lines and fetch the rest by range (server/log-store.ts).
+  // Subscribed before any connection is, so a log holds an event's lines before any connection sends its tail.
+  const logs = new ServerLogs();
+  let stopKeepingLogs: (() => void) | undefined;
+  void coreReady.then(
+    (core) => {
+      stopKeepingLogs = core.events.onAny((event, payload) => logs.note(event, payload));
+    },
+    () => undefined,
+  );
   const warm = opts.warmCall ? new WarmCall(opts.warmCall) : undefined;
   let port = 0;
 
@@ -231,7 +242,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     const events = new EventBatcher((text) => {
       if (ws.readyState === ws.OPEN) ws.send(text);
-    });
+    }, logs);
     const send = (message: ServerMessage) => {
       if (ws.readyState !== ws.OPEN) return;
       // events the core emitted before this result reach the client before it
@@ -282,6 +293,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const message = parsed.message;
       if (message.type === 'cancel') {
         calls.cancel(message.id);
+        return;
+      }
+      if (message.channel === LOG_RANGE_CHANNEL) {
+        // the server's own call: a range of a build's log it keeps (after the core, so the log is there)
+        void coreReady
+          .then((): Envelope => ({ ok: true, result: answerLogRange(logs, message.input) }))
+          .catch((error: unknown): Envelope => ({ ok: false, error: serializeError(error) }))
+          .then((envelope) => send({ type: 'result', id: message.id, envelope }));
         return;
       }
       void coreReady
@@ -344,6 +363,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closing ??= new Promise<void>((resolve) => {
         warm?.drop();
         stopWatchingEvents?.();
+        stopKeepingLogs?.();
         for (const client of wss.clients) client.close(1001, 'server shutting down');
         wss.close();
         http.close(() => resolve());

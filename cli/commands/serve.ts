@@ -70,7 +70,18 @@ async function loadServer(): Promise<ServerModule> {
 }
 
 async function serve(flags: ServeFlags): Promise<number> {
-  const { startServer } = await loadServer();
+  // The Doctor's probes first: the report every page asks for first is mostly waiting (docker buildx ls, the
+  // engine's answers), and that waiting now runs while the server and the core load (core/early-doctor.ts).
+  const { startEarlyDoctor } = await import('../../core/early-doctor.js');
+  const { defaultDataDir } = await import('../../core/paths.js');
+  const early = startEarlyDoctor(process.env, defaultDataDir(process.env));
+  let startServer: ServerModule['startServer'];
+  try {
+    ({ startServer } = await loadServer());
+  } catch (error) {
+    early.drop();
+    throw error;
+  }
   // The core loads once the server listens (loading both at once holds the listen until the core is evaluated):
   // the page is fetched meanwhile, and calls wait for the core.
   let coreLoaded!: (core: Core) => void;
@@ -90,6 +101,7 @@ async function serve(flags: ServeFlags): Promise<number> {
       ...(flags.host ? { host: flags.host } : {}),
     });
   } catch (error) {
+    early.drop();
     coreFailed(error);
     throw error;
   }
@@ -99,8 +111,9 @@ async function serve(flags: ServeFlags): Promise<number> {
   let core: Core;
   try {
     const { createCore } = await import('../../core/app.js');
-    core = createCore({ mode: 'browser' });
+    core = createCore({ mode: 'browser', early });
   } catch (error) {
+    early.drop();
     coreFailed(error);
     await running.close();
     throw error;

@@ -8,6 +8,8 @@ import WebSocket from 'ws';
 import { AppError, channelNames, channels, type Envelope } from '../../core/contract/index.js';
 import { startServer, MAX_MESSAGE_BYTES } from '../../server/index.js';
 import { createWsClient, type SocketLike } from '../../renderer/src/api/ws-client.js';
+import { RemoteLog } from '../../renderer/src/components/remote-log.js';
+import type { LogTailInfo } from '../../renderer/src/api/types.js';
 import { FIXTURE_INDEX, FIXTURE_SCRIPT, startTestServer, type TestServer } from '../helpers/server.js';
 import { hungEngine } from '../helpers/hung-engine.js';
 
@@ -417,6 +419,70 @@ describe('the renderer’s WebSocket client against the real server', () => {
       ws.close();
       await other.close();
       await hung.close();
+    }
+  });
+});
+
+describe('build logs: kept by the server, the page sent the count and the newest lines', () => {
+  const socketFactory = () => (url: string) =>
+    new WebSocket(url, { headers: { Origin: server.origin, Cookie: `multiarch_lab_token_${server.port}=${server.token}` } }) as unknown as SocketLike;
+
+  it('a burst of 30,000 lines reaches the page as a few small frames, and every line is there by range, filtered or not', async () => {
+    const api = createWsClient({ url: server.wsUrl, createSocket: socketFactory() });
+    const frames: number[] = [];
+    try {
+      await api.invoke('app:info', {});
+      const log = new RemoteLog(api.logRange!.bind(api));
+      let changes = 0;
+      log.onChange = () => changes++;
+      const taskId = `log-test-${Date.now()}`;
+      api.on('build:log', (event) => {
+        const tail = (event as { tail?: LogTailInfo }).tail;
+        expect(tail, 'the server sends the log state, not every line').toBeDefined();
+        frames.push(event.lines.length);
+        if (tail) log.apply(tail, event.lines);
+      });
+      const platforms = ['linux/amd64', 'linux/arm64'];
+      // 60 batches of 500 in one tick, as a verbose build's reporter emits them; every tenth line has no platform
+      for (let b = 0; b < 60; b++) {
+        const lines = Array.from({ length: 500 }, (_, i) => {
+          const n = b * 500 + i;
+          return n % 10 === 0 ? { stream: 0 as const, text: `app line ${n}` } : { platform: platforms[n % 2]!, stream: 1 as const, text: `line ${n}` };
+        });
+        server.core.events.emit('build:log', { taskId, lines });
+      }
+      await expect.poll(() => log.length).toBe(30_000);
+      // the newest lines came with the update: the last screenful is there without a fetch
+      expect(log.slice(null, 29_950, 30_000).map((l) => l?.text)).toEqual(Array.from({ length: 50 }, (_, i) => `${i % 10 === 0 ? 'app ' : ''}line ${29_950 + i}`));
+      expect(frames.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1000);
+      // in the order they first printed (line 1 is arm64's)
+      expect(log.platforms()).toEqual(['linux/arm64', 'linux/amd64']);
+
+      // scrolled to the top: the rows are fetched, then shown
+      expect(log.slice(null, 0, 3).every((l) => l === undefined)).toBe(true);
+      await expect.poll(() => log.slice(null, 0, 3).map((l) => l?.text)).toEqual(['app line 0', 'line 1', 'line 2']);
+      expect(changes).toBeGreaterThan(0);
+
+      // filtered: arm64's lines and the app's lines, across the whole log
+      expect(log.count('linux/arm64')).toBe(15_000 + 3000);
+      await expect.poll(() => log.slice('linux/arm64', 0, 4).map((l) => l?.text)).toEqual(['app line 0', 'line 1', 'line 3', 'line 5']);
+
+      // Copy and Save read every line from the server
+      const all = await log.text(null);
+      expect(all.split('\n')).toHaveLength(30_000);
+      expect(all.split('\n')[29_999]).toBe('[linux/arm64] line 29999');
+      const arm = (await log.text('linux/arm64')).split('\n');
+      expect(arm).toHaveLength(18_000);
+      expect(arm.filter((l) => l.startsWith('[linux/amd64]'))).toHaveLength(0);
+
+      // a log the server does not hold is refused, plainly
+      const missing = await api.logRange!('no-such-task', null, 0, 10).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(AppError);
+      expect((missing as AppError).code).toBe('not-found');
+      const bad = await api.logRange!(taskId, null, -1, 10).catch((e: unknown) => e);
+      expect((bad as AppError).code).toBe('invalid-input');
+    } finally {
+      api.close();
     }
   });
 });

@@ -3,6 +3,7 @@
  * Whether the other end is Electron IPC or the browser-mode WebSocket is decided once, at boot.
  */
 import type { Channel, ChannelInput, ChannelOutput, Envelope, EventMap, EventName } from '../../../core/contract/index.js';
+import type { BuildLogLine } from '../../../core/contract/build.js';
 
 export type { Channel, ChannelInput, ChannelOutput, EventMap, EventName };
 
@@ -26,6 +27,30 @@ export interface ApiClient {
   connectionState(): ConnectionState;
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
   close(): void;
+  /**
+   * Browser mode only: the server keeps build logs (server/log-store.ts) and `build:log` events carry `tail`
+   * (the log's state and newest lines); rows [start, end) of a view are fetched with this.
+   */
+  logRange?(taskId: string, filter: string | null, start: number, end: number): Promise<LogRangeAnswer>;
+}
+
+/** Where a log kept by the server stands, and the absolute number of the first line sent with it. */
+export interface LogTailInfo {
+  taskId: string;
+  /** Every line received, dropped ones included. */
+  total: number;
+  dropped: number;
+  /** Per platform ('' for none), how many lines are kept. */
+  counts: Record<string, number>;
+  from: number;
+}
+
+/** Rows [start, start + lines.length) of a view; `first` is the first row's absolute number when unfiltered. */
+export interface LogRangeAnswer extends Omit<LogTailInfo, 'from'> {
+  filter: string | null;
+  start: number;
+  first: number | null;
+  lines: BuildLogLine[];
 }
 
 /** What the Electron preload exposes on `window.multiarchLab`, and nothing more. */

@@ -8,7 +8,7 @@ import type { Envelope } from '../../../core/contract/envelope.js';
 import type { CancelMessage, InvokeMessage } from '../../../core/contract/calls.js';
 import { newCallId } from '../../../core/contract/call-id.js';
 import { unpackLogLines } from '../../../core/contract/log-wire.js';
-import type { ApiClient, ConnectionState } from './types.js';
+import type { ApiClient, ConnectionState, LogRangeAnswer, LogTailInfo } from './types.js';
 
 /** The part of the WebSocket API this client uses, so tests can hand in the `ws` package's socket. */
 export interface SocketLike {
@@ -87,7 +87,7 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       return;
     }
     if (!message || typeof message !== 'object') return;
-    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown; packed?: unknown; events?: unknown };
+    const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown; packed?: unknown; tail?: unknown; events?: unknown };
     if (m.type === 'result' && typeof m.id === 'string') {
       const p = pending.get(m.id);
       if (!p) return;
@@ -100,11 +100,11 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       deliver(m);
     } else if (m.type === 'events' && Array.isArray(m.events)) {
       // what the server's core emitted within one tick, in order (server/protocol.ts EventBatcher)
-      for (const e of m.events) deliver(e as { event?: unknown; payload?: unknown; packed?: unknown });
+      for (const e of m.events) deliver(e as { event?: unknown; payload?: unknown; packed?: unknown; tail?: unknown });
     }
   };
 
-  const deliver = (e: { event?: unknown; payload?: unknown; packed?: unknown }) => {
+  const deliver = (e: { event?: unknown; payload?: unknown; packed?: unknown; tail?: unknown }) => {
     if (typeof e.event !== 'string') return;
     const listeners = eventListeners.get(e.event);
     if (!listeners?.size) return;
@@ -115,6 +115,13 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       const lines = unpackLogLines(e.packed);
       if (typeof taskId !== 'string' || !lines) return;
       payload = { taskId, lines };
+    } else if (e.event === 'build:log' && e.tail !== undefined) {
+      // the server keeps the log (server/log-store.ts): its state and newest lines; the rest by logRange
+      const tail = readLogState(e.tail);
+      const from = (e.tail as { from?: unknown }).from;
+      const lines = unpackLogLines((e.tail as { packed?: unknown }).packed);
+      if (!tail || typeof from !== 'number' || !lines) return;
+      payload = { taskId: tail.taskId, lines, tail: { ...tail, from } satisfies LogTailInfo };
     }
     for (const l of listeners) {
       try {
@@ -154,43 +161,53 @@ export function createWsClient(options: WsClientOptions): ApiClient {
 
   connect();
 
+  const call = (channel: string, input: unknown, opts?: { signal?: AbortSignal; callId?: string }): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (closed) {
+        reject(new AppError('cancelled', 'The connection was closed.'));
+        return;
+      }
+      if (opts?.signal?.aborted) {
+        reject(new AppError('cancelled', 'The request was cancelled.'));
+        return;
+      }
+      const current = socket;
+      // Fail fast while the server is away rather than leaving the screen waiting; the store refetches on reconnect.
+      if (!current || (current.readyState !== OPEN && current.readyState !== CONNECTING)) {
+        reject(connectionLostError());
+        return;
+      }
+      const id = opts?.callId ?? newCallId();
+      if (pending.has(id)) {
+        reject(new AppError('invalid-input', `A call with id ${JSON.stringify(id)} is still running.`, { hint: 'Use a new id for every call.' }));
+        return;
+      }
+      const frame = JSON.stringify({ type: 'invoke', id, channel, input } satisfies InvokeMessage);
+      const onAbort = () => {
+        if (!pending.has(id)) return;
+        pending.delete(id);
+        const queued = queue.indexOf(frame);
+        // not sent yet: drop it; sent: the server aborts the call's signal in the core
+        if (queued >= 0) queue.splice(queued, 1);
+        else if (socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'cancel', id } satisfies CancelMessage));
+        reject(new AppError('cancelled', 'The request was cancelled.'));
+      };
+      opts?.signal?.addEventListener('abort', onAbort, { once: true });
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, cleanup: () => opts?.signal?.removeEventListener('abort', onAbort) });
+      if (current.readyState === OPEN) current.send(frame);
+      else queue.push(frame);
+    });
+
   return {
     invoke(channel, input, opts) {
-      return new Promise((resolve, reject) => {
-        if (closed) {
-          reject(new AppError('cancelled', 'The connection was closed.'));
-          return;
-        }
-        if (opts?.signal?.aborted) {
-          reject(new AppError('cancelled', 'The request was cancelled.'));
-          return;
-        }
-        const current = socket;
-        // Fail fast while the server is away rather than leaving the screen waiting; the store refetches on reconnect.
-        if (!current || (current.readyState !== OPEN && current.readyState !== CONNECTING)) {
-          reject(connectionLostError());
-          return;
-        }
-        const id = opts?.callId ?? newCallId();
-        if (pending.has(id)) {
-          reject(new AppError('invalid-input', `A call with id ${JSON.stringify(id)} is still running.`, { hint: 'Use a new id for every call.' }));
-          return;
-        }
-        const frame = JSON.stringify({ type: 'invoke', id, channel, input } satisfies InvokeMessage);
-        const onAbort = () => {
-          if (!pending.has(id)) return;
-          pending.delete(id);
-          const queued = queue.indexOf(frame);
-          // not sent yet: drop it; sent: the server aborts the call's signal in the core
-          if (queued >= 0) queue.splice(queued, 1);
-          else if (socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'cancel', id } satisfies CancelMessage));
-          reject(new AppError('cancelled', 'The request was cancelled.'));
-        };
-        opts?.signal?.addEventListener('abort', onAbort, { once: true });
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, cleanup: () => opts?.signal?.removeEventListener('abort', onAbort) });
-        if (current.readyState === OPEN) current.send(frame);
-        else queue.push(frame);
-      });
+      return call(channel, input, opts) as Promise<never>;
+    },
+    async logRange(taskId, filter, start, end) {
+      const answer = (await call('log:range', { taskId, filter, start, end })) as Record<string, unknown> | null;
+      const state = readLogState(answer);
+      const lines = unpackLogLines(answer?.packed);
+      if (!answer || !state || !lines || typeof answer.start !== 'number') throw new AppError('internal', 'The server answered a log range with something that is not one.');
+      return { ...state, filter, start: answer.start, first: typeof answer.first === 'number' ? answer.first : null, lines } satisfies LogRangeAnswer;
     },
     on(event, listener) {
       let set = eventListeners.get(event);
@@ -216,4 +233,14 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       s?.close(1000, 'client closed');
     },
   };
+}
+
+/** A log's state as the server sends it (server/log-store.ts LogState); null when it is not one. */
+function readLogState(value: unknown): Omit<LogTailInfo, 'from'> | null {
+  if (!value || typeof value !== 'object') return null;
+  const { taskId, total, dropped, counts } = value as Record<string, unknown>;
+  if (typeof taskId !== 'string' || typeof total !== 'number' || typeof dropped !== 'number' || !counts || typeof counts !== 'object') return null;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(counts)) if (typeof v === 'number') out[k] = v;
+  return { taskId, total, dropped, counts: out };
 }

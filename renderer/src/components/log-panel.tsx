@@ -7,7 +7,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ArrowDownToLine, Copy, Download } from 'lucide-react';
 import type { BuildLogLine } from '../../../core/contract/build.js';
-import { isAtBottom, parseAnsi, rowSlots, visibleRows, type LogBuffer } from './log-panel-model.js';
+import { isAtBottom, parseAnsi, rowSlots, visibleRows, type LogView } from './log-panel-model.js';
 import '../styles/build-runs.css';
 
 /** Matches `.log-row` in build-runs.css. */
@@ -36,7 +36,7 @@ export function downloadText(fileName: string, text: string, type = 'text/plain'
 }
 
 interface Props {
-  buffer: LogBuffer;
+  buffer: LogView;
   /** Changes whenever lines arrive (the buffer itself is the same object). */
   version: number;
   label: string;
@@ -140,7 +140,11 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
 
   const copyAll = async () => {
     try {
-      await navigator.clipboard.writeText(buffer.text(filter));
+      const text = buffer.text(filter);
+      // a log the server keeps is read from it first: the clipboard item takes the promise, so the click's
+      // permission to write holds while it arrives
+      if (typeof text === 'string') await navigator.clipboard.writeText(text);
+      else await navigator.clipboard.write([new ClipboardItem({ 'text/plain': text.then((t) => new Blob([t], { type: 'text/plain' })) })]);
       setCopied('copied');
     } catch {
       setCopied('failed');
@@ -168,6 +172,11 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
           {count.toLocaleString('en-US')} {count === 1 ? 'line' : 'lines'}
           {dropped > 0 ? ` (the first ${dropped.toLocaleString('en-US')} were dropped to save memory)` : ''}
         </span>
+        {buffer.problem ? (
+          <span className="small log-problem" role="status" data-testid={testId ? `${testId}-problem` : undefined}>
+            {buffer.problem}
+          </span>
+        ) : null}
         <span className="log-toolbar-spacer" />
         {!follow && count > 0 ? (
           <button
@@ -187,7 +196,7 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
           {copyIcon}
           {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy refused' : 'Copy'}
         </button>
-        <button type="button" className="link-button" onClick={() => downloadText(fileName, buffer.text(filter))} disabled={count === 0}>
+        <button type="button" className="link-button" onClick={() => void Promise.resolve(buffer.text(filter)).then((text) => downloadText(fileName, text))} disabled={count === 0}>
           {saveIcon}
           Save
         </button>
@@ -210,7 +219,12 @@ const LogPanelView = memo(function LogPanelView({ buffer, version, label, fileNa
               {rows.map((line, i) => (
                 // A row element is kept for its slot, not its line: a row scrolled out is reused for the one
                 // scrolled in, and when new lines replace every row on screen the rows are refilled, not rebuilt.
-                <LogRow key={(window_.start + i) % slots} line={line} number={window_.start + i + 1} />
+                line ? (
+                  <LogRow key={(window_.start + i) % slots} line={line} number={window_.start + i + 1} />
+                ) : (
+                  // a row of a log the server keeps, on its way (RemoteLog): its place, without a line number yet
+                  <div key={(window_.start + i) % slots} className="log-row log-row-loading" aria-hidden="true" />
+                )
               ))}
             </div>
           </div>

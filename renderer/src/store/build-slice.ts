@@ -17,9 +17,10 @@ import type {
   TutorialInitResult,
 } from '../../../core/contract/build.js';
 import type { TaskSnapshot } from '../../../core/contract/tasks.js';
-import type { ApiClient } from '../api/types.js';
+import type { ApiClient, LogTailInfo } from '../api/types.js';
 import { newCallId } from '../../../core/contract/call-id.js';
 import { LogBuffer } from '../components/log-panel-model.js';
+import { RemoteLog } from '../components/remote-log.js';
 import { fieldErrorsFrom } from '../lib/field-errors.js';
 import { toUiError } from './errors.js';
 import type { StoreState, UiError } from './types.js';
@@ -104,7 +105,7 @@ export interface BuildState {
 export interface BuildSlice {
   build: BuildState;
   /** The running build's log; the same object for the app's lifetime, cleared when a build starts. */
-  buildLog: LogBuffer;
+  buildLog: LogBuffer | RemoteLog;
   /**
    * Changes when log lines arrive. Kept outside `build` so a stream of lines re-renders the log panel only,
    * not every part of the Build view.
@@ -238,7 +239,9 @@ function notifyIfAway(title: string, body: string, tookMs: number): void {
 export const createBuildSlice =
   (api: ApiClient): StateCreator<StoreState, [], [], BuildSlice> =>
   (set, get) => {
-    const buildLog = new LogBuffer();
+    // browser mode: the server keeps the log and the page fetches what it shows (server/log-store.ts)
+    const buildLog = api.logRange ? new RemoteLog(api.logRange.bind(api)) : new LogBuffer();
+    if (buildLog instanceof RemoteLog) buildLog.onChange = () => set({ buildLogVersion: buildLog.version });
     let controller: AbortController | null = null;
     const patch = (p: Partial<BuildState>) => set({ build: { ...get().build, ...p } });
 
@@ -490,7 +493,10 @@ export function watchBuild(api: ApiClient, getState: () => StoreState, setState:
     api.on('build:log', (event) => {
       if (!ours(event.taskId)) return;
       const log = getState().buildLog;
-      log.append(event.lines);
+      const tail = (event as { tail?: LogTailInfo }).tail;
+      if (log instanceof RemoteLog) {
+        if (tail) log.apply(tail, event.lines);
+      } else log.append(event.lines);
       setState({ buildLogVersion: log.version });
     }),
     api.on('build:progress', (event) => {

@@ -14,6 +14,7 @@ const taskEvent = (id: string): EventEnvelope => ({ event: 'engine:changed', pay
 /** An event as the core emitted it, from its wire form (what the renderer's client does). */
 function unwire(e: WireEventEnvelope): EventEnvelope {
   if (e.event !== 'build:log') return e;
+  if (!('packed' in e)) throw new Error('a log tail, where lines were expected');
   const { taskId, ...packed } = e.packed;
   return { event: 'build:log', payload: { taskId, lines: unpackLogLines(packed)! } };
 }
@@ -82,7 +83,7 @@ describe('EventBatcher', () => {
     await tick();
     expect(texts).toHaveLength(1);
     const sent = JSON.parse(texts[0]!) as ServerMessage;
-    expect(sent.type === 'event' && sent.event === 'build:log' && sent.packed.kinds).toEqual([0, 1, 2, 3].map((n) => ['linux/arm64', `RUN make step-${n}`, 1]));
+    expect(sent.type === 'event' && sent.event === 'build:log' && 'packed' in sent && sent.packed.kinds).toEqual([0, 1, 2, 3].map((n) => ['linux/arm64', `RUN make step-${n}`, 1]));
     // about the text and a few characters a line, where objects carried the platform and step on every line
     expect(texts[0]!.length).toBeLessThan(lines.reduce((n, l) => n + l.text.length + 8, 200));
     expect(texts[0]!.length * 2).toBeLessThan(JSON.stringify({ type: 'event', event: 'build:log', payload: { taskId: 't1', lines } }).length);
