@@ -1,7 +1,10 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from './contract/errors.js';
-import { SettingsSchema, type Settings, type SettingsPatch } from './contract/settings.js';
+import type { Settings, SettingsPatch } from './contract/settings.js';
+
+/** The settings schema (zod) loads on the first read, not with the core: a command that never reads settings skips it. */
+const settingsSchema = async () => (await import('./contract/settings.js')).SettingsSchema;
 
 /** Settings in `<data folder>/settings.json`, read by every front; written atomically. */
 export class SettingsStore {
@@ -12,6 +15,7 @@ export class SettingsStore {
   }
 
   async read(): Promise<Settings> {
+    const SettingsSchema = await settingsSchema();
     let raw: string;
     try {
       raw = await readFile(this.file, 'utf8');
@@ -38,6 +42,7 @@ export class SettingsStore {
 
   async update(patch: SettingsPatch): Promise<Settings> {
     const current = await this.read();
+    const SettingsSchema = await settingsSchema();
     const next = SettingsSchema.parse({
       ...current,
       ...(patch.workspaceDir !== undefined ? { workspaceDir: patch.workspaceDir } : {}),
