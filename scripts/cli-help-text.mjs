@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { buildProgram } = await import(path.join(root, 'dist', 'cli', 'program.js'));
 const program = await buildProgram(['node', 'multiarch-lab', '--help']);
 // not a terminal: commander wraps at 80 columns
-program.configureOutput({ getOutHelpWidth: () => undefined });
+program.configureOutput({ getOutHelpWidth: () => 80 });
 const text = program.helpInformation();
 const literal = text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
 writeFileSync(

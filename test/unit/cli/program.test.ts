@@ -35,7 +35,7 @@ describe('the CLI loads per command', () => {
 
   test('the stored top-level help is what commander prints off a terminal (else: node scripts/cli-help-text.mjs)', async () => {
     const full = await buildFullProgram();
-    full.configureOutput({ getOutHelpWidth: () => undefined });
+    full.configureOutput({ getOutHelpWidth: () => 80 });
     expect(TOP_LEVEL_HELP).toBe(full.helpInformation());
   });
 
@@ -43,7 +43,7 @@ describe('the CLI loads per command', () => {
     for (const args of [['--help'], ['-h'], ['help'], ['--version'], ['-V']]) {
       const program = await buildProgram(['node', 'multiarch-lab', ...args]);
       let out = '';
-      program.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += `stderr:${s}`), getOutHelpWidth: () => undefined });
+      program.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += `stderr:${s}`), getOutHelpWidth: () => 80 });
       let exitCode: number | undefined;
       try {
         await program.parseAsync(['node', 'multiarch-lab', ...args]);
