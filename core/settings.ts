@@ -2,8 +2,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from './contract/errors.js';
 import type { Settings, SettingsPatch } from './contract/settings.js';
+import { defaultSettings } from './settings-defaults.js';
 
-/** The settings schema (zod) loads on the first read, not with the core: a command that never reads settings skips it. */
+/** The settings schema (zod) loads on the first read of a settings file, not with the core. */
 const settingsSchema = async () => (await import('./contract/settings.js')).SettingsSchema;
 
 /** Settings in `<data folder>/settings.json`, read by every front; written atomically. */
@@ -15,14 +16,14 @@ export class SettingsStore {
   }
 
   async read(): Promise<Settings> {
-    const SettingsSchema = await settingsSchema();
     let raw: string;
     try {
       raw = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return SettingsSchema.parse({});
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
       throw error;
     }
+    const SettingsSchema = await settingsSchema();
     let json: unknown;
     try {
       json = JSON.parse(raw);
