@@ -1,4 +1,4 @@
-import { createCore, type Core, type CoreOptions } from '../core/index.js';
+import { createCore, type Core, type CoreOptions } from '../core/app.js';
 
 /**
  * Creates the core for one command and always closes it, so no connection keeps the process alive. With `sweep`,

@@ -1,8 +1,18 @@
 #!/usr/bin/env node
-import { main } from './program.js';
+/**
+ * `multiarch-lab`: the answers known without commander first (static-answers.ts); otherwise the bundled command
+ * line when it is current, else the compiled modules (same code, slower to load; see bundle-stamp.ts).
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freshBundleEntry } from './bundle-stamp.js';
+import { staticAnswer } from './static-answers.js';
 
-main(process.argv).catch(async (error: unknown) => {
-  // loaded only on this path: the error printer pulls in the core's error serializer
-  const { printError } = await import('./output.js');
-  process.exitCode = printError(error);
-});
+const answer = staticAnswer(process.argv.slice(2), process.stdout.isTTY === true);
+if (answer !== undefined) {
+  process.stdout.write(answer);
+} else {
+  const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const bundled = process.env.MULTIARCH_LAB_CLI_UNBUNDLED === '1' ? undefined : freshBundleEntry(distDir);
+  await import(bundled ? pathToFileURL(bundled).href : './main.js');
+}

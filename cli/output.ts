@@ -2,7 +2,7 @@
  * CLI-wide output rules, in one place: results on stdout; errors on stderr as `error:` and `hint:` lines,
  * or as the serialized error in JSON when the command was asked for JSON; exit code 1 on any error.
  */
-import { serializeError, type SerializedError } from '../core/index.js';
+import { serializeError, type SerializedError } from '../core/contract/errors.js';
 
 export interface OutputOptions {
   json?: boolean;

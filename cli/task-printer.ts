@@ -4,7 +4,7 @@
  * says it is doing. Every command that runs a task prints its progress through here.
  */
 import type { Channel, ChannelInput, ChannelOutput, TaskSnapshot } from '../core/contract/index.js';
-import { newCallId } from '../core/contract/calls.js';
+import { newCallId } from '../core/contract/call-id.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { formatCommand } from '../core/docker/exec.js';
 import type { Core } from '../core/app.js';

@@ -1,11 +1,5 @@
 import type { AppInfo, Channel, ChannelInput, ChannelOutput } from './contract/channels.js';
-import { registryBrowserChannels } from './contract/registry.js';
-import { registryLifecycleChannels } from './contract/registry-lifecycle.js';
-import { registryCheckChannels } from './contract/registry-check.js';
-import { builderChannels } from './contract/builder.js';
-import { runsChannels } from './contract/runs.js';
-import { buildChannels } from './contract/build.js';
-import { uiStateChannels } from './contract/ui-state.js';
+import { channelGroups } from './contract/channel-table.js';
 import { createDispatch, unwrap, type CallContext, type Dispatch, type Handlers } from './dispatch.js';
 import type { EventBus } from './events.js';
 import type { EarlyDoctor } from './early-doctor.js';
@@ -83,8 +77,6 @@ export function lazyHandlers<K extends Channel>(names: readonly K[], load: () =>
   return out;
 }
 
-const keysOf = <T extends object>(o: T) => Object.keys(o) as Array<keyof T & Channel>;
-
 export function createCore(options: CoreOptions): Core {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
@@ -138,15 +130,15 @@ export function createCore(options: CoreOptions): Core {
     'plain-http:add': async ({ registry }) => deps.plainHttp.add(registry),
     'plain-http:remove': async ({ registry }) => deps.plainHttp.remove(registry),
     'plain-http:check': async ({ registry }, ctx) => deps.plainHttp.check(registry, ctx.signal),
-    ...lazyHandlers(keysOf(uiStateChannels), async () => (await import('./ui-state.js')).createUiStateHandlers(dataDir)),
-    ...lazyHandlers(keysOf(registryBrowserChannels), async () => (await import('./registry/handlers.js')).createRegistryHandlers(makeClient)),
-    ...lazyHandlers(keysOf({ ...registryLifecycleChannels, ...registryCheckChannels }), async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
+    ...lazyHandlers(channelGroups.uiState, async () => (await import('./ui-state.js')).createUiStateHandlers(dataDir)),
+    ...lazyHandlers(channelGroups.registryBrowser, async () => (await import('./registry/handlers.js')).createRegistryHandlers(makeClient)),
+    ...lazyHandlers([...channelGroups.registryLifecycle, ...channelGroups.registryCheck], async () => (await import('./local-registry/handlers.js')).createLocalRegistryHandlers(deps)),
     'registry:verify': async (input, ctx) => (await import('./verify/verify.js')).verifyReference(input, ctx.signal, makeClient),
-    ...lazyHandlers(keysOf(builderChannels), async () => (await import('./builder/handlers.js')).createBuilderHandlers(deps)),
-    ...lazyHandlers(keysOf(runsChannels), async () =>
+    ...lazyHandlers(channelGroups.builder, async () => (await import('./builder/handlers.js')).createBuilderHandlers(deps)),
+    ...lazyHandlers(channelGroups.runs, async () =>
       (await import('./runs/handlers.js')).createRunsHandlers({ ...deps, makeClient, engineAgrees: (registry, signal) => deps.plainHttp.requireEngineAgrees(registry, 'run', signal) }),
     ),
-    ...lazyHandlers(keysOf(buildChannels), async () => (await import('./build/handlers.js')).createBuildHandlers(deps)),
+    ...lazyHandlers(channelGroups.build, async () => (await import('./build/handlers.js')).createBuildHandlers(deps)),
   };
 
   const dispatch = createDispatch(handlers);

@@ -1,4 +1,5 @@
-import { channels, isChannel, type Channel, type ChannelOutput, type ChannelParsed } from './contract/channels.js';
+import type { Channel, ChannelOutput, ChannelParsed, Channels } from './contract/channels.js';
+import { isChannel, isEmptyPlainObject, emptyInputChannels } from './contract/channel-table.js';
 import type { Envelope } from './contract/envelope.js';
 import { AppError, serializeError } from './contract/errors.js';
 import { runInCall } from './calls.js';
@@ -17,13 +18,28 @@ export type Handlers = {
 
 export type Dispatch = (channel: string, input: unknown, ctx?: CallContext) => Promise<Envelope>;
 
+/** Every channel's input schema (zod), loaded on the first input that needs one. */
+let channelSchemas: Promise<Channels> | undefined;
+function loadChannels(): Promise<Channels> {
+  channelSchemas ??= import('./contract/channels.js').then(
+    (m) => m.channels,
+    (error: unknown) => {
+      channelSchemas = undefined; // a failed import may be tried again by the next call
+      throw error;
+    },
+  );
+  return channelSchemas;
+}
+
 /** Validates the channel name and input, runs the handler, and always answers with an envelope. */
 export function createDispatch(handlers: Handlers): Dispatch {
   return async (channel, input, ctx = {}) => {
     if (!isChannel(channel)) {
       return { ok: false, error: { code: 'unknown-channel', message: `There is no channel named ${JSON.stringify(String(channel).slice(0, 80))}.` } };
     }
-    const parsed = channels[channel].input.safeParse(input ?? {});
+    const given = input ?? {};
+    // `{}` to a channel that takes it as it is: no schema needed, so a command like `builder ls` never loads zod
+    const parsed = emptyInputChannels.has(channel) && isEmptyPlainObject(given) ? { success: true as const, data: {} } : (await loadChannels())[channel].input.safeParse(given);
     if (!parsed.success) {
       return {
         ok: false,

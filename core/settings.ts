@@ -1,7 +1,11 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from './contract/errors.js';
-import { SettingsSchema, type Settings, type SettingsPatch } from './contract/settings.js';
+import type { Settings, SettingsPatch } from './contract/settings.js';
+import { defaultSettings } from './settings-defaults.js';
+
+/** The settings schema (zod) loads on the first read of a settings file, not with the core. */
+const settingsSchema = async () => (await import('./contract/settings.js')).SettingsSchema;
 
 /** Settings in `<data folder>/settings.json`, read by every front; written atomically. */
 export class SettingsStore {
@@ -16,9 +20,10 @@ export class SettingsStore {
     try {
       raw = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return SettingsSchema.parse({});
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
       throw error;
     }
+    const SettingsSchema = await settingsSchema();
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -38,6 +43,7 @@ export class SettingsStore {
 
   async update(patch: SettingsPatch): Promise<Settings> {
     const current = await this.read();
+    const SettingsSchema = await settingsSchema();
     const next = SettingsSchema.parse({
       ...current,
       ...(patch.workspaceDir !== undefined ? { workspaceDir: patch.workspaceDir } : {}),

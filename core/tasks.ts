@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, serializeError } from './contract/errors.js';
 import type { StepState, TaskProgress, TaskSnapshot, TaskStep } from './contract/tasks.js';
 import type { EventBus } from './events.js';
-import { taskKindOf, type TaskChannel } from './contract/channels.js';
+import type { TaskChannel } from './contract/channels.js';
+import { taskKindOf } from './contract/channel-table.js';
 import { currentCall } from './calls.js';
 
 export interface StepSpec {

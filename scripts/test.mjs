@@ -107,7 +107,7 @@ await runPlan(
     lint: async () => ({ ok: await run('lint', npx, ['eslint', '.']), tally: null }),
     // tsc -b is incremental: after the typecheck phase it only confirms dist/ is current
     build: async () => ({
-      ok: (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'])),
+      ok: (await run('build (node)', npx, ['tsc', '-b'])) && (await run('build (command-line bundle)', process.execPath, ['scripts/bundle-cli.mjs'])) && (await run('build (renderer)', npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'])),
       tally: null,
     }),
     vitest: async (project) => {

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import type { BuilderDriverName, BuilderInfo, BuilderList, DefaultDriverExplanation, EmulatorReport } from '../../core/contract/builder.js';
-import { AppError, formatCommand } from '../../core/index.js';
+import { AppError } from '../../core/contract/errors.js';
+import { formatCommand } from '../../core/docker/exec.js';
 import { withCore } from '../core-session.js';
 import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction } from '../output.js';

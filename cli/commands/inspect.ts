@@ -3,7 +3,8 @@
  * index → platforms → config and layers, with sizes and the layers platforms share.
  */
 import type { Command } from 'commander';
-import { AppError, formatCommand } from '../../core/index.js';
+import { AppError } from '../../core/contract/errors.js';
+import { formatCommand } from '../../core/docker/exec.js';
 import { formatBytes } from '../../core/format-bytes.js';
 import type { ImageInspection, ManifestNode, TreeNode } from '../../core/contract/registry.js';
 import { withCore } from '../core-session.js';

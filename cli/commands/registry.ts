@@ -5,7 +5,8 @@
 import { cancelOnInterrupt } from '../interrupt.js';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { AppError, formatCommand } from '../../core/index.js';
+import { AppError } from '../../core/contract/errors.js';
+import { formatCommand } from '../../core/docker/exec.js';
 import { formatBytes } from '../../core/format-bytes.js';
 import type { RegistryGcResult, RegistryStatus, RegistryUpResult, RegistryVolumeUsage } from '../../core/contract/registry-lifecycle.js';
 import type { RegistryCheckResult } from '../../core/contract/registry-check.js';

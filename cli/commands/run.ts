@@ -5,7 +5,7 @@
  */
 import { cancelOnInterrupt } from '../interrupt.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import { AppError } from '../../core/index.js';
+import { AppError } from '../../core/contract/errors.js';
 import type { PlatformRun, RunMatrix, RunSummary } from '../../core/contract/runs.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import { formatDuration, resultWord } from '../../core/runs/export.js';

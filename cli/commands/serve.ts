@@ -26,8 +26,14 @@ interface ServerModule {
 
 const ENGINE_WATCH_DELAY_MS = 2000;
 
-/** Kept in a variable so the CLI compiles and runs `doctor` without the browser-mode server being built. */
-const SERVER_MODULE = '../../server/server.js';
+/** Set (to true) by scripts/bundle-cli.mjs in the bundled command line, where the server is a chunk beside this one. */
+declare const __MAL_BUNDLED__: boolean | undefined;
+
+/**
+ * Kept in a variable so the CLI compiles and runs `doctor` without the browser-mode server being built. The bundle
+ * holds the server too (sharing the core's chunks, so there is one core, not two): there it sits beside this chunk.
+ */
+const SERVER_MODULE = typeof __MAL_BUNDLED__ !== 'undefined' && __MAL_BUNDLED__ ? './server.js' : '../../server/server.js';
 
 export function registerServeCommand(program: Command): void {
   program

@@ -2,7 +2,7 @@
  * The docker commands of the local registry: what the app runs (through the engine API, with these as their
  * CLI equivalents) and what every front shows before and after. Pure, so the renderer shows the same arrays.
  */
-import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
+import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-paths.js';
 import { appLabels, labelArgs, REGISTRY_ROLE } from '../docker/labels.js';
 import { tourTag } from '../tutorial/progress.js';
 

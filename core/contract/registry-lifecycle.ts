@@ -8,9 +8,7 @@ import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';
 import type { RegistryCheckResult } from './registry-check.js';
 
-export const REGISTRY_DATA_PATH = '/var/lib/registry';
-/** The port the registry listens on inside its container (its default config). */
-export const REGISTRY_CONTAINER_PORT = 5000;
+export { REGISTRY_DATA_PATH, REGISTRY_CONTAINER_PORT } from './registry-paths.js';
 
 export const RegistryUpInput = z
   .object({

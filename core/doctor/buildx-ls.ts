@@ -24,6 +24,9 @@ export interface BuildxLsRuns {
 
 export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: AbortSignal): Promise<BuildxLsRuns> {
   const resolving = cli.resolve(signal);
+  // awaited below, after other awaits: a cancel meanwhile must not reject it with nobody listening (an unhandled
+  // rejection ends the process: browser mode's server died when a build cancelled its warm Doctor here)
+  resolving.catch(() => undefined);
   const early = new AbortController();
   const onAbort = () => early.abort();
   signal?.addEventListener('abort', onAbort, { once: true });

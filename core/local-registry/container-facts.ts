@@ -3,7 +3,7 @@
  * where is it published, which volume holds its data, what would `docker run` look like. No I/O here,
  * so unit tests feed them captured `docker inspect` JSON.
  */
-import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
+import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-paths.js';
 import { DELETE_ENABLED_ENV, garbageCollectArgs, type GcOptions, type GcTarget } from '../commands/registry.js';
 import { MANAGED_LABEL, REGISTRY_ROLE, ROLE_LABEL } from '../docker/labels.js';
 

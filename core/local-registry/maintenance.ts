@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { AppError } from '../contract/errors.js';
-import { REGISTRY_CONTAINER_PORT } from '../contract/registry-lifecycle.js';
+import { REGISTRY_CONTAINER_PORT } from '../contract/registry-paths.js';
 import type { EngineConnection } from '../docker/engine.js';
 import { GC_ROLE, MAINTENANCE_ROLE, MANAGED_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { DELETE_ENABLED_ENV, registryLabels } from '../commands/registry.js';

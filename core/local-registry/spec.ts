@@ -2,7 +2,7 @@
  * The dockerode create options of the registry container: the same container `registryRunCommand` creates
  * (core/commands/registry.ts).
  */
-import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
+import { REGISTRY_CONTAINER_PORT, REGISTRY_DATA_PATH } from '../contract/registry-paths.js';
 import { DELETE_ENABLED_ENV, type RegistrySpec } from '../commands/registry.js';
 
 /** The dockerode create options matching `registryRunCommand`. */

@@ -4,7 +4,7 @@
  * folder over as a tar (GET /containers/ID/archive), which works for a stopped container and a remote engine.
  */
 import type Docker from 'dockerode';
-import { REGISTRY_DATA_PATH } from '../contract/registry-lifecycle.js';
+import { REGISTRY_DATA_PATH } from '../contract/registry-paths.js';
 import { statusCodeOf } from '../docker/errors.js';
 
 const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;

@@ -9,7 +9,7 @@ import type { RegistryCatalog, RegistryDeleteResult, RegistryPing, RegistryTags 
 import { basicAuthorization, fetchBearerToken, parseAuthChallenges, TokenCache, type RegistryCredentials } from './auth.js';
 import { readDockerLogin } from './docker-credentials.js';
 import { streamGet } from './blob-stream.js';
-import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './manifest.js';
+import { MANIFEST_ACCEPT, mediaTypeOfManifest, isKnownManifestMediaType } from './media-types.js';
 import { plainHttpNotListedError } from './plain-http.js';
 import { checkRegistryAddress, isDigest, isLoopbackRegistry, normalizeRegistry, parseImageReference, registryEndpoint } from './reference.js';
 

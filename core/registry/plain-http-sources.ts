@@ -11,7 +11,7 @@ import type { PlainHttpDecision, PlainHttpEntry, PlainHttpList } from '../contra
 import { dockerConfigDir } from '../docker/discovery.js';
 import type { EngineAccess } from '../docker/engine.js';
 import type { SettingsStore } from '../settings.js';
-import { RegistryClient, type RegistryClientOptions } from './client.js';
+import type { RegistryClient, RegistryClientOptions } from './client.js';
 import {
   decidePlainHttp,
   engineInsecureConfig,
@@ -140,7 +140,11 @@ export class PlainHttpRegistries {
 
   /** A registry client on the scheme the list decides; `insecure` is one call's own request for plain HTTP. */
   async client(registry: string, opts: Omit<RegistryClientOptions, 'registry'> = {}): Promise<RegistryClient> {
-    const decision = await this.decide(registry, { ...(opts.insecure ? { requested: true } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    // the client module (and the manifest schemas under it) loads on the first client, not with the core
+    const [decision, { RegistryClient }] = await Promise.all([
+      this.decide(registry, { ...(opts.insecure ? { requested: true } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }),
+      import('./client.js'),
+    ]);
     return new RegistryClient({ ...opts, registry, insecure: decision.plainHttp, ...(decision.plainHttp ? { plainHttpReason: decision.reason } : {}) });
   }
 

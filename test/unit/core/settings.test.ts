@@ -4,8 +4,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsStore } from '../../../core/settings.js';
 import { defaultDataDir } from '../../../core/paths.js';
+import { defaultSettings } from '../../../core/settings-defaults.js';
+import { SettingsSchema } from '../../../core/contract/settings.js';
 
 describe('SettingsStore', () => {
+  it('without a file answers what the schema makes of nothing (the defaults are written out only to skip loading zod)', async () => {
+    expect(defaultSettings()).toEqual(SettingsSchema.parse({}));
+    const store = new SettingsStore(await mkdtemp(path.join(os.tmpdir(), 'mal-settings-')));
+    const first = await store.read();
+    expect(first).toEqual(SettingsSchema.parse({}));
+    first.plainHttpRegistries.push('changed:1');
+    expect((await store.read()).plainHttpRegistries).toEqual([]); // a fresh object each time
+  });
+
+
   it('gives the classic recipe defaults when no file exists', async () => {
     const store = new SettingsStore(await mkdtemp(path.join(os.tmpdir(), 'mal-settings-')));
     expect(await store.read()).toEqual({

@@ -101,4 +101,20 @@ describe('runBuildxLs: the ls started beside the buildx probe, kept only when th
     setTimeout(() => controller.abort(), 50);
     await expect(running).rejects.toMatchObject({ code: 'cancelled' });
   });
+
+  test('a cancel before the binary is even guessed: cancelled, and no rejection left unhandled (it ends a server)', async () => {
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      const controller = new AbortController();
+      const running = runBuildxLs(cliOn(bins.modern!), 10_000, controller.signal);
+      controller.abort(); // while it looks for the likely binary on disk
+      await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+  });
 });
