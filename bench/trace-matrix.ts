@@ -3,6 +3,7 @@
  * step, in ms from the call, next to three `docker run --rm --platform` at once. For finding where a matrix's time goes.
  * Run: PATH=/usr/bin:$PATH npx tsx bench/trace-matrix.ts [rounds]
  */
+import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,17 @@ const original = http.request;
   });
   return req;
 }) as typeof http.request;
+
+// the registry reads go through fetch (undici), not http.request
+const sent = new WeakMap<object, string>();
+diagnostics.subscribe('undici:request:create', (m) => {
+  const { request } = m as { request: { method: string; origin: string; path: string } };
+  sent.set(request, at());
+});
+diagnostics.subscribe('undici:request:headers', (m) => {
+  const { request, response } = m as { request: { method: string; path: string }; response: { statusCode: number } };
+  lines.push(`${sent.get(request)} → ${at()} registry ${response.statusCode} ${request.method} ${request.path}`);
+});
 
 async function main() {
   const work = await mkdtemp(path.join(os.tmpdir(), 'mal-trace-'));
