@@ -77,13 +77,35 @@ interface RunEngine {
 }
 
 async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, task: TaskHandle): Promise<RunMatrix> {
-  const { reference } = request;
   const started = new Date();
   const id = RunHistory.newId(started);
   const timeoutMs = request.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
 
   // a reference that does not parse fails in the registry step below, with its reason
-  const early = runnableOf(reference);
+  const early = runnableOf(request.reference);
+  const labels = { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: RUN_ROLE };
+  // an index read before: its first containers are created while the registry is read again (used only if it still
+  // serves that index and the engine holds it; removed otherwise)
+  const ahead = early ? createAhead(request, early, deps.engine, labels, id, task.signal) : undefined;
+  try {
+    return await runMatrixWith(request, deps, task, { id, started, timeoutMs, early, labels, ahead });
+  } finally {
+    await ahead?.discard();
+  }
+}
+
+interface MatrixStart {
+  id: string;
+  started: Date;
+  timeoutMs: number;
+  early: ReturnType<typeof runnableOf>;
+  labels: Record<string, string>;
+  ahead: CreatedAhead | undefined;
+}
+
+async function runMatrixWith(request: RunMatrixRequest, deps: RunMatrixDeps, task: TaskHandle, start: MatrixStart): Promise<RunMatrix> {
+  const { reference } = request;
+  const { id, started, timeoutMs, early, labels, ahead } = start;
 
   // The engine's facts, its emulators and what it already holds of the image do not depend on the registry's
   // answer: they are read while the registry is, not after it.
@@ -117,6 +139,7 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
     throw error;
   }
   const nodes = platformNodes(inspection.root);
+  rememberInspection(request, inspection.digest, inspection.platforms, nodes);
   task.step('inspect', 'done', `${inspection.platforms.join(', ') || 'no platforms'} (${inspection.digest.slice(0, 19)})`);
   task.throwIfCancelled();
 
@@ -143,6 +166,9 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const upToDate = probed.probe.localDigests.some((d) => d.repository === repoName && d.digest === inspection.digest);
 
   const plans = picks.map((p) => planRun(p.platform, p.node, runnable, repoName, request.command));
+  // the containers created while the registry was read are this run's only if they are of the index it serves now
+  // and of the image the engine holds; else they go before any of the same name is created
+  if (ahead && !(upToDate && ahead.digest === inspection.digest)) await ahead.discard();
   for (const plan of plans) task.addStep({ id: plan.stepId, title: `Run ${plan.platform}`, command: plan.command });
 
   let finished = 0;
@@ -153,14 +179,16 @@ async function runMatrixTask(request: RunMatrixRequest, deps: RunMatrixDeps, tas
   const ran = await mapLimitAll(plans, request.concurrency, async (plan) => {
     task.throwIfCancelled();
     task.step(plan.stepId, 'running');
+    const precreated = ahead?.take(plan);
     const run = await runOnePlatform(plan, {
       docker: facts.docker,
+      ...(precreated ? { precreated } : {}),
       facts,
       id,
       createFirst: upToDate && plan.image === runnable,
       timeoutMs,
       signal: task.signal,
-      labels: { ...(deps.extraLabels ?? {}), [MANAGED_LABEL]: 'true', [ROLE_LABEL]: RUN_ROLE },
+      labels,
       onPullProgress: (layer, current, total) => {
         pulling = plan.platform;
         pullBytes.onLayer(`${plan.platform}\u0000${layer}`, current, total);
@@ -435,6 +463,8 @@ interface RunContext {
   labels: Record<string, string>;
   /** The engine holds the image at the registry's digest: create the container first, pull only if that fails. */
   createFirst: boolean;
+  /** This plan's container, created while the registry was read (undefined: that create failed). */
+  precreated?: Promise<Docker.Container | undefined>;
   /** `total` undefined: the layer finished. */
   onPullProgress(layer: string, current: number, total: number | undefined): void;
 }
@@ -471,23 +501,10 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
   if (!plan.node) return failed('not-in-image', `The image has no ${plan.platform} entry, so there is nothing to run.`);
   if (plan.node.error) return failed('pull-failed', `The registry could not serve the ${plan.platform} manifest: ${plan.node.error.message}`, plan.node.error);
 
-  const name = `multiarch-lab-run-${ctx.id}-${plan.platform.replace(/[^a-zA-Z0-9]+/g, '-')}`.slice(0, 120);
-  const create = () =>
-    ctx.docker.createContainer({
-      name,
-      Image: plan.image,
-      platform: plan.runPlatform,
-      ...(plan.cmd ? { Cmd: plan.cmd } : {}),
-      Labels: ctx.labels,
-      Tty: false,
-      AttachStdout: true,
-      AttachStderr: true,
-      OpenStdin: false,
-      HostConfig: { AutoRemove: true },
-    });
+  const create = () => createRunContainer(ctx.docker, plan, ctx.id, ctx.labels);
 
-  let container: Docker.Container | undefined;
-  if (ctx.createFirst) {
+  let container: Docker.Container | undefined = ctx.precreated ? await ctx.precreated : undefined;
+  if (!container && ctx.createFirst) {
     try {
       container = await create();
     } catch (error) {
@@ -602,6 +619,86 @@ async function runOnePlatform(plan: RunPlan, ctx: RunContext): Promise<PlatformR
     // a container that did not start (or whose wait failed) is removed here
     if (!removed) await created.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** As `docker run --rm` creates it: attached to its output, removed by the engine when it exits. */
+function createRunContainer(docker: Docker, plan: RunPlan, id: string, labels: Record<string, string>): Promise<Docker.Container> {
+  return docker.createContainer({
+    name: `multiarch-lab-run-${id}-${plan.platform.replace(/[^a-zA-Z0-9]+/g, '-')}`.slice(0, 120),
+    Image: plan.image,
+    platform: plan.runPlatform,
+    ...(plan.cmd ? { Cmd: plan.cmd } : {}),
+    Labels: labels,
+    Tty: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    HostConfig: { AutoRemove: true },
+  });
+}
+
+/**
+ * The index each reference named when it was last read (content-addressed: the same digest is the same platforms
+ * and entries), so the next matrix of it can create its containers while the registry is read again. Bounded.
+ */
+const inspectedBefore = new Map<string, { digest: string; platforms: string[]; nodes: ManifestNode[] }>();
+const INSPECTED_BEFORE_MAX = 64;
+
+function inspectedKey(request: RunMatrixRequest): string {
+  return `${request.reference}\u0000${request.insecure === undefined ? '' : String(request.insecure)}`;
+}
+
+function rememberInspection(request: RunMatrixRequest, digest: string, platforms: string[], nodes: ManifestNode[]): void {
+  const key = inspectedKey(request);
+  inspectedBefore.delete(key);
+  inspectedBefore.set(key, { digest, platforms, nodes });
+  while (inspectedBefore.size > INSPECTED_BEFORE_MAX) inspectedBefore.delete(inspectedBefore.keys().next().value!);
+}
+
+interface CreatedAhead {
+  /** The index digest the containers were planned from. */
+  digest: string;
+  /** The plan's container if one was created ahead for the same image and platform; it is then the caller's to remove. */
+  take(plan: RunPlan): Promise<Docker.Container | undefined> | undefined;
+  /** Removes every container not taken, and waits until they are gone. */
+  discard(): Promise<void>;
+}
+
+/**
+ * The first `concurrency` containers of the matrix the index read last time plans, created now, before the
+ * registry answers (what `docker run` does first): the registry's answer decides whether they are used.
+ */
+function createAhead(request: RunMatrixRequest, early: { repoName: string; runnable: string }, engine: EngineAccess, labels: Record<string, string>, id: string, signal: AbortSignal): CreatedAhead | undefined {
+  const before = inspectedBefore.get(inspectedKey(request));
+  if (!before) return undefined;
+  const chosen = [...new Map((request.platforms ?? before.platforms).map((p) => [normalPlatformText(p), p])).values()];
+  const plans = chosen
+    .map((platform) => planRun(platform, findNode(before.nodes, platform), early.runnable, early.repoName, request.command))
+    .filter((plan) => plan.node && !plan.node.error && plan.image === early.runnable)
+    .slice(0, Math.max(1, request.concurrency));
+  // only on the engine already connected: finding one is the probe's work, and its failure is reported there
+  const connection = engine.current();
+  if (plans.length === 0 || !connection || signal.aborted) return undefined;
+  const made = new Map<string, { plan: RunPlan; container: Promise<Docker.Container | undefined>; taken: boolean }>();
+  for (const plan of plans) {
+    const container = createRunContainer(connection.docker, plan, id, labels).catch(() => undefined);
+    made.set(plan.stepId, { plan, container, taken: false });
+  }
+  return {
+    digest: before.digest,
+    take(plan) {
+      const entry = made.get(plan.stepId);
+      // a plan that will not reach its create (no entry, or one the registry failed to serve now) leaves it to discard()
+      if (!entry || entry.taken || !plan.node || plan.node.error || entry.plan.image !== plan.image || entry.plan.runPlatform !== plan.runPlatform) return undefined;
+      entry.taken = true;
+      return entry.container;
+    },
+    async discard() {
+      const left = [...made.values()].filter((e) => !e.taken);
+      for (const e of left) e.taken = true;
+      await Promise.all(left.map(async (e) => (await e.container)?.remove({ force: true }).catch(() => undefined)));
+    },
+  };
 }
 
 /**

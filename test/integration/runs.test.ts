@@ -246,6 +246,9 @@ describe('choosing, timing out and cancelling', () => {
     expect(moved.runs[0]).toMatchObject({ result: 'pass', printed: 'x86_64' });
     expect(moved.runs[0]!.pullMs).toBeGreaterThan(0);
     expect(await localDigests()).toContain(moved.digest);
+    // the container created from the old index while the registry was read again was not run, and is gone
+    expect(moved.runs).toHaveLength(1);
+    expect(await ourContainers()).toEqual([]);
   });
 
   it('a run longer than its timeout is killed and fails as a timeout', async () => {
