@@ -22,7 +22,9 @@ export function prestartBuildxLs(args: readonly string[], env: NodeJS.ProcessEnv
   if (!COMMANDS.some((c) => c.length === args.length && c.every((a, i) => a === args[i]))) return;
   if (env.DOCKER_CONTEXT || contextInConfig(env)) return;
   const host = env.DOCKER_HOST || (existsSync(SYSTEM_SOCKET) ? `unix://${SYSTEM_SOCKET}` : undefined);
-  if (!host) return;
+  // unix and tcp only: the core refuses ssh:// (and would start no docker command), which may open a connection
+  // or ask for a password
+  if (!host || !/^(unix|tcp):\/\//.test(host)) return;
   const bin = env.MULTIARCH_LAB_DOCKER_CLI || firstDocker(env);
   if (!bin) return;
   const childEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CLI_HINTS: 'false', DOCKER_HOST: host };
