@@ -1,4 +1,5 @@
 import { createCore, type Core, type CoreOptions } from '../core/app.js';
+import { dropPrestarted } from '../core/docker/prestarted.js';
 
 /**
  * Creates the core for one command and always closes it, so no connection keeps the process alive. With `sweep`,
@@ -10,6 +11,8 @@ export async function withCore<T>(mode: CoreOptions['mode'], body: (core: Core) 
     if (options.sweep) await reportSweep(core);
     return await body(core);
   } finally {
+    // a command cli/index.ts started early that this one did not take (see early-buildx-ls.ts) stops now
+    dropPrestarted();
     await core.close();
   }
 }

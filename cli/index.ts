@@ -12,6 +12,9 @@ const answer = staticAnswer(process.argv.slice(2), process.stdout.isTTY === true
 if (answer !== undefined) {
   process.stdout.write(answer);
 } else {
+  // before the rest loads: `builder ls` and `doctor` wait mostly for `docker buildx ls` (issue 15); loaded only for them
+  const args = process.argv.slice(2);
+  if (args[0] === 'doctor' || (args[0] === 'builder' && args[1] === 'ls')) (await import('./early-buildx-ls.js')).prestartBuildxLs(args, process.env);
   const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const bundled = process.env.MULTIARCH_LAB_CLI_UNBUNDLED === '1' ? undefined : freshBundleEntry(distDir);
   await import(bundled ? pathToFileURL(bundled).href : './main.js');

@@ -7,6 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../contract/errors.js';
 import { formatCommand, runCommand, type CommandResult, type RunOptions } from './exec.js';
+import { takePrestarted } from './prestarted.js';
 import { raceAbort } from './race-abort.js';
 import { buildxFingerprint, readCachedBuildx, writeCachedBuildx } from './buildx-probe-cache.js';
 import { isBuildxMissingMessage, parseBuildxVersion, type BuildxVersion } from './parsers/buildx-version.js';
@@ -46,6 +47,8 @@ export interface DockerCliOptions {
 export interface DockerRunOptions extends RunOptions {
   /** Resolve with the result instead of throwing `command-failed` on a non-zero exit. */
   allowFailure?: boolean;
+  /** Take the command cli/index.ts started early if it is exactly this one (see prestarted.ts). */
+  mayBePrestarted?: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 15_000;
@@ -226,8 +229,9 @@ export class DockerCli {
   /** `run` on a given binary (see `likelyPath`), in the same environment. */
   async runWith(bin: string, args: readonly string[], opts: DockerRunOptions = {}): Promise<CommandResult> {
     const env = { ...(await this.commandEnv(opts.signal)), ...(opts.env ?? {}) };
-    const { allowFailure, ...runOpts } = opts;
-    const result = await runCommand(bin, args, { ...runOpts, env });
+    const { allowFailure, mayBePrestarted, ...runOpts } = opts;
+    const full: RunOptions = { ...runOpts, env };
+    const result = await ((mayBePrestarted ? takePrestarted(bin, args, full) : undefined) ?? runCommand(bin, args, full));
     if (result.code !== 0 && !allowFailure) throw commandFailed(['docker', ...args], result);
     return result;
   }

@@ -34,7 +34,7 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
     const opts: DockerRunOptions = { allowFailure: true, timeoutMs, signal: early.signal };
     const guess = await cli.likelyPath().catch(() => undefined);
     const started = guess
-      ? cli.runWith(guess, ['buildx', 'ls', '--format', LS_TEMPLATE], opts).then(
+      ? cli.runWith(guess, ['buildx', 'ls', '--format', LS_TEMPLATE], { ...opts, mayBePrestarted: true }).then(
           (run) => ({ run }),
           (error: unknown) => ({ error }),
         )

@@ -1,0 +1,75 @@
+/**
+ * `builder ls` and `doctor` start `docker buildx ls` before the CLI loads (cli/early-buildx-ls.ts, issue 15). The
+ * core takes that process when its own run would be identical, so one `buildx ls` runs per command; when the core
+ * does not take it (here: the engine is down), it is stopped, not left running, and the command ends at once.
+ * A docker wrapper (MULTIARCH_LAB_DOCKER_CLI) records every process the CLI starts.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
+const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, NO_COLOR: '1' };
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'mal-cli-prestart-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function wrapper(name: string, lsBody: string): Promise<{ bin: string; log: string }> {
+  const bin = path.join(dir, name);
+  const log = path.join(dir, `${name}.log`);
+  await writeFile(log, '');
+  await writeFile(bin, `#!/bin/sh\nif [ "$1" = buildx ] && [ "$2" = ls ]; then echo "$$ $*" >> '${log}'; ${lsBody}; fi\nexec /usr/bin/docker "$@"\n`);
+  await chmod(bin, 0o755);
+  return { bin, log };
+}
+
+const lsLines = async (log: string) => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('docker buildx ls started before the CLI loads', () => {
+  test.each([['builder', 'ls', '--json'], ['doctor', '--json']])('%s %s: one `buildx ls` process, taken by the core', async (...args) => {
+    const { bin, log } = await wrapper(`one-${args[0]}`, ':');
+    const r = await run(process.execPath, [ENTRY, ...args], { env: { ...env, MULTIARCH_LAB_DOCKER_CLI: bin }, maxBuffer: 16 * 1024 * 1024 });
+    const lines = await lsLines(log);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('buildx ls --format');
+    const out = JSON.parse(r.stdout) as { builders?: { name: string }[]; buildx?: { builders?: { name: string }[] } };
+    expect(JSON.stringify(out)).toContain('"default"');
+  }, 60_000);
+
+  test('the engine is down: the early process is stopped, not waited for, and none is left', async () => {
+    const { bin, log } = await wrapper('down', 'exec sleep 30');
+    const started = Date.now();
+    const r = await run(process.execPath, [ENTRY, 'builder', 'ls', '--json'], { env: { ...env, MULTIARCH_LAB_DOCKER_CLI: bin, DOCKER_HOST: `unix://${path.join(dir, 'nope.sock')}` } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code?: number; stderr?: string }) => ({ code: e.code ?? 1, stderr: e.stderr ?? '' }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('engine-unreachable');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const lines = await lsLines(log);
+    expect(lines).toHaveLength(1);
+    const pid = Number(lines[0]?.split(' ')[0]);
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((res) => setTimeout(res, 20));
+    expect(alive(pid)).toBe(false);
+  }, 60_000);
+});
