@@ -9,6 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { isAlive } from './process.js';
 import { docker } from './registry-process.js';
 import { waitFor } from './wait.js';
 
@@ -47,22 +48,13 @@ export async function dockerdPids(): Promise<number[]> {
   return pids;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** SIGTERM to dockerd, as a service manager stops it (containers stop as on a reboot); returns once the socket is silent and the process gone. */
 export async function stopEngine(): Promise<void> {
   const pids = await dockerdPids();
   if (pids.length === 0) throw new Error('no dockerd process found to stop');
   for (const pid of pids) process.kill(pid, 'SIGTERM');
   await waitFor('the engine socket to stop answering', async () => ((await pingEngine(500)) ? undefined : true), 60_000);
-  await waitFor('dockerd to exit', () => (pids.every((pid) => !alive(pid)) ? true : undefined), 60_000);
+  await waitFor('dockerd to exit', () => (pids.every((pid) => !isAlive(pid)) ? true : undefined), 60_000);
 }
 
 /** Starts dockerd through scripts/provision-test-engine.sh (idempotent, quick when the rest is in place) and waits for /_ping. */

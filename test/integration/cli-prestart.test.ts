@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isAlive, waitUntilGone } from '../helpers/process.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,15 +37,6 @@ async function wrapper(name: string, lsBody: string): Promise<{ bin: string; log
 
 const lsLines = async (log: string) => (await readFile(log, 'utf8')).split('\n').filter(Boolean);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('docker buildx ls started before the CLI loads', () => {
   test.each([['builder', 'ls', '--json'], ['doctor', '--json']])('%s %s: one `buildx ls` process, taken by the core', async (...args) => {
     const { bin, log } = await wrapper(`one-${args[0]}`, ':');
@@ -69,7 +61,7 @@ describe('docker buildx ls started before the CLI loads', () => {
     const lines = await lsLines(log);
     expect(lines).toHaveLength(1);
     const pid = Number(lines[0]?.split(' ')[0]);
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((res) => setTimeout(res, 20));
-    expect(alive(pid)).toBe(false);
+    await waitUntilGone(pid, 2000);
+    expect(isAlive(pid)).toBe(false);
   }, 60_000);
 });

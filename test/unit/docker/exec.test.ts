@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AppError } from '../../../core/contract/errors.js';
-import { formatCommand, runCommand } from '../../../core/docker/exec.js';
+import { formatCommand, runCommand, type RunOptions } from '../../../core/docker/exec.js';
+import { isAlive, waitUntilGone } from '../../helpers/process.js';
 
 describe('formatCommand', () => {
   test.each([
@@ -74,9 +75,12 @@ describe('runCommand', () => {
     await expect(runCommand(path.join(dir, 'no-such-program'), [])).rejects.toMatchObject({ code: 'not-found' });
   });
 
-  test('cancelling kills the whole process tree and rejects with cancelled', async () => {
-    const pidFile = path.join(dir, 'grandchild.pid');
-    // The child starts a grandchild that would outlive a plain child.kill().
+  /**
+   * Runs a child that starts a grandchild (which would outlive a plain child.kill()) and cancels once both run;
+   * returns what the run rejected with and the grandchild's pid.
+   */
+  async function cancelWithGrandchild(pidName: string, opts: RunOptions = {}): Promise<{ error: unknown; grandchild: number }> {
+    const pidFile = path.join(dir, pidName);
     const script = `
       const { spawn } = require('node:child_process');
       const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
@@ -85,19 +89,23 @@ describe('runCommand', () => {
       setInterval(() => {}, 1000);
     `;
     const controller = new AbortController();
-    const started = runCommand(node, ['-e', script], {
+    const error = await runCommand(node, ['-e', script], {
+      ...opts,
       signal: controller.signal,
       onStdoutLine: (l) => {
         if (l === 'started') controller.abort();
       },
-    });
-    const error = await started.then(
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
+    return { error, grandchild: Number(await readFile(pidFile, 'utf8')) };
+  }
+
+  test('cancelling kills the whole process tree and rejects with cancelled', async () => {
+    const { error, grandchild } = await cancelWithGrandchild('grandchild.pid');
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('cancelled');
-    const grandchild = Number(await readFile(pidFile, 'utf8'));
     await waitUntilGone(grandchild);
     expect(isAlive(grandchild)).toBe(false);
   });
@@ -112,27 +120,8 @@ describe('runCommand', () => {
   });
 
   test.runIf(process.platform === 'linux')('cancelling kills the whole tree also for a command left in our session', async () => {
-    const pidFile = path.join(dir, 'grandchild-same-session.pid');
-    const script = `
-      const { spawn } = require('node:child_process');
-      const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-      require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(g.pid));
-      console.log('started');
-      setInterval(() => {}, 1000);
-    `;
-    const controller = new AbortController();
-    const error = await runCommand(node, ['-e', script], {
-      ownSession: false,
-      signal: controller.signal,
-      onStdoutLine: (l) => {
-        if (l === 'started') controller.abort();
-      },
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const { error, grandchild } = await cancelWithGrandchild('grandchild-same-session.pid', { ownSession: false });
     expect(error).toMatchObject({ code: 'cancelled' });
-    const grandchild = Number(await readFile(pidFile, 'utf8'));
     await waitUntilGone(grandchild);
     expect(isAlive(grandchild)).toBe(false);
   });
@@ -155,15 +144,4 @@ describe('runCommand', () => {
   });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function waitUntilGone(pid: number): Promise<void> {
-  for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCommand } from '../../../core/docker/exec.js';
 import { dropPrestarted, prestartCommand, takePrestarted } from '../../../core/docker/prestarted.js';
+import { waitUntilGone } from '../../helpers/process.js';
 
 // Real processes (/bin/sh): what is checked is which process ran and whether a process not taken is stopped.
 let dir: string;
@@ -26,17 +27,7 @@ async function pidOf(file: string): Promise<number> {
   throw new Error(`no pid in ${file}`);
 }
 
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return false;
-}
+const gone = (pid: number) => waitUntilGone(pid, 3000, 10);
 
 describe.skipIf(process.platform === 'win32')('prestarted commands', () => {
   test('the same file, arguments, environment and timeout: the prestarted result, the same as running it then', async () => {
