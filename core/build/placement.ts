@@ -138,17 +138,8 @@ export function placementFromInstance(
   const n = file.Nodes[0] as { Name?: unknown; Endpoint?: unknown; Platforms?: unknown };
   const unpinned = n.Platforms === null || n.Platforms === undefined || (Array.isArray(n.Platforms) && n.Platforms.length === 0);
   if (typeof n.Name !== 'string' || !n.Name || typeof n.Endpoint !== 'string' || !unpinned) return { nodes };
-  const native = Object.hasOwn(knownNatives, n.Endpoint) ? knownNatives[n.Endpoint] : undefined;
-  if (!native) return { nodes };
-  const info: BuilderInfo = {
-    name,
-    driver: file.Driver,
-    current: false,
-    status: 'unknown',
-    nodes: [{ name: n.Name, endpoint: n.Endpoint, status: 'unknown', platforms: [], pinnedPlatforms: [], driverOptions: {}, buildkitdFlags: [] }],
-    platformNodes: [],
-  };
-  return { nodes, placement: placementFrom(info, { [n.Name]: native }, platforms) };
+  const placement = oneNodePlacement(name, file.Driver, n.Name, n.Endpoint, knownNatives, platforms);
+  return placement ? { nodes, placement } : { nodes };
 }
 
 /**
@@ -156,17 +147,29 @@ export function placementFromInstance(
  * context, BuildKit inside that context's engine), when that engine is known without asking; else undefined. Pure.
  */
 export function placementOfContextBuilder(name: string, knownNatives: Readonly<Record<string, string>>, platforms: readonly string[]): BuildPlacement | undefined {
-  const native = Object.hasOwn(knownNatives, name) ? knownNatives[name] : undefined;
+  return oneNodePlacement(name, 'docker', name, name, knownNatives, platforms);
+}
+
+/** A builder of one unpinned node whose engine's native platform is known by its endpoint; else undefined. */
+function oneNodePlacement(
+  builder: string,
+  driver: string,
+  node: string,
+  endpoint: string,
+  knownNatives: Readonly<Record<string, string>>,
+  platforms: readonly string[],
+): BuildPlacement | undefined {
+  const native = Object.hasOwn(knownNatives, endpoint) ? knownNatives[endpoint] : undefined;
   if (!native) return undefined;
   const info: BuilderInfo = {
-    name,
-    driver: 'docker',
+    name: builder,
+    driver,
     current: false,
     status: 'unknown',
-    nodes: [{ name, endpoint: name, status: 'unknown', platforms: [], pinnedPlatforms: [], driverOptions: {}, buildkitdFlags: [] }],
+    nodes: [{ name: node, endpoint, status: 'unknown', platforms: [], pinnedPlatforms: [], driverOptions: {}, buildkitdFlags: [] }],
     platformNodes: [],
   };
-  return placementFrom(info, { [name]: native }, platforms);
+  return placementFrom(info, { [node]: native }, platforms);
 }
 
 /**

@@ -276,7 +276,7 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
   // Everything read after the build at once: the pushed list, the placement (when not read yet), the local images.
   const [verified, placement, localImages] = await Promise.all([
     afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal)),
-    planned ?? p.knownNatives.then((known) => readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known)),
+    planned ?? placementAfterBuild(deps, p, platforms, task),
     existingImages(deps, [p.ref.original]),
   ]);
   const pushed = verified.value ?? NOTHING_READ_BACK;
@@ -461,7 +461,7 @@ async function runOldSchool(deps: BuildDeps, p: Prepared, task: TaskHandle, repo
     laterFailure = verified.failure;
     pushed = verified.value ?? NOTHING_READ_BACK;
   } else task.step('verify', 'skipped', 'no list to read back');
-  const placement = await (planned ?? p.knownNatives.then((known) => readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known)));
+  const placement = await (planned ?? placementAfterBuild(deps, p, platforms, task));
   const finalTimeline = withNodes(timeline(), placement);
   return {
     mode: 'old-school',
@@ -520,6 +520,11 @@ async function planPlacement(deps: BuildDeps, p: Prepared, platforms: readonly s
   } catch {
     // no placement before the build: the read after it tries again
   }
+}
+
+/** The placement read once the build is over, when none was known before it (see planPlacement). */
+function placementAfterBuild(deps: BuildDeps, p: Prepared, platforms: readonly string[], task: TaskHandle): Promise<BuildPlacement | undefined> {
+  return p.knownNatives.then((known) => readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known));
 }
 
 /** Names the node of each platform in the timeline, for builders with several nodes. */

@@ -16,10 +16,12 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { contextMetaPath, dockerConfigDir as configDirOf } from '../docker/discovery.js';
 import type { BuildxInspect } from '../docker/parsers/buildx-inspect.js';
 
-export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
-  return env.DOCKER_CONFIG ? path.resolve(env.DOCKER_CONFIG) : path.join(env.HOME ?? os.homedir(), '.docker');
+/** $DOCKER_CONFIG, else ~/.docker of the HOME the docker CLI is run with. */
+function dockerConfigDir(env: NodeJS.ProcessEnv): string {
+  return configDirOf(env, env.HOME ?? os.homedir());
 }
 
 /** Where buildx keeps its state (confutil): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx. */
@@ -45,10 +47,6 @@ export async function builderNameTaken(name: string, env: NodeJS.ProcessEnv): Pr
   if (found.includes(true)) return true;
   if (found.includes(undefined)) return undefined;
   return false;
-}
-
-function contextMetaPath(configDir: string, name: string): string {
-  return path.join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json');
 }
 
 interface InstanceFile {
