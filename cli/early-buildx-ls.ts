@@ -9,6 +9,8 @@ import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { prestartCommand } from '../core/docker/prestarted.js';
+import { buildxPluginEnv } from '../core/docker/buildx-plugin.js';
+import { defaultDataDir } from '../core/paths.js';
 import { LS_TEMPLATE } from '../core/docker/parsers/buildx-ls.js';
 
 /** The Doctor's and `builder:list`'s timeout for `docker buildx ls` (doctor.ts, builder/service.ts). */
@@ -29,7 +31,23 @@ export function prestartBuildxLs(args: readonly string[], env: NodeJS.ProcessEnv
   if (!bin) return;
   const childEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CLI_HINTS: 'false', DOCKER_HOST: host };
   delete childEnv.DOCKER_CONTEXT;
-  prestartCommand(bin, ['buildx', 'ls', '--format', LS_TEMPLATE], childEnv, BUILDX_LS_TIMEOUT_MS);
+  const lsArgs = ['buildx', 'ls', '--format', LS_TEMPLATE];
+  // the plugin the last probe showed this docker starts (core/docker/buildx-plugin.ts); the core checks that cache
+  // entry against its fingerprint and takes this process only if it would start the same
+  const plugin = cachedPlugin(env, bin);
+  if (plugin) prestartCommand(plugin, lsArgs, buildxPluginEnv(childEnv, bin), BUILDX_LS_TIMEOUT_MS, ['docker', ...lsArgs]);
+  else prestartCommand(bin, lsArgs, childEnv, BUILDX_LS_TIMEOUT_MS);
+}
+
+/** The probe cache's plugin for `bin` (core/docker/buildx-probe-cache.ts), unchecked; undefined when there is none. */
+function cachedPlugin(env: NodeJS.ProcessEnv, bin: string): string | undefined {
+  try {
+    const data = JSON.parse(readFileSync(path.join(defaultDataDir(env), 'cache', 'buildx-probe.json'), 'utf8')) as { version?: unknown; entries?: Record<string, { plugin?: unknown }> };
+    const plugin = data.version === 2 ? data.entries?.[bin]?.plugin : undefined;
+    return typeof plugin === 'string' && existsSync(plugin) ? plugin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A context other than "default" in config.json (or a file we cannot read as the CLI would): no guess. */

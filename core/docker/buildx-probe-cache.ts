@@ -7,6 +7,8 @@
  * of these differ — buildx installed, upgraded or removed, the CLI replaced — the fingerprint differs and buildx is
  * asked again. Only a probe that found buildx is kept; a missing buildx is asked about every time, so installing it
  * shows at once. Linux only: that is where the plugin folders are known here; elsewhere buildx is always asked.
+ * Also kept: the plugin file the binary was shown to start for `docker buildx` (buildx-plugin.ts), so the app can
+ * start it directly.
  */
 import { mkdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,11 +16,17 @@ import path from 'node:path';
 import type { BuildxVersion } from './parsers/buildx-version.js';
 
 /** The CLI's own plugin folders on Linux (docker/cli's defaultSystemPluginDirs), after the user's. */
-const SYSTEM_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
+export const SYSTEM_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
+
+/** What is kept per docker binary: its buildx version, and the plugin it starts when that was shown (buildx-plugin.ts). */
+export interface CachedProbe {
+  buildx: BuildxVersion;
+  plugin?: string;
+}
 
 interface CacheFile {
-  version: 1;
-  entries: Record<string, { fingerprint: string; buildx: BuildxVersion }>;
+  version: 2;
+  entries: Record<string, { fingerprint: string } & CachedProbe>;
 }
 
 async function statLine(file: string): Promise<string> {
@@ -30,7 +38,8 @@ async function statLine(file: string): Promise<string> {
   }
 }
 
-function configDir(env: NodeJS.ProcessEnv): string {
+/** The docker CLI's config folder: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigFolder(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG ? path.resolve(env.DOCKER_CONFIG) : path.join(env.HOME ?? os.homedir(), '.docker');
 }
 
@@ -43,7 +52,7 @@ export async function buildxFingerprint(bin: string, env: NodeJS.ProcessEnv, pla
   } catch {
     return undefined;
   }
-  const dir = configDir(env);
+  const dir = dockerConfigFolder(env);
   const configFile = path.join(dir, 'config.json');
   let extraDirs: string[] = [];
   try {
@@ -58,27 +67,28 @@ export async function buildxFingerprint(bin: string, env: NodeJS.ProcessEnv, pla
   return [`bin=${bin}`, `real=${real}`, `config=${dir}`, ...lines].join('\n');
 }
 
-export async function readCachedBuildx(file: string, bin: string, fingerprint: string): Promise<BuildxVersion | undefined> {
+export async function readCachedBuildx(file: string, bin: string, fingerprint: string): Promise<CachedProbe | undefined> {
   try {
     const data = JSON.parse(await readFile(file, 'utf8')) as CacheFile;
-    const entry = data.version === 1 ? data.entries?.[bin] : undefined;
-    return entry && entry.fingerprint === fingerprint ? entry.buildx : undefined;
+    const entry = data.version === 2 ? data.entries?.[bin] : undefined;
+    if (!entry || entry.fingerprint !== fingerprint) return undefined;
+    return typeof entry.plugin === 'string' ? { buildx: entry.buildx, plugin: entry.plugin } : { buildx: entry.buildx };
   } catch {
     return undefined;
   }
 }
 
 /** Best effort: a cache that cannot be written only means buildx is asked next time. */
-export async function writeCachedBuildx(file: string, bin: string, fingerprint: string, buildx: BuildxVersion): Promise<void> {
+export async function writeCachedBuildx(file: string, bin: string, fingerprint: string, probe: CachedProbe): Promise<void> {
   try {
-    let data: CacheFile = { version: 1, entries: {} };
+    let data: CacheFile = { version: 2, entries: {} };
     try {
       const old = JSON.parse(await readFile(file, 'utf8')) as CacheFile;
-      if (old.version === 1 && old.entries && typeof old.entries === 'object') data = old;
+      if (old.version === 2 && old.entries && typeof old.entries === 'object') data = old;
     } catch {
       // start afresh
     }
-    data.entries[bin] = { fingerprint, buildx };
+    data.entries[bin] = { fingerprint, ...probe };
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(data)}\n`, 'utf8');

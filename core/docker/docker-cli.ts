@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AppError } from '../contract/errors.js';
 import { formatCommand, runCommand, type CommandResult, type RunOptions } from './exec.js';
 import { takePrestarted } from './prestarted.js';
+import { buildxPluginEnv, findBuildxPlugin } from './buildx-plugin.js';
 import { raceAbort } from './race-abort.js';
 import { buildxFingerprint, readCachedBuildx, writeCachedBuildx } from './buildx-probe-cache.js';
 import { isBuildxMissingMessage, parseBuildxVersion, type BuildxVersion } from './parsers/buildx-version.js';
@@ -17,6 +18,8 @@ export interface DockerBinaryProbe {
   buildx: BuildxVersion | null;
   /** Why buildx was not found with this binary (its stderr, shortened). */
   buildxError?: string;
+  /** The buildx plugin this binary starts for `docker buildx`, when shown to be so (buildx-plugin.ts): started directly. */
+  plugin?: string;
 }
 
 export interface ResolvedDockerCli {
@@ -117,20 +120,24 @@ async function probeBinaryCached(bin: string, opts: { env: NodeJS.ProcessEnv; pl
   const fingerprint = file ? await buildxFingerprint(bin, opts.env, opts.platform) : undefined;
   if (file && fingerprint) {
     const cached = await readCachedBuildx(file, bin, fingerprint);
-    if (cached) return { path: bin, buildx: cached };
+    if (cached) return { path: bin, ...cached };
   }
-  const probe = await probeBinary(bin, opts.env, opts.signal);
-  if (file && fingerprint && probe.buildx) await writeCachedBuildx(file, bin, fingerprint, probe.buildx);
+  const probe = await probeBinary(bin, opts.env, opts.platform, opts.signal);
+  if (file && fingerprint && probe.buildx) await writeCachedBuildx(file, bin, fingerprint, probe.plugin ? { buildx: probe.buildx, plugin: probe.plugin } : { buildx: probe.buildx });
   return probe;
 }
 
-async function probeBinary(bin: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<DockerBinaryProbe> {
+async function probeBinary(bin: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, signal?: AbortSignal): Promise<DockerBinaryProbe> {
   try {
     const opts: RunOptions = { env: quietEnv(env), timeoutMs: PROBE_TIMEOUT_MS };
     if (signal) opts.signal = signal;
-    const r = await runCommand(bin, ['buildx', 'version'], opts);
+    const [r, plugin] = await Promise.all([runCommand(bin, ['buildx', 'version'], opts), findBuildxPlugin(bin, env, platform)]);
     const version = r.code === 0 ? parseBuildxVersion(r.stdout) : null;
-    if (version) return { path: bin, buildx: version };
+    if (version) {
+      // the plugin found is the one docker ran only if it says exactly what docker's buildx said
+      const direct = plugin ? await runCommand(plugin, ['buildx', 'version'], { ...opts, env: buildxPluginEnv(opts.env ?? env, bin) }).catch(() => undefined) : undefined;
+      return direct && direct.code === 0 && direct.stdout === r.stdout && plugin ? { path: bin, buildx: version, plugin } : { path: bin, buildx: version };
+    }
     const text = (r.stderr || r.stdout).trim();
     return { path: bin, buildx: null, buildxError: isBuildxMissingMessage(text) ? 'the buildx plugin is not installed for this docker CLI' : shorten(text) || `exit code ${r.code}` };
   } catch (error) {
@@ -226,14 +233,29 @@ export class DockerCli {
     return this.runWith(await this.path(opts.signal), args, opts);
   }
 
-  /** `run` on a given binary (see `likelyPath`), in the same environment. */
+  /**
+   * `run` on a given binary (see `likelyPath`), in the same environment. `docker buildx …` starts the buildx plugin
+   * directly where the probe showed which one docker starts (buildx-plugin.ts), with the environment docker gives it.
+   */
   async runWith(bin: string, args: readonly string[], opts: DockerRunOptions = {}): Promise<CommandResult> {
-    const env = { ...(await this.commandEnv(opts.signal)), ...(opts.env ?? {}) };
+    const [baseEnv, plugin] = await Promise.all([this.commandEnv(opts.signal), args[0] === 'buildx' ? this.pluginFor(bin, opts.signal) : undefined]);
+    const env = { ...baseEnv, ...(opts.env ?? {}) };
     const { allowFailure, mayBePrestarted, ...runOpts } = opts;
-    const full: RunOptions = { ...runOpts, env };
-    const result = await ((mayBePrestarted ? takePrestarted(bin, args, full) : undefined) ?? runCommand(bin, args, full));
+    const full: RunOptions = plugin ? { ...runOpts, env: buildxPluginEnv(env, bin), shownAs: ['docker', ...args] } : { ...runOpts, env };
+    const file = plugin ?? bin;
+    const result = await ((mayBePrestarted ? takePrestarted(file, args, full) : undefined) ?? runCommand(file, args, full));
     if (result.code !== 0 && !allowFailure) throw commandFailed(['docker', ...args], result);
     return result;
+  }
+
+  /** The buildx plugin `bin` starts, when the probe showed it (undefined: run `bin` itself). */
+  private async pluginFor(bin: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      return (await this.resolve(signal)).probes.find((p) => p.path === bin)?.plugin;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'cancelled') throw error;
+      return undefined;
+    }
   }
 
   /** The buildx version of the binary in use, or null when it has no buildx. */

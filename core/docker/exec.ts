@@ -28,6 +28,8 @@ export interface RunOptions {
    * A terminal's Ctrl-C then reaches the command too, not only the app. Default true; ignored elsewhere than Linux.
    */
   ownSession?: boolean;
+  /** The command as messages name it, when that is not `basename(file) args…` (the buildx plugin started for `docker buildx`). */
+  shownAs?: readonly string[];
 }
 
 export interface CommandResult {
@@ -61,7 +63,7 @@ function quoteArg(arg: string): string {
 
 /** Runs `file args…` and collects its output. Resolves with the exit code (non-zero is not an error here). */
 export function runCommand(file: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
-  const shown = formatCommand([path.basename(file), ...args]);
+  const shown = formatCommand(opts.shownAs ?? [path.basename(file), ...args]);
   if (opts.signal?.aborted) return Promise.reject(new AppError('cancelled', `\`${truncate(shown)}\` was cancelled before it started.`));
 
   // A process group of its own, so cancelling can signal the command and everything it started (on Linux a

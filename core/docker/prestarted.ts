@@ -31,10 +31,10 @@ function slot(): Slot {
 }
 
 /** Starts `file args…` with exactly this environment and timeout, to be taken by `takePrestarted` or stopped. */
-export function prestartCommand(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): void {
+export function prestartCommand(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, shownAs?: readonly string[]): void {
   dropPrestarted();
   const controller = new AbortController();
-  const result = runCommand(file, args, { env, timeoutMs, signal: controller.signal });
+  const result = runCommand(file, args, { env, timeoutMs, signal: controller.signal, ...(shownAs ? { shownAs } : {}) });
   // nobody may ever listen (dropped): its rejection is not an unhandled one
   result.catch(() => undefined);
   const stop = () => controller.abort();
@@ -53,7 +53,8 @@ export function takePrestarted(file: string, args: readonly string[], opts: RunO
   const p = slot().current;
   if (!p) return undefined;
   slot().current = undefined;
-  const { env, timeoutMs, signal, ...rest } = opts;
+  // how messages name the command changes nothing it does
+  const { env, timeoutMs, signal, shownAs: _shownAs, ...rest } = opts;
   const same =
     p.file === file &&
     sameList(p.args, args) &&
