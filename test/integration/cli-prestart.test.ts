@@ -2,7 +2,9 @@
  * `builder ls` and `doctor` start `docker buildx ls` before the CLI loads (cli/early-buildx-ls.ts, issue 15). The
  * core takes that process when its own run would be identical, so one `buildx ls` runs per command; when the core
  * does not take it (here: the engine is down), it is stopped, not left running, and the command ends at once.
- * A docker wrapper (MULTIARCH_LAB_DOCKER_CLI) records every process the CLI starts.
+ * A docker wrapper (MULTIARCH_LAB_DOCKER_CLI) records every process the CLI starts. These runs set BUILDX_BUILDER
+ * (which ls ignores), which keeps them out of the case answered with no process (core/builder/native-ls.ts); the
+ * last test is that case: no `buildx ls` process at all, early or late.
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +18,7 @@ import { isAlive, waitUntilGone } from '../helpers/process.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
-const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, NO_COLOR: '1' };
+const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, NO_COLOR: '1', BUILDX_BUILDER: 'default' };
 
 let dir: string;
 beforeAll(async () => {
@@ -63,5 +65,28 @@ describe('docker buildx ls started before the CLI loads', () => {
     const pid = Number(lines[0]?.split(' ')[0]);
     await waitUntilGone(pid, 2000);
     expect(isAlive(pid)).toBe(false);
+  }, 60_000);
+
+  test.each([['builder', 'ls', '--json'], ['doctor', '--json']])('%s %s where buildx\'s files and the engine answer: no `buildx ls` process, the same output', async (...args) => {
+    const { bin, log } = await wrapper(`native-${args[0]}`, ':');
+    // a DOCKER_CONFIG of the test's own (the machine's builders change under other sessions): the default builder
+    // alone, after one buildx ls has written buildx's files; and a data folder whose probe cache knows the wrapper
+    const config = path.join(dir, `config-${args[0]}`);
+    const nativeEnv: NodeJS.ProcessEnv = { ...env, MULTIARCH_LAB_DOCKER_CLI: bin, DOCKER_CONFIG: config, MULTIARCH_LAB_DATA_DIR: path.join(dir, `data-${args[0]}`) };
+    delete nativeEnv.BUILDX_BUILDER;
+    delete nativeEnv.DOCKER_HOST;
+    delete nativeEnv.DOCKER_CONTEXT;
+    await run('/usr/bin/docker', ['buildx', 'ls'], { env: nativeEnv });
+    const viaBuildx = await run(process.execPath, [ENTRY, ...args], { env: { ...nativeEnv, BUILDX_BUILDER: 'default' }, maxBuffer: 16 * 1024 * 1024 });
+    expect(await lsLines(log)).toHaveLength(1);
+    await writeFile(log, '');
+    const viaNative = await run(process.execPath, [ENTRY, ...args], { env: nativeEnv, maxBuffer: 16 * 1024 * 1024 });
+    expect(await lsLines(log)).toEqual([]);
+    const comparable = (text: string) => {
+      const o = JSON.parse(text) as Record<string, unknown>;
+      delete o.generatedAt;
+      return o;
+    };
+    expect(comparable(viaNative.stdout)).toEqual(comparable(viaBuildx.stdout));
   }, 60_000);
 });
