@@ -142,6 +142,7 @@ const KEY = Symbol.for('dev.multiarch-lab.early-native-ls');
 interface EarlyNativeLs {
   env: NodeJS.ProcessEnv;
   result: Promise<string | undefined>;
+  stop: () => void;
 }
 
 function slot(): { current?: EarlyNativeLs } {
@@ -155,9 +156,17 @@ function slot(): { current?: EarlyNativeLs } {
  * the CLI bundle has its own copy of this module.
  */
 export function startEarlyNativeLs(env: NodeJS.ProcessEnv, buildx: VersionSeen, timeoutMs: number, platform?: NodeJS.Platform): void {
-  const result = nativeBuildxLs(env, buildx, platform ? { timeoutMs, platform } : { timeoutMs });
+  const controller = new AbortController();
+  const result = nativeBuildxLs(env, buildx, { timeoutMs, signal: controller.signal, ...(platform ? { platform } : {}) });
   result.catch(() => undefined);
-  slot().current = { env: { ...env }, result };
+  slot().current = { env: { ...env }, result, stop: () => controller.abort() };
+}
+
+/** Stops an early answer nobody took (its sockets would keep the process alive until they time out). */
+export function dropEarlyNativeLs(): void {
+  const early = slot().current;
+  slot().current = undefined;
+  early?.stop();
 }
 
 /** The early answer when it was asked for exactly this environment; else undefined. Once only. */
@@ -167,5 +176,7 @@ export function takeEarlyNativeLs(env: NodeJS.ProcessEnv): Promise<string | unde
   if (!early) return undefined;
   const ka = Object.keys(early.env).filter((k) => early.env[k] !== undefined);
   const kb = Object.keys(env).filter((k) => env[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => early.env[k] === env[k]) ? early.result : undefined;
+  if (ka.length === kb.length && ka.every((k) => early.env[k] === env[k])) return early.result;
+  early.stop();
+  return undefined;
 }

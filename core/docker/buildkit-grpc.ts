@@ -381,11 +381,15 @@ function unary(session: ClientHttp2Session, method: string, timeoutMs: number): 
 }
 
 /** ListWorkers, then Info (as buildx asks them), on an HTTP/2 connection over `stream`; the stream is closed after. */
-export async function askBuildkit(stream: Duplex, timeoutMs: number): Promise<BuildkitAnswers> {
+export async function askBuildkit(stream: Duplex, timeoutMs: number, signal?: AbortSignal): Promise<BuildkitAnswers> {
   const http2 = await import('node:http2');
   const session = http2.connect('http://buildkit', { createConnection: () => stream });
+  let onAbort: (() => void) | undefined;
   const failed = new Promise<never>((_, reject) => {
     session.on('error', reject);
+    onAbort = () => reject(new Error('cancelled'));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
   failed.catch(() => undefined);
   try {
@@ -393,6 +397,7 @@ export async function askBuildkit(stream: Duplex, timeoutMs: number): Promise<Bu
     const info = decodeInfoResponse(await Promise.race([unary(session, 'Info', timeoutMs), failed]));
     return { workers, version: info.version };
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     session.destroy();
     stream.destroy();
   }
@@ -400,7 +405,7 @@ export async function askBuildkit(stream: Duplex, timeoutMs: number): Promise<Bu
 
 /** The engine's own BuildKit (the docker driver): `POST /grpc` upgraded to h2c. */
 export async function askEngineBuildkit(socketPath: string, timeoutMs: number, signal?: AbortSignal): Promise<BuildkitAnswers> {
-  return askBuildkit(await engineHijack(socketPath, '/grpc', 'h2c', undefined, signal), timeoutMs);
+  return askBuildkit(await engineHijack(socketPath, '/grpc', 'h2c', undefined, signal), timeoutMs, signal);
 }
 
 /** The BuildKit in CONTAINER (the docker-container driver): `buildctl dial-stdio` exec'd there, as buildx does. */
@@ -417,7 +422,7 @@ export async function askContainerBuildkit(socketPath: string, container: string
   const socket = await engineHijack(socketPath, `/exec/${encodeURIComponent(id)}/start`, 'tcp', { Detach: false, Tty: false }, signal);
   const stdio = new ExecStdio(socket);
   try {
-    return await askBuildkit(stdio, timeoutMs);
+    return await askBuildkit(stdio, timeoutMs, signal);
   } catch (error) {
     const reason = stdio.stderr.trim();
     throw reason ? new Error(`${error instanceof Error ? error.message : String(error)}: ${reason}`) : error;

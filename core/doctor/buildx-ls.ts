@@ -85,13 +85,16 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
  * otherwise or on any failure, and buildx is run as before.
  */
 async function nativeRuns(cli: DockerCli, resolving: Promise<ResolvedDockerCli>, timeoutMs: number, signal?: AbortSignal): Promise<BuildxLsRuns | undefined> {
-  const env = await cli.commandEnv(signal).catch(() => undefined);
-  if (!env) return undefined;
+  const envFor = cli.commandEnv(signal);
+  envFor.catch(() => undefined);
+  const resolved = await resolving.catch(() => undefined);
+  if (!resolved || !nativeLsVerified(resolved.buildx)) return undefined;
+  // buildx is there: the environment's failure (the engine cannot be reached, a cancel) is the answer, as it is
+  // when buildx is run (and asking again would wait for the engine a second time)
+  const env = await envFor;
   // the same answer, asked before the core loaded (cli/early-buildx-ls.ts) for this same environment
   const early = takeEarlyNativeLs(env);
   if (!early && !('plan' in planBuildxLs(env))) return undefined;
-  const resolved = await resolving.catch(() => undefined);
-  if (!resolved || !nativeLsVerified(resolved.buildx)) return undefined;
   const asking = early ?? nativeBuildxLs(env, resolved.buildx, signal ? { timeoutMs, signal } : { timeoutMs });
   const stdout = await (signal ? raceAbort(asking, signal, '`docker buildx ls`') : asking);
   const parsed = stdout === undefined ? undefined : parseBuildxLsTemplate(stdout);

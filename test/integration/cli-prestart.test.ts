@@ -7,7 +7,8 @@
  * last test is that case: no `buildx ls` process at all, early or late.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,5 +89,31 @@ describe('docker buildx ls started before the CLI loads', () => {
       return o;
     };
     expect(comparable(viaNative.stdout)).toEqual(comparable(viaBuildx.stdout));
+  }, 60_000);
+
+  test('an engine that takes the connection and never answers: builder ls fails after one wait, as before', async () => {
+    const { bin } = await wrapper('hang', ':');
+    const socket = path.join(dir, 'hang.sock');
+    const server = net.createServer((s) => s.on('data', () => undefined));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      // buildx's files in the native case for that engine, so the native path is the one tried
+      const config = path.join(dir, 'config-hang');
+      for (const sub of ['instances', 'defaults', 'activity']) await mkdir(path.join(config, 'buildx', sub), { recursive: true });
+      await writeFile(path.join(config, 'buildx', 'current'), JSON.stringify({ Key: `unix://${socket}`, Name: '', Global: false }));
+      const hangEnv: NodeJS.ProcessEnv = { ...env, MULTIARCH_LAB_DOCKER_CLI: bin, DOCKER_CONFIG: config, DOCKER_HOST: `unix://${socket}`, MULTIARCH_LAB_DATA_DIR: path.join(dir, 'data-hang') };
+      delete hangEnv.BUILDX_BUILDER;
+      const started = Date.now();
+      const r = await run(process.execPath, [ENTRY, 'builder', 'ls', '--json'], { env: hangEnv }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code?: number; stderr?: string }) => ({ code: e.code ?? 1, stderr: e.stderr ?? '' }),
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('engine-unreachable');
+      // one discovery wait (2.5 s), not two
+      expect(Date.now() - started).toBeLessThan(4500);
+    } finally {
+      server.close();
+    }
   }, 60_000);
 });
