@@ -80,8 +80,8 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
 }
 
 /**
- * The LS_TEMPLATE answer read from buildx's files and the engine (builder/native-ls.ts), when buildx's files admit
- * it (checked first, from the files alone) and the buildx in use is a version it was verified against; undefined
+ * The LS_TEMPLATE answer read from buildx's files and the engine (builder/native-ls.ts), when the buildx in use is a
+ * version it was verified against and buildx's files admit it (native-ls-plan.ts, from the files alone); undefined
  * otherwise or on any failure, and buildx is run as before.
  */
 async function nativeRuns(cli: DockerCli, resolving: Promise<ResolvedDockerCli>, timeoutMs: number, signal?: AbortSignal): Promise<BuildxLsRuns | undefined> {
