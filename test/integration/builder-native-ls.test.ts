@@ -2,7 +2,8 @@
  * `docker buildx ls` answered from buildx's files and the engine, with no process (core/builder/native-ls.ts, issue
  * 15), against buildx itself on the real engine, state by state: the default builder alone; a docker-container
  * builder created and never started (inactive); started (running); its container stopped; one with pinned
- * platforms and network=host; the current builder switched. In each: the native output is byte for byte what
+ * platforms and network=host; one with a buildkitd config file and an env.* driver option (as the app creates
+ * them); the current builder switched. In each: the native output is byte for byte what
  * `docker buildx ls --format LS_TEMPLATE` prints, and `builder:list` through the app gives the same BuilderList as
  * the app running buildx (BUILDX_BUILDER set, which ls ignores and the native path does not take: it falls back).
  * A builder outside the verified set (the remote driver) makes the app run buildx again.
@@ -31,6 +32,8 @@ const suffix = randomBytes(4).toString('hex');
 const PLAIN = `mal-test-nls-${suffix}-plain`;
 const PINNED = `mal-test-nls-${suffix}-pinned`;
 const REMOTE = `mal-test-nls-${suffix}-remote`;
+// as the app makes them: a buildkitd config file (stored in the instance as Files) and an env.* driver option
+const CONFIGURED = `mal-test-nls-${suffix}-conf`;
 
 let dir: string;
 let log: string;
@@ -110,9 +113,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const name of [PLAIN, PINNED, REMOTE]) await docker(['buildx', 'rm', '--force', name]);
-  await removeNodeLeftovers(`${PLAIN}0`);
-  await removeNodeLeftovers(`${PINNED}0`);
+  for (const name of [PLAIN, PINNED, CONFIGURED, REMOTE]) await docker(['buildx', 'rm', '--force', name]);
+  for (const name of [PLAIN, PINNED, CONFIGURED]) await removeNodeLeftovers(`${name}0`);
   await nativeCore?.close();
   await spawnCore?.close();
   await rm(dir, { recursive: true, force: true });
@@ -127,10 +129,14 @@ describe('buildx ls without a process gives what buildx gives', () => {
     expect(viaNative.builders[0]?.nodes[0]?.platforms.length).toBeGreaterThan(0);
   }, 60_000);
 
-  test('docker-container builders created and never started (inactive), one pinned with network=host', async () => {
+  test('docker-container builders created and never started (inactive): plain, pinned with network=host, with a config file and an env option', async () => {
     await mustDocker(['buildx', 'create', '--name', PLAIN, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`]);
     await mustDocker(['buildx', 'create', '--name', PINNED, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--platform', 'linux/arm64,linux/amd64']);
+    const configFile = path.join(dir, 'buildkitd.toml');
+    await writeFile(configFile, '[registry."localhost:5999"]\n  http = true\n');
+    await mustDocker(['buildx', 'create', '--name', CONFIGURED, '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--driver-opt', 'network=host', '--driver-opt', 'env.BUILDKIT_STEP_LOG_MAX_SIZE=10485760', '--buildkitd-config', configFile]);
     const { viaNative } = await compare(true);
+    expect(named(viaNative, CONFIGURED)?.nodes[0]?.driverOptions).toEqual({ image: BUILDKIT_IMAGE, network: 'host', 'env.BUILDKIT_STEP_LOG_MAX_SIZE': '10485760' });
     expect(named(viaNative, PLAIN)?.nodes[0]?.status).toBe('inactive');
     const pinned = named(viaNative, PINNED)?.nodes[0];
     expect(pinned?.status).toBe('inactive');
@@ -138,10 +144,12 @@ describe('buildx ls without a process gives what buildx gives', () => {
     expect(pinned?.driverOptions).toEqual({ image: BUILDKIT_IMAGE, network: 'host' });
   }, 120_000);
 
-  test('both started (running): BuildKit version, pinned platforms first, then the workers', async () => {
+  test('all started (running): BuildKit version, pinned platforms first, then the workers', async () => {
     await mustDocker(['buildx', 'inspect', '--bootstrap', PLAIN]);
     await mustDocker(['buildx', 'inspect', '--bootstrap', PINNED]);
+    await mustDocker(['buildx', 'inspect', '--bootstrap', CONFIGURED]);
     const { viaNative } = await compare(true);
+    expect(named(viaNative, CONFIGURED)?.nodes[0]?.status).toBe('running');
     const plain = named(viaNative, PLAIN)?.nodes[0];
     expect(plain?.status).toBe('running');
     expect(plain?.buildkitVersion).toBeTruthy();
