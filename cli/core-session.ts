@@ -1,5 +1,6 @@
 import { createCore, type Core, type CoreOptions } from '../core/app.js';
 import { dropPrestarted } from '../core/docker/prestarted.js';
+import { dropEarlyNativeLs } from '../core/builder/native-ls.js';
 
 /**
  * Creates the core for one command and always closes it, so no connection keeps the process alive. With `sweep`,
@@ -13,6 +14,7 @@ export async function withCore<T>(mode: CoreOptions['mode'], body: (core: Core) 
   } finally {
     // a command cli/index.ts started early that this one did not take (see early-buildx-ls.ts) stops now
     dropPrestarted();
+    dropEarlyNativeLs();
     await core.close();
   }
 }

@@ -12,6 +12,8 @@ import { prestartCommand } from '../core/docker/prestarted.js';
 import { buildxPluginEnv } from '../core/docker/buildx-plugin.js';
 import { defaultDataDir } from '../core/paths.js';
 import { LS_TEMPLATE } from '../core/docker/parsers/buildx-ls.js';
+import { nativeLsVerified, planBuildxLs } from '../core/builder/native-ls-plan.js';
+import { startEarlyNativeLs } from '../core/builder/native-ls.js';
 
 /** The Doctor's and `builder:list`'s timeout for `docker buildx ls` (doctor.ts, builder/service.ts). */
 const BUILDX_LS_TIMEOUT_MS = 30_000;
@@ -32,19 +34,34 @@ export function prestartBuildxLs(args: readonly string[], env: NodeJS.ProcessEnv
   const childEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CLI_HINTS: 'false', DOCKER_HOST: host };
   delete childEnv.DOCKER_CONTEXT;
   const lsArgs = ['buildx', 'ls', '--format', LS_TEMPLATE];
+  const cached = cachedEntry(env, bin);
+  // buildx's files and the engine answer it with no process (core/builder/native-ls.ts): ask them now instead, for
+  // the core to take (it checks the buildx version and the environment, and runs buildx itself if it cannot)
+  if (nativeLsVerified(cached?.buildx) && 'plan' in planBuildxLs(childEnv, platform)) {
+    startEarlyNativeLs(childEnv, cached?.buildx, BUILDX_LS_TIMEOUT_MS, platform);
+    return;
+  }
   // the plugin the last probe showed this docker starts (core/docker/buildx-plugin.ts); the core checks that cache
   // entry against its fingerprint and takes this process only if it would start the same
-  const plugin = cachedPlugin(env, bin);
+  const plugin = cached?.plugin;
   if (plugin) prestartCommand(plugin, lsArgs, buildxPluginEnv(childEnv, bin), BUILDX_LS_TIMEOUT_MS, ['docker', ...lsArgs]);
   else prestartCommand(bin, lsArgs, childEnv, BUILDX_LS_TIMEOUT_MS);
 }
 
-/** The probe cache's plugin for `bin` (core/docker/buildx-probe-cache.ts), unchecked; undefined when there is none. */
-function cachedPlugin(env: NodeJS.ProcessEnv, bin: string): string | undefined {
+/**
+ * The probe cache's entry for `bin` (core/docker/buildx-probe-cache.ts), unchecked: its buildx version and its
+ * plugin (when that is still there); undefined when there is none.
+ */
+function cachedEntry(env: NodeJS.ProcessEnv, bin: string): { buildx?: { major: number; minor: number; patch?: number }; plugin?: string } | undefined {
   try {
-    const data = JSON.parse(readFileSync(path.join(defaultDataDir(env), 'cache', 'buildx-probe.json'), 'utf8')) as { version?: unknown; entries?: Record<string, { plugin?: unknown }> };
-    const plugin = data.version === 2 ? data.entries?.[bin]?.plugin : undefined;
-    return typeof plugin === 'string' && existsSync(plugin) ? plugin : undefined;
+    const data = JSON.parse(readFileSync(path.join(defaultDataDir(env), 'cache', 'buildx-probe.json'), 'utf8')) as { version?: unknown; entries?: Record<string, { plugin?: unknown; buildx?: unknown }> };
+    const entry = data.version === 2 ? data.entries?.[bin] : undefined;
+    if (!entry) return undefined;
+    const out: { buildx?: { major: number; minor: number; patch?: number }; plugin?: string } = {};
+    const b = entry.buildx as { major?: unknown; minor?: unknown; patch?: unknown } | undefined;
+    if (b && typeof b.major === 'number' && typeof b.minor === 'number') out.buildx = { major: b.major, minor: b.minor, ...(typeof b.patch === 'number' ? { patch: b.patch } : {}) };
+    if (typeof entry.plugin === 'string' && existsSync(entry.plugin)) out.plugin = entry.plugin;
+    return out;
   } catch {
     return undefined;
   }

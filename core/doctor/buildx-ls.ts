@@ -5,12 +5,17 @@
  * probe (`docker buildx version`, usually answered from its cache) picks the binary; the `ls` starts on the binary
  * it will most likely pick while it runs, and is kept only when it does (issue 15). The answers are the same as
  * running the table and the JSON one after the other; only the number of processes and the waiting differ.
+ * Where buildx's files and the engine answer it the same way (builder/native-ls.ts), no process runs at all.
  */
 import { AppError } from '../contract/errors.js';
 import type { DockerCli, DockerRunOptions, ResolvedDockerCli } from '../docker/docker-cli.js';
 import type { CommandResult } from '../docker/exec.js';
 import { LS_TEMPLATE, parseBuildxLsTemplate, type BuildxLsResult } from '../docker/parsers/buildx-ls.js';
 import { versionAtLeast } from '../docker/parsers/buildx-version.js';
+import { dropPrestarted } from '../docker/prestarted.js';
+import { nativeBuildxLs, nativeLsVerified, takeEarlyNativeLs } from '../builder/native-ls.js';
+import { raceAbort } from '../docker/race-abort.js';
+import { planBuildxLs } from '../builder/native-ls-plan.js';
 
 export interface BuildxLsRuns {
   resolved: ResolvedDockerCli;
@@ -27,6 +32,8 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
   // awaited below, after other awaits: a cancel meanwhile must not reject it with nobody listening (an unhandled
   // rejection ends the process: browser mode's server died when a build cancelled its warm Doctor here)
   resolving.catch(() => undefined);
+  const native = await nativeRuns(cli, resolving, timeoutMs, signal);
+  if (native) return native;
   const early = new AbortController();
   const onAbort = () => early.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -70,4 +77,30 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The LS_TEMPLATE answer read from buildx's files and the engine (builder/native-ls.ts), when the buildx in use is a
+ * version it was verified against and buildx's files admit it (native-ls-plan.ts, from the files alone); undefined
+ * otherwise or on any failure, and buildx is run as before.
+ */
+async function nativeRuns(cli: DockerCli, resolving: Promise<ResolvedDockerCli>, timeoutMs: number, signal?: AbortSignal): Promise<BuildxLsRuns | undefined> {
+  const envFor = cli.commandEnv(signal);
+  envFor.catch(() => undefined);
+  const resolved = await resolving.catch(() => undefined);
+  if (!resolved || !nativeLsVerified(resolved.buildx)) return undefined;
+  // buildx is there: the environment's failure (the engine cannot be reached, a cancel) is the answer, as it is
+  // when buildx is run (and asking again would wait for the engine a second time)
+  const env = await envFor;
+  // the same answer, asked before the core loaded (cli/early-buildx-ls.ts) for this same environment
+  const early = takeEarlyNativeLs(env);
+  if (!early && !('plan' in planBuildxLs(env))) return undefined;
+  const asking = early ?? nativeBuildxLs(env, resolved.buildx, signal ? { timeoutMs, signal } : { timeoutMs });
+  const stdout = await (signal ? raceAbort(asking, signal, '`docker buildx ls`') : asking);
+  const parsed = stdout === undefined ? undefined : parseBuildxLsTemplate(stdout);
+  if (!parsed) return undefined;
+  // an early `buildx ls` (cli/early-buildx-ls.ts) is not needed
+  dropPrestarted();
+  const run: CommandResult = { code: 0, stdout: '', stderr: '' };
+  return { resolved, table: run, json: { ...run, stdout: parsed.jsonText }, parsedTable: parsed.table };
 }

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { prestartBuildxLs } from '../../../cli/early-buildx-ls.js';
 import { dropPrestarted, takePrestarted } from '../../../core/docker/prestarted.js';
 import { LS_TEMPLATE } from '../../../core/docker/parsers/buildx-ls.js';
+import { dropEarlyNativeLs, takeEarlyNativeLs } from '../../../core/builder/native-ls.js';
 
 // A fake `docker` (a shell script recording its arguments) on PATH: which command would start, with what.
 let dir: string;
@@ -53,6 +54,29 @@ describe.skipIf(process.platform === 'win32')('prestartBuildxLs', () => {
     expect(takePrestarted(bin, args, { env: {}, timeoutMs: 30_000 })).toBeUndefined();
     await new Promise((r) => setTimeout(r, 200));
     expect(await readFile(log, 'utf8').catch(() => '')).toBe('');
+  });
+
+  test('buildx 0.13.1 in the probe cache and buildx files the native ls admits: no process, the native ls is asked instead', async () => {
+    const data = path.join(dir, 'data');
+    await mkdir(path.join(data, 'cache'), { recursive: true });
+    await writeFile(path.join(data, 'cache', 'buildx-probe.json'), JSON.stringify({ version: 2, entries: { [bin]: { fingerprint: 'f', buildx: { version: '0.13.1', major: 0, minor: 13, patch: 1 } } } }));
+    const buildx = path.join(home, '.docker', 'buildx');
+    for (const sub of ['instances', 'defaults', 'activity']) await mkdir(path.join(buildx, sub), { recursive: true });
+    await writeFile(path.join(buildx, 'current'), JSON.stringify({ Key: 'unix:///tmp/x.sock', Name: '', Global: false }));
+    try {
+      const env = { ...base(), MULTIARCH_LAB_DATA_DIR: data };
+      prestartBuildxLs(['builder', 'ls', '--json'], env, 'linux');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await readFile(log, 'utf8').catch(() => '')).toBe('');
+      expect(takePrestarted(bin, args, { env: {}, timeoutMs: 30_000 })).toBeUndefined();
+      // asked for exactly the environment the docker CLI would get; no engine on /tmp/x.sock: no answer (buildx then runs)
+      const early = takeEarlyNativeLs({ ...env, DOCKER_CLI_HINTS: 'false' });
+      expect(early).toBeDefined();
+      expect(await early).toBeUndefined();
+    } finally {
+      dropEarlyNativeLs();
+      await rm(buildx, { recursive: true, force: true });
+    }
   });
 
   test('a current context in config.json: nothing starts', async () => {

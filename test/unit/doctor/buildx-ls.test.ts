@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DockerCli } from '../../../core/docker/docker-cli.js';
 import { runBuildxLs } from '../../../core/doctor/buildx-ls.js';
+import { planBuildxLs } from '../../../core/builder/native-ls-plan.js';
 
 /**
  * Stand-in docker binaries (small scripts) that answer `buildx version` with a given version, or as a CLI
@@ -29,9 +30,9 @@ echo "${name}: $*"
   return folder;
 }
 
-/** A docker whose buildx 0.14 answers LS_TEMPLATE with one builder and one node, and logs every call. */
-async function templateDocker(): Promise<string> {
-  const folder = path.join(dir, 'templ');
+/** A docker whose buildx (0.14 unless told) answers LS_TEMPLATE with one builder and one node, and logs every call. */
+async function templateDocker(name = 'templ', version = '0.14.0'): Promise<string> {
+  const folder = path.join(dir, name);
   await mkdir(folder, { recursive: true });
   const builder = JSON.stringify({ Name: 'b1', Driver: 'docker-container', Nodes: [{ Name: 'b10', Endpoint: 'unix:///var/run/docker.sock', Status: 'running', Platforms: ['linux/amd64', 'linux/arm64'] }] });
   const row = (cells: unknown[]) => [builder, ...cells.map((c) => JSON.stringify(c))].join('\t');
@@ -42,7 +43,7 @@ async function templateDocker(): Promise<string> {
     file,
     `#!/bin/sh
 echo "$*" >> "${folder}/calls.log"
-if [ "$1" = "buildx" ] && [ "$2" = "version" ]; then echo "github.com/docker/buildx v0.14.0 abc123"; exit 0; fi
+if [ "$1" = "buildx" ] && [ "$2" = "version" ]; then echo "github.com/docker/buildx v${version} abc123"; exit 0; fi
 if [ "$1" = "buildx" ] && [ "$2" = "ls" ] && [ "$3" = "--format" ] && [ "$4" != "json" ]; then /bin/cat "${folder}/out.txt"; exit 0; fi
 echo "templ: $*"
 `,
@@ -54,6 +55,7 @@ echo "templ: $*"
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'mal-buildx-ls-'));
   bins.templ = await templateDocker();
+  bins.templ131 = await templateDocker('templ131', '0.13.1');
   bins.plain = await fakeDocker('plain', null);
   bins.old = await fakeDocker('old', '0.12.1');
   bins.modern = await fakeDocker('modern', '0.14.0');
@@ -92,6 +94,21 @@ describe('runBuildxLs: the ls started beside the buildx probe, kept only when th
     expect(r.parsedTable?.builders[0]?.nodes[0]).toMatchObject({ name: 'b10', status: 'running', buildkitVersion: 'v0.13.2', pinnedPlatforms: ['linux/arm64'] });
     expect(JSON.parse(r.json?.stdout.split('\n')[0] ?? '{}')).toMatchObject({ Name: 'b1', Driver: 'docker-container' });
     const calls = (await readFile(path.join(bins.templ!, 'calls.log'), 'utf8')).trim().split('\n');
+    expect(calls.filter((c) => c.startsWith('buildx ls'))).toHaveLength(1);
+  });
+
+  test('buildx 0.13.1 and buildx files the native ls answers, but the engine is not there: buildx is run, its answer kept', async () => {
+    // buildx's files as the native path admits them (core/builder/native-ls-plan.ts), for an engine socket nobody serves
+    const config = path.join(dir, 'native-config');
+    const socket = path.join(dir, 'no-engine.sock');
+    for (const sub of ['instances', 'defaults', 'activity']) await mkdir(path.join(config, 'buildx', sub), { recursive: true });
+    await writeFile(path.join(config, 'buildx', 'current'), JSON.stringify({ Key: `unix://${socket}`, Name: '', Global: false }));
+    const cli = new DockerCli({ env: { PATH: bins.templ131!, HOME: dir, DOCKER_CONFIG: config, DOCKER_HOST: `unix://${socket}` }, platform: 'linux' });
+    expect(planBuildxLs(await cli.commandEnv(), 'linux')).toHaveProperty('plan');
+    const r = await runBuildxLs(cli, 10_000);
+    expect(r.resolved.buildx?.version).toBe('0.13.1');
+    expect(r.parsedTable?.current).toBe('b1');
+    const calls = (await readFile(path.join(bins.templ131!, 'calls.log'), 'utf8')).trim().split('\n');
     expect(calls.filter((c) => c.startsWith('buildx ls'))).toHaveLength(1);
   });
 
