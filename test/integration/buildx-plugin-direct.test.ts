@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 const starts = async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean).map((l) => {
-  const [parent, original, args] = l.split('|');
+  const [parent = '', original = '', args = ''] = l.split('|');
   return { parent, original, args };
 });
 
