@@ -27,14 +27,20 @@ export function compileState(distDir: string): string | undefined {
 
 export const STAMP_FILE = 'compile-state.txt';
 
-/** The bundle's entry when it matches dist/'s compile state; undefined to run the unbundled command line. */
-export function freshBundleEntry(distDir: string): string | undefined {
+/** The bundle's folder when it matches dist/'s compile state; undefined to run the unbundled command line. */
+export function freshBundleDir(distDir: string): string | undefined {
   const bundleDir = path.join(distDir, 'cli-bundle');
   try {
     const stamp = readFileSync(path.join(bundleDir, STAMP_FILE), 'utf8').trim();
     const now = compileState(distDir);
-    return now !== undefined && stamp === now ? path.join(bundleDir, 'main.js') : undefined;
+    return now !== undefined && stamp === now ? bundleDir : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The bundle's entry when it matches dist/'s compile state; undefined to run the unbundled command line. */
+export function freshBundleEntry(distDir: string): string | undefined {
+  const dir = freshBundleDir(distDir);
+  return dir ? path.join(dir, 'main.js') : undefined;
 }

@@ -68,7 +68,7 @@ function cachedEntry(env: NodeJS.ProcessEnv, bin: string): { buildx?: { major: n
 }
 
 /** A context other than "default" in config.json (or a file we cannot read as the CLI would): no guess. */
-function contextInConfig(env: NodeJS.ProcessEnv): boolean {
+export function contextInConfig(env: NodeJS.ProcessEnv): boolean {
   const dir = env.DOCKER_CONFIG ? path.resolve(env.DOCKER_CONFIG) : path.join(os.homedir(), '.docker');
   let text: string;
   try {
@@ -85,7 +85,7 @@ function contextInConfig(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** listDockerBinaries(env, platform)[0], synchronously. */
-function firstDocker(env: NodeJS.ProcessEnv): string | undefined {
+export function firstDocker(env: NodeJS.ProcessEnv): string | undefined {
   const dirs = (env.PATH ?? env.Path ?? '').split(':').filter(Boolean);
   for (const c of [...dirs.map((d) => path.join(d, 'docker')), '/usr/bin/docker', '/usr/local/bin/docker']) {
     try {

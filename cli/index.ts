@@ -5,17 +5,28 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freshBundleEntry } from './bundle-stamp.js';
+import { freshBundleDir } from './bundle-stamp.js';
 import { staticAnswer } from './static-answers.js';
+import type * as EarlyPathsModule from './early-paths.js';
+
+type EarlyPaths = typeof EarlyPathsModule;
 
 const answer = staticAnswer(process.argv.slice(2), process.stdout.isTTY === true);
 if (answer !== undefined) {
   process.stdout.write(answer);
 } else {
-  // before the rest loads: `builder ls` and `doctor` wait mostly for `docker buildx ls` (issue 15); loaded only for them
   const args = process.argv.slice(2);
-  if (args[0] === 'doctor' || (args[0] === 'builder' && args[1] === 'ls')) (await import('./early-buildx-ls.js')).prestartBuildxLs(args, process.env);
   const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const bundled = process.env.MULTIARCH_LAB_CLI_UNBUNDLED === '1' ? undefined : freshBundleEntry(distDir);
-  await import(bundled ? pathToFileURL(bundled).href : './main.js');
+  const bundleDir = process.env.MULTIARCH_LAB_CLI_UNBUNDLED === '1' ? undefined : freshBundleDir(distDir);
+  // before the rest loads: `builder ls` and `doctor` wait mostly for `docker buildx ls` (issue 15); loaded only for them
+  const early =
+    args[0] === 'doctor' || (args[0] === 'builder' && args[1] === 'ls')
+      ? ((await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'early.js')).href : './early-paths.js')) as EarlyPaths)
+      : undefined;
+  // `builder ls` from buildx's files and the engine, without loading the rest, where that gives the same answer
+  const answered = early !== undefined && args[0] === 'builder' && (await early.answerBuilderLs(args, process.env));
+  if (!answered) {
+    early?.prestartBuildxLs(args, process.env);
+    await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'main.js')).href : './main.js');
+  }
 }

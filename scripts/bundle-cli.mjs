@@ -36,5 +36,15 @@ await build({
   banner: { js: "import { createRequire as __malCreateRequire } from 'node:module'; const require = __malCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+// what cli/index.ts runs before the rest loads (cli/early-paths.ts): one file of its own, no shared chunks
+await build({
+  entryPoints: { early: path.join(dist, 'cli', 'early-paths.js') },
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
 await writeFile(path.join(out, STAMP_FILE), `${state}\n`);
 console.log(`bundle-cli: dist/cli-bundle written (${state})`);

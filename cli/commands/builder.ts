@@ -3,12 +3,15 @@
  * Results go to stdout (text or --json); progress of long steps goes to stderr, so --json output stays clean.
  */
 import type { Command } from 'commander';
-import type { BuilderDriverName, BuilderInfo, BuilderList, DefaultDriverExplanation, EmulatorReport } from '../../core/contract/builder.js';
+import type { BuilderDriverName, DefaultDriverExplanation, EmulatorReport } from '../../core/contract/builder.js';
 import { AppError } from '../../core/contract/errors.js';
 import { formatCommand } from '../../core/docker/exec.js';
 import { withCore } from '../core-session.js';
 import { callWithProgress } from '../task-printer.js';
 import { printJson, processStreams, runAction } from '../output.js';
+import { renderBuilder, renderList } from '../render/builder-list.js';
+
+export { renderBuilder, renderList };
 
 interface JsonFlag {
   json?: boolean;
@@ -56,27 +59,6 @@ export function parseDriverOpts(pairs: readonly string[]): Record<string, string
 /** Platforms may be given as repeated flags or comma lists, as buildx accepts them. */
 function splitPlatforms(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
-
-export function renderBuilder(b: BuilderInfo): string {
-  const lines = [`${b.name}${b.current ? ' (current)' : ''}  driver ${b.driver}  ${b.status}${b.error ? `: ${b.error}` : ''}`];
-  for (const n of b.nodes) {
-    const opts = Object.entries(n.driverOptions).map(([k, v]) => `${k}=${v}`).join(' ');
-    lines.push(`  node ${n.name}  ${n.endpoint}  ${n.status}${n.buildkitVersion ? `  BuildKit ${n.buildkitVersion}` : ''}${opts ? `  [${opts}]` : ''}`);
-    if (n.error) lines.push(`    error: ${n.error}`);
-    if (n.platforms.length) lines.push(`    platforms: ${n.platforms.map((p) => (n.pinnedPlatforms.includes(p) ? `${p}*` : p)).join(', ')}${b.platformsTruncated ? ' …' : ''}`);
-  }
-  const remote = new Set(b.platformNodes.map((p) => p.node));
-  if (b.nodes.length > 1 && remote.size > 0) {
-    lines.push('  who builds what:');
-    for (const p of b.platformNodes) lines.push(`    ${p.platform} → ${p.node} (${p.endpoint})${p.pinned ? ' pinned' : ''}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-export function renderList(list: BuilderList): string {
-  if (list.builders.length === 0) return 'No builders.\n';
-  return `${list.builders.map(renderBuilder).join('\n')}\n(* = pinned platform; buildx ${list.buildxVersion})\n`;
 }
 
 export function renderEmulators(r: EmulatorReport): string {

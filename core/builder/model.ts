@@ -4,6 +4,7 @@
 import type { BuilderInfo, BuilderNodeInfo, PlatformNode } from '../contract/builder.js';
 import type { BuilderSummary } from '../contract/doctor.js';
 import type { BuildxInspect } from '../docker/parsers/buildx-inspect.js';
+import { mergeBuildxLs, parseBuildxLsJson, type BuildxLsResult } from '../docker/parsers/buildx-ls.js';
 
 /** Pinned platforms first (buildx prints them first too), without duplicates. */
 function orderPlatforms(platforms: readonly string[], pinned: readonly string[]): string[] {
@@ -152,4 +153,26 @@ export function withInspectDetails(info: BuilderInfo, inspect: BuildxInspect | n
   const out: BuilderInfo = { ...info, nodes };
   if (!out.lastActivity && inspect.lastActivity) out.lastActivity = inspect.lastActivity;
   return out;
+}
+
+/**
+ * Every builder as `docker buildx ls` describes it: its table (the current builder, pinned platforms, errors) merged
+ * with its JSON (buildx 0.13+: complete platform lists, driver options), before any per-node question to an engine.
+ * `fromJson` false: no JSON, or JSON we could not read (then only the table's facts are there).
+ */
+export function buildersFromLs(table: BuildxLsResult, jsonText: string | undefined): { builders: BuilderInfo[]; current?: string; fromJson: boolean } {
+  let jsonBuilders;
+  let details: ReturnType<typeof parseLsJsonDetails> = {};
+  if (jsonText !== undefined) {
+    try {
+      jsonBuilders = parseBuildxLsJson(jsonText);
+      details = parseLsJsonDetails(jsonText);
+    } catch {
+      jsonBuilders = undefined;
+    }
+  }
+  const merged = mergeBuildxLs(table, jsonBuilders);
+  const builders = merged.builders.map((b) => fromSummary(b, details[b.name]));
+  const current = merged.current ?? builders.find((b) => b.current)?.name;
+  return { builders, ...(current ? { current } : {}), fromJson: jsonBuilders !== undefined };
 }

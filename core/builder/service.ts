@@ -26,7 +26,7 @@ import { engineFacts } from '../docker/facts.js';
 import { imagePresent, pullImage, taskLayerProgress } from '../docker/images.js';
 import type { CommandResult } from '../docker/exec.js';
 import type { BinfmtState } from '../docker/parsers/binfmt.js';
-import { mergeBuildxLs, parseBuildxLsJson, parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
+import { parseBuildxLsTable } from '../docker/parsers/buildx-ls.js';
 import { parseBuildxInspect, type BuildxInspect } from '../docker/parsers/buildx-inspect.js';
 import type { BuildxVersion } from '../docker/parsers/buildx-version.js';
 import { describeEngine } from '../doctor/doctor.js';
@@ -70,7 +70,7 @@ import {
   unknownContextError,
   runPullFailed,
 } from './errors.js';
-import { fromInspect, fromSummary, parseLsJsonDetails, withInspectDetails } from './model.js';
+import { buildersFromLs, fromInspect, withInspectDetails } from './model.js';
 
 const QUICK_MS = 30_000;
 const CREATE_MS = 60_000;
@@ -128,19 +128,9 @@ export class BuilderService {
     const { table, json: jsonRun } = runs;
     if (!table) throw new AppError('internal', 'docker buildx ls did not run although buildx is there.');
     if (table.code !== 0) throw commandFailed(['docker', 'buildx', 'ls'], table);
-    let jsonBuilders;
-    let details: ReturnType<typeof parseLsJsonDetails> = {};
-    if (jsonRun && jsonRun.code === 0) {
-      try {
-        jsonBuilders = parseBuildxLsJson(jsonRun.stdout);
-        details = parseLsJsonDetails(jsonRun.stdout);
-      } catch {
-        jsonBuilders = undefined;
-      }
-    }
-    const merged = mergeBuildxLs(runs.parsedTable ?? parseBuildxLsTable(table.stdout, table.stderr), jsonBuilders);
-    let builders = merged.builders.map((b) => fromSummary(b, details[b.name]));
-    if (!jsonBuilders) {
+    const parsed = buildersFromLs(runs.parsedTable ?? parseBuildxLsTable(table.stdout, table.stderr), jsonRun && jsonRun.code === 0 ? jsonRun.stdout : undefined);
+    let builders = parsed.builders;
+    if (!parsed.fromJson) {
       // Without JSON (buildx before 0.13) only inspect shows driver options; context builders have none.
       builders = await Promise.all(
         builders.map(async (b) => (b.driver === 'docker' || b.error ? b : withInspectDetails(b, await this.inspectRaw(b.name, signal).catch(() => null)))),
@@ -149,7 +139,8 @@ export class BuilderService {
     // Where a builder spans engines, each node's own platform says what it builds natively.
     builders = await Promise.all(builders.map((b) => (b.nodes.length > 1 ? this.withNativePlatforms(b, signal) : b)));
     const out: BuilderList = { builders, buildxVersion: version.version };
-    const current = merged.current ?? builders.find((b) => b.current)?.name;
+    // the table's current builder, else the one a (pre-inspect) builder row says is current
+    const current = parsed.current ?? builders.find((b) => b.current)?.name;
     if (current) out.current = current;
     return out;
   }
