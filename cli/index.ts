@@ -21,10 +21,12 @@ if (answer !== undefined) {
   // before the rest loads: `builder ls` and `doctor` wait mostly for `docker buildx ls` (issue 15); loaded only for them
   const early =
     args[0] === 'doctor' || (args[0] === 'builder' && args[1] === 'ls')
-      ? ((await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'early.js')).href : './early-paths.js')) as EarlyPaths)
+      ? ((await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'early', 'early.js')).href : './early-paths.js')) as EarlyPaths)
       : undefined;
-  // `builder ls` from buildx's files and the engine, without loading the rest, where that gives the same answer
-  const answered = early !== undefined && args[0] === 'builder' && (await early.answerBuilderLs(args, process.env));
+  // `builder ls` (from buildx's files and the engine, where that gives the same answer) and `doctor`, without
+  // loading the rest: cli/lean-builder-ls.ts, cli/lean-doctor.ts
+  const answered =
+    early !== undefined && (args[0] === 'doctor' ? await early.answerDoctor(args, process.env) : await early.answerBuilderLs(args, process.env));
   if (!answered) {
     early?.prestartBuildxLs(args, process.env);
     await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'main.js')).href : './main.js');

@@ -36,11 +36,13 @@ await build({
   banner: { js: "import { createRequire as __malCreateRequire } from 'node:module'; const require = __malCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-// what cli/index.ts runs before the rest loads (cli/early-paths.ts): one file of its own, no shared chunks
+// what cli/index.ts runs before the rest loads (cli/early-paths.ts): one file of its own, sharing no chunk with the
+// command line; what it loads only on demand (zod for a settings file, say) stays in chunks beside it
 await build({
   entryPoints: { early: path.join(dist, 'cli', 'early-paths.js') },
-  outdir: out,
+  outdir: path.join(out, 'early'),
   bundle: true,
+  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',

@@ -4,7 +4,9 @@
  * does not take it (here: the engine is down), it is stopped, not left running, and the command ends at once.
  * A docker wrapper (MULTIARCH_LAB_DOCKER_CLI) records every process the CLI starts. These runs set BUILDX_BUILDER
  * (which ls ignores), which keeps them out of the case answered with no process (core/builder/native-ls.ts); the
- * last test is that case: no `buildx ls` process at all, early or late.
+ * last test is that case: no `buildx ls` process at all, early or late. They also set MULTIARCH_LAB_LEAN=0: the
+ * commands answered before the command line loads (cli/lean-*.ts) start no early process; this is the path they
+ * hand over to.
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import { isAlive, waitUntilGone } from '../helpers/process.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
-const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, NO_COLOR: '1', BUILDX_BUILDER: 'default' };
+const env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, NO_COLOR: '1', BUILDX_BUILDER: 'default', MULTIARCH_LAB_LEAN: '0' };
 
 let dir: string;
 beforeAll(async () => {
