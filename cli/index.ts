@@ -21,7 +21,7 @@ if (answer !== undefined) {
   // before the rest loads: `builder ls` and `doctor` wait mostly for `docker buildx ls` (issue 15); loaded only for them
   const early =
     args[0] === 'doctor' || (args[0] === 'builder' && args[1] === 'ls')
-      ? ((await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'early', 'early.js')).href : './early-paths.js')) as EarlyPaths)
+      ? ((await (bundleDir ? import(pathToFileURL(path.join(bundleDir, 'early', 'early.js')).href).catch(() => import('./early-paths.js')) : import('./early-paths.js'))) as EarlyPaths)
       : undefined;
   // `builder ls` (from buildx's files and the engine, where that gives the same answer) and `doctor`, without
   // loading the rest: cli/lean-builder-ls.ts, cli/lean-doctor.ts
