@@ -6,7 +6,8 @@
  */
 import { imageReferenceProblem } from '../contract/input-words.js';
 import { parseImageReference } from '../registry/reference.js';
-import { cacheRefFor, repositoryPart, type BuildCommandOptions } from './build.js';
+import { samePlatform } from '../platform.js';
+import { cacheRefFor, repositoryPart, type BuildCommandOptions, type NodeBuild } from './build.js';
 
 /** The tag a build cache is kept under by default, next to the image: `localhost:5000/hello:buildcache`. */
 export const CACHE_TAG = 'buildcache';
@@ -43,6 +44,12 @@ export interface CacheBuilderFacts {
   /** docker, docker-container, kubernetes, remote. */
   driver: string;
   nodes: number;
+  /**
+   * Which node takes each platform (BuilderInfo.platformNodes: the node pinning it, else the first listing it)
+   * and the nodes' names in order; absent when not read. Without them a split per node cannot be planned.
+   */
+  platformNodes?: readonly { platform: string; node: string }[];
+  nodeNames?: readonly string[];
 }
 
 export interface RegistryCachePlan {
@@ -51,10 +58,46 @@ export interface RegistryCachePlan {
   used: boolean;
   /** The refs read and written: the one ref, or one per platform (`REF-<arch>`). */
   refs?: string[];
-  /** Why no cache is used, or what the cache cannot do on this builder. */
+  /** Why no cache is used, what the cache cannot do on this builder, or why the build is split per node. */
   reason?: string;
+  /**
+   * Modern on a builder with several nodes whose platforms go to two or more of them: one buildx build per node,
+   * each writing its platforms' refs, joined into one list (also in `options.nodeBuilds`).
+   */
+  split?: NodeBuild[];
   /** What goes into the build commands (nothing when the cache is not used). */
-  options: Pick<BuildCommandOptions, 'cacheRef' | 'cacheFrom' | 'cachePerPlatform'>;
+  options: Pick<BuildCommandOptions, 'cacheRef' | 'cacheFrom' | 'cachePerPlatform' | 'nodeBuilds'>;
+}
+
+/**
+ * The platforms asked for, grouped by the node buildx sends each to (the node pinning it, else the first node
+ * listing it, else the first node), in the order asked; undefined when the builder's nodes are not known.
+ */
+export function nodeGroups(builder: Pick<CacheBuilderFacts, 'platformNodes' | 'nodeNames'>, platforms: readonly string[]): NodeBuild[] | undefined {
+  const first = builder.nodeNames?.[0];
+  if (!builder.platformNodes || !first) return undefined;
+  const groups: NodeBuild[] = [];
+  for (const platform of platforms) {
+    const node = builder.platformNodes.find((pn) => samePlatformText(pn.platform, platform))?.node ?? first;
+    const group = groups.find((g) => g.node === node);
+    if (group) group.platforms.push(platform);
+    else groups.push({ node, platforms: [platform] });
+  }
+  return groups;
+}
+
+function samePlatformText(a: string, b: string): boolean {
+  try {
+    return samePlatform(a, b);
+  } catch {
+    return a === b;
+  }
+}
+
+/** Why a modern build with the cache on is split per node, in the words the CLI and the Build view show. */
+export function splitReason(builderName: string, nodes: number, groups: readonly NodeBuild[]): string {
+  const each = groups.map((g) => `${g.node}: ${g.platforms.join(', ')}`).join('; ');
+  return `the builder ${builderName} has ${nodes} nodes and the cache is on: one buildx build would keep only the last node's cache, so each node's platforms are built separately with their own cache ref and joined into one manifest list (${each})`;
 }
 
 /**
@@ -71,7 +114,11 @@ export function cacheUnavailableReason(builder: Pick<CacheBuilderFacts, 'name' |
  * tried as asked (buildx says so if it cannot). One export replaces the whole ref, so:
  * - old-school: each platform is its own build and keeps its own ref (`REF-<arch>`);
  * - modern on a builder with several nodes: buildx hands every node the same --cache-to and the last export
- *   wins, so the per-platform refs (which an old-school build writes) are read too, and the result says so.
+ *   wins. So when the platforms go to two or more nodes, the build is split: one buildx build per node, each
+ *   reading and writing its platforms' refs (`REF-<arch>`, the refs an old-school build keeps too), joined into
+ *   one list. When they all go to one node, one build keeps them all in the one ref (and reads the per-platform
+ *   refs too); when the nodes are not known, the one ref is written, the per-platform refs read, and the result
+ *   says what that cannot keep.
  */
 export function registryCachePlan(opts: { cacheRef: string; mode: 'modern' | 'old-school'; platforms: readonly string[]; builder: CacheBuilderFacts | undefined; builderName: string }): RegistryCachePlan {
   const { cacheRef, platforms, builder } = opts;
@@ -83,6 +130,19 @@ export function registryCachePlan(opts: { cacheRef: string; mode: 'modern' | 'ol
   }
   const nodes = builder?.nodes ?? 1;
   if (nodes > 1 && platforms.length > 1) {
+    const groups = nodeGroups(builder!, platforms);
+    if (groups && groups.length > 1) {
+      return { ref: cacheRef, used: true, refs: perPlatform, reason: splitReason(opts.builderName, nodes, groups), split: groups, options: { cacheRef, nodeBuilds: groups } };
+    }
+    if (groups) {
+      return {
+        ref: cacheRef,
+        used: true,
+        refs: [cacheRef, ...perPlatform],
+        reason: `every platform asked for goes to node ${groups[0]!.node} of the builder ${opts.builderName}, so one buildx build keeps their cache in ${cacheRef}; the per-platform refs (${perPlatform.join(', ')}) are read too`,
+        options: { cacheRef, cacheFrom: perPlatform },
+      };
+    }
     return {
       ref: cacheRef,
       used: true,

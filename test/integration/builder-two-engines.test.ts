@@ -160,6 +160,118 @@ describe('a builder with a node on a second engine', () => {
     for (const du of [first.stdout, second]) expect(du).toMatch(/^Total:\s+[1-9]/m);
   }, 60_000);
 
+  // The registry cache on this builder: one buildx build would hand both nodes the same --cache-to and keep only
+  // the last export, so the app splits the build per node (each with its own REF-<arch>) and joins the digests.
+  describe('with the registry cache: one build per node, each with its own cache ref, joined into one list', () => {
+    const repo = 'b2e/cached';
+    const tag = () => `${registry!.address}/${repo}:${suffix}`;
+    const cacheRef = () => `${registry!.address}/${repo}:buildcache`;
+    const cacheLogs: BuildLogEvent[] = [];
+    let first: BuildResult;
+
+    const tagsOf = async (): Promise<string[]> => {
+      const res = await fetch(`http://${registry!.address}/v2/${repo}/tags/list`);
+      return ((await res.json()) as { tags?: string[] }).tags ?? [];
+    };
+    const build = (extra: Record<string, unknown> = {}) =>
+      core.call('build:run', { context: project, platforms: TWO, tag: tag(), mode: 'modern', builder: BUILDER, insecure: true, cacheRef: cacheRef(), labels: { 'dev.multiarch-lab.test': 'b2e' }, ...extra });
+
+    test('the first build: amd64 and arm64 built apart on their own nodes, one list pushed, REF-amd64 and REF-arm64 written', async () => {
+      const off = core.events.on('build:log', (ev) => cacheLogs.push(ev));
+      try {
+        first = await build({ noCache: true });
+      } finally {
+        off();
+      }
+      expect(first.mode).toBe('modern');
+      expect(first.platforms).toEqual(TWO);
+      expect(first.mediaType).toMatch(/manifest\.list|image\.index/);
+      const client = new RegistryClient({ registry: registry!.address, insecure: true });
+      expect((await client.headManifest(repo, suffix)).digest).toBe(first.digest);
+
+      // Why it was split, before (a note in the log) and after (the result).
+      const notes = cacheLogs.flatMap((ev) => ev.lines).filter((l) => l.stream === 0).map((l) => l.text);
+      expect(notes.some((n) => n.startsWith(`Split per node: the builder ${BUILDER} has 2 nodes and the cache is on: one buildx build would keep only the last node's cache`))).toBe(true);
+      expect(first.cache?.reason).toContain('each node\'s platforms are built separately with their own cache ref and joined into one manifest list');
+
+      // buildx's own metadata names the node that ran each build: amd64 on the first, arm64 on the second.
+      expect(first.cache?.split?.map((n) => [n.platforms, n.node, n.confirmed, n.refs])).toEqual([
+        [['linux/amd64'], `${BUILDER}0`, true, [`${cacheRef()}-amd64`]],
+        [['linux/arm64'], ARM_NODE, true, [`${cacheRef()}-arm64`]],
+      ]);
+      expect(first.timeline.map((p) => [p.platform, p.node])).toEqual([
+        ['linux/amd64', `${BUILDER}0`],
+        ['linux/arm64', ARM_NODE],
+      ]);
+      expect(first.timing.platforms.map((p) => [p.platform, p.node, p.nativePlatform])).toEqual([
+        ['linux/amd64', `${BUILDER}0`, 'linux/amd64'],
+        ['linux/arm64', ARM_NODE, 'linux/amd64'],
+      ]);
+      // The RUN's own output agrees: arm64 ran in the namespace (its veth), amd64 on the host (docker0).
+      const runLines = (platform: string) => cacheLogs.flatMap((ev) => ev.lines).filter((l) => l.stream !== 0 && l.platform === platform && l.step?.startsWith('RUN')).map((l) => l.text).join('\n');
+      expect(runLines('linux/arm64')).toContain(`${engine!.id.replace('mal-t13-', 'mt')}c:`);
+      expect(runLines('linux/arm64')).not.toContain('docker0:');
+      expect(runLines('linux/amd64')).toContain('docker0:');
+
+      // The registry holds one cache ref per platform, and no shared one (no build wrote it).
+      const tags = await tagsOf();
+      expect(tags).toEqual(expect.arrayContaining(['buildcache-amd64', 'buildcache-arm64', suffix]));
+      expect(tags).not.toContain('buildcache');
+      // Each cache ref is a cache manifest of its own (different content: each node exported its platform).
+      const amd = await client.getManifest(repo, 'buildcache-amd64');
+      const arm = await client.getManifest(repo, 'buildcache-arm64');
+      expect(amd.digest).not.toBe(arm.digest);
+
+      // The commands: one buildx build per node, pushed by digest with its own cache, then the join with the real digests.
+      const [b1, b2, join] = first.commands;
+      expect(b1).toEqual(expect.arrayContaining(['--platform', 'linux/amd64', '--cache-to', `type=registry,ref=${cacheRef()}-amd64,mode=max,registry.insecure=true`]));
+      expect(b2).toEqual(expect.arrayContaining(['--platform', 'linux/arm64', '--cache-to', `type=registry,ref=${cacheRef()}-arm64,mode=max,registry.insecure=true`]));
+      expect(b1).toContain(`type=image,name=${registry!.address}/${repo},push-by-digest=true,name-canonical=true,push=true,registry.insecure=true`);
+      const pushed = first.cache!.split!.map((n) => n.pushed!);
+      expect(join).toEqual(['docker', 'buildx', 'imagetools', 'create', '-t', tag(), ...pushed]);
+      // The list holds exactly what the two builds pushed.
+      expect(first.images.map((i) => `${registry!.address}/${repo}@${i.digest}`)).toEqual(pushed);
+      for (const t of first.timing.platforms) console.log(`[b2e cache 1] ${t.summary}`);
+    }, 300_000);
+
+    test('the second build, with both nodes’ own BuildKit cache emptied, is cached from the registry for BOTH platforms', async () => {
+      // Only the registry can make it cached now.
+      await docker(['buildx', 'prune', '--builder', BUILDER, '--all', '--force'], { timeoutMs: 120_000 });
+      const firstDu = (await docker(['exec', `buildx_buildkit_${BUILDER}0`, 'buildctl', 'du'])).stdout;
+      const secondDu = await engine!.docker(['exec', `buildx_buildkit_${ARM_NODE}`, 'buildctl', 'du']);
+      for (const du of [firstDu, secondDu]) expect(du).toMatch(/^Total:\s+0\s*B/m);
+      const second = await build();
+      expect(second.cache?.split?.map((n) => n.node)).toEqual([`${BUILDER}0`, ARM_NODE]);
+      for (const platform of TWO) {
+        const p = second.timeline.find((t) => t.platform === platform)!;
+        const run = p.steps.find((s) => s.name.startsWith('RUN'));
+        expect(run?.state, `${platform}: ${JSON.stringify(p.steps.map((s) => [s.name, s.state]))}`).toBe('cached');
+        expect(second.timing.platforms.find((t) => t.platform === platform)?.cachedSteps).toBeGreaterThan(0);
+      }
+      expect(second.platforms).toEqual(TWO);
+      for (const t of second.timing.platforms) console.log(`[b2e cache 2] ${t.summary}`);
+    }, 300_000);
+
+    test('one node’s build failing cancels the other, names the platform and node, and puts nothing under the tag', async () => {
+      const failing = path.join(work, 'failing');
+      await mkdir(failing, { recursive: true });
+      for (const arch of ['amd64', 'arm64']) await cp(path.join(project, `rootfs-${arch}`), path.join(failing, `rootfs-${arch}`), { recursive: true, verbatimSymlinks: true });
+      // arm64 fails at once; amd64 would sleep a minute unless cancelled.
+      await writeFile(path.join(failing, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN if [ "$(uname -m)" = x86_64 ]; then sleep 60; else echo no arm here; exit 3; fi\n');
+      const failTag = `${registry!.address}/${repo}:failing-${suffix}`;
+      const startedAt = Date.now();
+      const error = await core
+        .call('build:run', { context: failing, platforms: TWO, tag: failTag, mode: 'modern', builder: BUILDER, insecure: true, cacheRef: cacheRef(), labels: { 'dev.multiarch-lab.test': 'b2e' } })
+        .then(() => undefined, (e: unknown) => e as { code?: string; message?: string; details?: { node?: string; platform?: string } });
+      expect(error, 'the build must fail').toBeDefined();
+      expect(error!.message).toContain(`on node ${ARM_NODE} (linux/arm64)`);
+      expect(error!.details?.node).toBe(ARM_NODE);
+      // the amd64 build was stopped, not waited for
+      expect(Date.now() - startedAt).toBeLessThan(50_000);
+      expect(await tagsOf()).not.toContain(`failing-${suffix}`);
+    }, 300_000);
+  });
+
   test('removing the builder removes both nodes’ BuildKit containers, on both engines', async () => {
     await core.call('builder:remove', { name: BUILDER });
     const left = await engine!.docker(['ps', '-a', '--filter', `name=buildx_buildkit_${ARM_NODE}`, '--format', '{{.Names}}']);
