@@ -49,6 +49,7 @@ import {
   nodeBuildEquivalent,
   oldSchoolBuildArgs,
   oldSchoolBuildEquivalent,
+  parseBuildMetadata,
   parsePushDigest,
   platformTag,
   pushEquivalent,
@@ -547,27 +548,16 @@ function onNode(error: AppError, group: NodeBuild, p: Prepared, timeline: Platfo
 }
 
 /** The digest and the node `docker buildx build --metadata-file` wrote (`buildx.build.ref` is builder/node/ref). */
-export async function readBuildMetadata(file: string): Promise<{ digest?: string; node?: string }> {
-  let json: Record<string, unknown>;
+async function readBuildMetadata(file: string): Promise<{ digest?: string; node?: string }> {
+  let json: unknown;
   try {
-    json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    json = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     return {};
   }
-  return parseBuildMetadata(json);
+  return json && typeof json === 'object' ? parseBuildMetadata(json as Record<string, unknown>) : {};
 }
 
-export function parseBuildMetadata(json: Record<string, unknown>): { digest?: string; node?: string } {
-  const out: { digest?: string; node?: string } = {};
-  const digest = json['containerimage.digest'];
-  if (typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest)) out.digest = digest;
-  const ref = json['buildx.build.ref'];
-  if (typeof ref === 'string') {
-    const parts = ref.split('/');
-    if (parts.length === 3 && parts[1]) out.node = parts[1];
-  }
-  return out;
-}
 
 const NOTHING_READ_BACK: Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'> = { digest: '', mediaType: '', platforms: [], images: [] };
 

@@ -116,9 +116,9 @@ export function cacheUnavailableReason(builder: Pick<CacheBuilderFacts, 'name' |
  * - modern on a builder with several nodes: buildx hands every node the same --cache-to and the last export
  *   wins. So when the platforms go to two or more nodes, the build is split: one buildx build per node, each
  *   reading and writing its platforms' refs (`REF-<arch>`, the refs an old-school build keeps too), joined into
- *   one list. When they all go to one node, one build keeps them all in the one ref (and reads the per-platform
- *   refs too); when the nodes are not known, the one ref is written, the per-platform refs read, and the result
- *   says what that cannot keep.
+ *   one list. When the builder lists them all on one node, one build keeps them all in the one ref (and reads the
+ *   per-platform refs too); when that is not known, the one ref is written, the per-platform refs read, and the
+ *   result says what that cannot keep.
  */
 export function registryCachePlan(opts: { cacheRef: string; mode: 'modern' | 'old-school'; platforms: readonly string[]; builder: CacheBuilderFacts | undefined; builderName: string }): RegistryCachePlan {
   const { cacheRef, platforms, builder } = opts;
@@ -134,7 +134,10 @@ export function registryCachePlan(opts: { cacheRef: string; mode: 'modern' | 'ol
     if (groups && groups.length > 1) {
       return { ref: cacheRef, used: true, refs: perPlatform, reason: splitReason(opts.builderName, nodes, groups), split: groups, options: { cacheRef, nodeBuilds: groups } };
     }
-    if (groups) {
+    // all on one node: said only when the builder lists every platform asked for (a node that never started lists
+    // none, and buildx then decides where each goes once it has started them)
+    const listed = platforms.every((p) => builder!.platformNodes?.some((pn) => samePlatformText(pn.platform, p)));
+    if (groups && listed) {
       return {
         ref: cacheRef,
         used: true,

@@ -227,6 +227,22 @@ export function parsePushDigest(stdout: string): { digest: string; size?: number
 }
 
 /**
+ * What `docker buildx build --metadata-file` wrote: the pushed digest (`containerimage.digest`) and the node that
+ * ran the build (`buildx.build.ref` is BUILDER/NODE/REF).
+ */
+export function parseBuildMetadata(json: Record<string, unknown>): { digest?: string; node?: string } {
+  const out: { digest?: string; node?: string } = {};
+  const digest = json['containerimage.digest'];
+  if (typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest)) out.digest = digest;
+  const ref = json['buildx.build.ref'];
+  if (typeof ref === 'string') {
+    const parts = ref.split('/');
+    if (parts.length === 3 && parts[1]) out.node = parts[1];
+  }
+  return out;
+}
+
+/**
  * Every command a build amounts to, as a person would type them, in order: the one buildx command (modern),
  * one buildx command per node and the join (modern split per node, see `nodeBuilds`), or per platform a build
  * and a push, then the list joined and pushed (old-school). The build task shows
