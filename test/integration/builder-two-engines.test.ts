@@ -13,11 +13,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BuildLogEvent, BuildProgressEvent, BuildResult } from '../../core/contract/build.js';
+import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import { createCore, type Core } from '../../core/index.js';
 import { RegistryClient } from '../../core/registry/client.js';
 import { docker, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
@@ -168,6 +169,7 @@ describe('a builder with a node on a second engine', () => {
     const cacheRef = () => `${registry!.address}/${repo}:buildcache`;
     const cacheLogs: BuildLogEvent[] = [];
     let first: BuildResult;
+    let lastTask: TaskSnapshot | undefined;
 
     const tagsOf = async (): Promise<string[]> => {
       const res = await fetch(`http://${registry!.address}/v2/${repo}/tags/list`);
@@ -178,10 +180,14 @@ describe('a builder with a node on a second engine', () => {
 
     test('the first build: amd64 and arm64 built apart on their own nodes, one list pushed, REF-amd64 and REF-arm64 written', async () => {
       const off = core.events.on('build:log', (ev) => cacheLogs.push(ev));
+      const offTask = core.events.on('task:update', (t) => {
+        if (t.kind === 'build') lastTask = t;
+      });
       try {
         first = await build({ noCache: true });
       } finally {
         off();
+        offTask();
       }
       expect(first.mode).toBe('modern');
       expect(first.platforms).toEqual(TWO);
@@ -231,6 +237,18 @@ describe('a builder with a node on a second engine', () => {
       expect(join).toEqual(['docker', 'buildx', 'imagetools', 'create', '-t', tag(), ...pushed]);
       // The list holds exactly what the two builds pushed.
       expect(first.images.map((i) => `${registry!.address}/${repo}@${i.digest}`)).toEqual(pushed);
+      // The steps list: each node's build and the join, with the commands the result gives (the join's real digests).
+      expect(lastTask?.state).toBe('succeeded');
+      // (the Dockerfile steps of each platform follow as `step:…`, as in any modern build)
+      expect(lastTask?.steps.filter((st) => !st.id.startsWith('step:')).map((st) => [st.id, st.state])).toEqual([
+        [`build:${BUILDER}0`, 'done'],
+        [`build:${ARM_NODE}`, 'done'],
+        ['platform:linux/amd64', 'done'],
+        ['platform:linux/arm64', 'done'],
+        ['join', 'done'],
+        ['verify', 'done'],
+      ]);
+      expect(lastTask?.steps.filter((st) => st.command).map((st) => st.command)).toEqual(first.commands);
       for (const t of first.timing.platforms) console.log(`[b2e cache 1] ${t.summary}`);
     }, 300_000);
 
@@ -249,7 +267,50 @@ describe('a builder with a node on a second engine', () => {
         expect(second.timing.platforms.find((t) => t.platform === platform)?.cachedSteps).toBeGreaterThan(0);
       }
       expect(second.platforms).toEqual(TWO);
+      // The build history keeps both builds, each platform with its node and its cached steps.
+      const history = await core.call('build:history', { reference: tag() });
+      expect(history).toHaveLength(2);
+      const cachedOf = (entry: (typeof history)[number]) => entry.platforms.map((pl) => [pl.platform, pl.node, pl.cachedSteps > 0]);
+      const newest = history.find((h) => h.digest === second.digest)!;
+      expect(cachedOf(newest)).toEqual([
+        ['linux/amd64', `${BUILDER}0`, true],
+        ['linux/arm64', ARM_NODE, true],
+      ]);
       for (const t of second.timing.platforms) console.log(`[b2e cache 2] ${t.summary}`);
+    }, 300_000);
+
+    test('cancelling ends both nodes’ builds at once and puts nothing under the tag', async () => {
+      const slow = path.join(work, 'slow');
+      await mkdir(slow, { recursive: true });
+      for (const arch of ['amd64', 'arm64']) await cp(path.join(project, `rootfs-${arch}`), path.join(slow, `rootfs-${arch}`), { recursive: true, verbatimSymlinks: true });
+      await writeFile(path.join(slow, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN sleep 120\n');
+      const slowTag = `${registry!.address}/${repo}:slow-${suffix}`;
+      const controller = new AbortController();
+      let bothRunning = false;
+      const off = core.events.on('build:progress', (ev) => {
+        const running = TWO.every((pl) => ev.platforms.find((x) => x.platform === pl)?.steps.some((st) => st.name.startsWith('RUN') && st.state === 'running'));
+        if (running && !bothRunning) {
+          bothRunning = true;
+          controller.abort();
+        }
+      });
+      const startedAt = Date.now();
+      const error = await core
+        .call('build:run', { context: slow, platforms: TWO, tag: slowTag, mode: 'modern', builder: BUILDER, insecure: true, cacheRef: cacheRef(), labels: { 'dev.multiarch-lab.test': 'b2e' } }, { signal: controller.signal })
+        .then(() => undefined, (e: unknown) => e as { code?: string });
+      off();
+      expect(bothRunning, 'both nodes were running their RUN step').toBe(true);
+      expect(error?.code).toBe('cancelled');
+      expect(Date.now() - startedAt).toBeLessThan(60_000);
+      // no buildx process of this build is left
+      const left = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
+      const mine: string[] = [];
+      for (const pid of left) {
+        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (cmd.includes(slow) && cmd.includes('build')) mine.push(cmd.replaceAll('\0', ' '));
+      }
+      expect(mine).toEqual([]);
+      expect(await tagsOf()).not.toContain(`slow-${suffix}`);
     }, 300_000);
 
     test('one node’s build failing cancels the other, names the platform and node, and puts nothing under the tag', async () => {
