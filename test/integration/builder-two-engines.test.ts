@@ -21,10 +21,14 @@ import type { BuildLogEvent, BuildProgressEvent, BuildResult } from '../../core/
 import type { TaskSnapshot } from '../../core/contract/tasks.js';
 import { createCore, type Core } from '../../core/index.js';
 import { RegistryClient } from '../../core/registry/client.js';
+import { runCommand } from '../../core/docker/exec.js';
 import { docker, startRegistryProcess, type RegistryProcess } from '../helpers/registry-process.js';
 import { docker0Route, startSecondEngine, type SecondEngine } from '../helpers/second-engine.js';
 
 const BUSYBOX_STATE = '/var/lib/multiarch-lab-test/busybox';
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const CLI_ENTRY = path.join(ROOT, 'cli', 'index.ts');
 const TWO = ['linux/amd64', 'linux/arm64'];
 const suffix = randomBytes(3).toString('hex');
 const BUILDER = `mal-test-b2e-${suffix}`;
@@ -332,6 +336,32 @@ describe('a builder with a node on a second engine', () => {
       expect(await tagsOf()).not.toContain(`failing-${suffix}`);
     }, 300_000);
   });
+
+  test('the CLI says why the build is split, before it and after; without --cache-ref it is one build again', async () => {
+    const cliEnv: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MULTIARCH_LAB_DATA_DIR: path.join(work, 'cli-data') };
+    delete cliEnv.DOCKER_HOST;
+    const cli = (args: string[]) => runCommand(TSX, [CLI_ENTRY, ...args], { env: cliEnv, cwd: work, timeoutMs: 240_000 });
+    const cliRepo = `${registry!.address}/b2e/cli`;
+    const cacheRef = `${cliRepo}:buildcache`;
+    const split = await cli(['build', project, '--platform', TWO.join(','), '--tag', `${cliRepo}:1`, '--builder', BUILDER, '--cache-ref', cacheRef, '--label', 'dev.multiarch-lab.test=b2e']);
+    expect(split.code, split.stderr).toBe(0);
+    // before: the reason, ahead of the first step's progress line
+    const said = split.stderr.indexOf(`Split per node: the builder ${BUILDER} has 2 nodes and the cache is on: one buildx build would keep only the last node's cache, so each node's platforms are built separately with their own cache ref and joined into one manifest list (${BUILDER}0: linux/amd64; ${ARM_NODE}: linux/arm64).`);
+    expect(said, split.stderr).toBeGreaterThanOrEqual(0);
+    expect(said).toBeLessThan(split.stderr.search(/^linux\/(amd|arm)64 /m));
+    // after: the way, each node's platforms, refs and digest, and why
+    expect(split.stdout).toContain(`  way        modern, split per node: one buildx build per node (2), each with its own cache, joined into one list (builder ${BUILDER})`);
+    expect(split.stdout).toMatch(new RegExp(`^    linux/amd64 on node ${BUILDER}0: ${cacheRef}-amd64, pushed ${cliRepo}@sha256:[a-f0-9]{64}$`, 'm'));
+    expect(split.stdout).toMatch(new RegExp(`^    linux/arm64 on node ${ARM_NODE}: ${cacheRef}-arm64, pushed ${cliRepo}@sha256:[a-f0-9]{64}$`, 'm'));
+    expect(split.stdout).toContain(`note: split because the builder ${BUILDER} has 2 nodes and the cache is on`);
+    expect(split.stdout).toMatch(new RegExp(`^  docker buildx imagetools create -t ${cliRepo}:1 ${cliRepo}@sha256:[a-f0-9]{64} ${cliRepo}@sha256:[a-f0-9]{64}$`, 'm'));
+
+    const one = await cli(['build', project, '--platform', TWO.join(','), '--tag', `${cliRepo}:2`, '--builder', BUILDER, '--label', 'dev.multiarch-lab.test=b2e']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain(`  way        modern: one buildx build for every platform (builder ${BUILDER})`);
+    expect(one.stderr).not.toContain('Split per node');
+    expect(one.stdout).not.toContain('imagetools create');
+  }, 300_000);
 
   test('removing the builder removes both nodes’ BuildKit containers, on both engines', async () => {
     await core.call('builder:remove', { name: BUILDER });
