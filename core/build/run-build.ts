@@ -24,6 +24,7 @@ import type {
 } from '../contract/build.js';
 import { AppError, serializeError } from '../contract/errors.js';
 import type { BuildAfterPushFailure } from '../contract/build.js';
+import type { BuilderInfo } from '../contract/builder.js';
 import type { EngineAccess } from '../docker/engine.js';
 import { engineGet } from '../docker/engine-http.js';
 import type { CommandResult } from '../docker/exec.js';
@@ -60,11 +61,11 @@ import {
 import { registryCachePlan } from '../commands/build-cache.js';
 import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
 import { fromInspect } from '../builder/model.js';
-import { nativePlatformOf } from '../builder/node-platform.js';
+import { nativePlatformOf, nodeNativePlatform } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildHistory } from './history.js';
-import { placementBeforeBuild, readPlacement, type BuildPlacement } from './placement.js';
+import { placementBeforeBuild, placementFrom, readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 import { buildTiming, runsNatively } from './timing.js';
@@ -128,6 +129,8 @@ interface Prepared {
   cmd: BuildCommandOptions;
   plainHttp: Decided;
   cache?: BuildResult['cache'];
+  /** The builder as `docker buildx inspect` showed it before the build, when the cache plan asked (its nodes and pins). */
+  builderInfo?: BuilderInfo;
 }
 
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -156,13 +159,13 @@ async function builderShape(
   deps: BuildDeps,
   name: string,
   signal?: AbortSignal,
-): Promise<{ driver: string; nodes: number; platformNodes: { platform: string; node: string }[]; nodeNames: string[] } | undefined> {
+): Promise<{ driver: string; nodes: number; platformNodes: { platform: string; node: string }[]; nodeNames: string[]; info: BuilderInfo } | undefined> {
   const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
   if (r.code !== 0) return undefined;
   const parsed = parseBuildxInspect(r.stdout);
   if (!parsed) return undefined;
   const info = fromInspect(parsed, false);
-  return { driver: parsed.driver, nodes: parsed.nodes.length, platformNodes: info.platformNodes.map((pn) => ({ platform: pn.platform, node: pn.node })), nodeNames: info.nodes.map((n) => n.name) };
+  return { driver: parsed.driver, nodes: parsed.nodes.length, platformNodes: info.platformNodes.map((pn) => ({ platform: pn.platform, node: pn.node })), nodeNames: info.nodes.map((n) => n.name), info };
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -204,10 +207,12 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
   if (input.labels) cmd.labels = input.labels;
   let cache: BuildResult['cache'];
+  let builderInfo: BuilderInfo | undefined;
   if (input.cacheRef) {
     // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
     // The same plan the Build view shows before the build, from the same two facts (driver, nodes).
     const shape = await builderShape(deps, builder.name, signal);
+    builderInfo = shape?.info;
     const plan = registryCachePlan({ cacheRef: input.cacheRef, mode: input.mode, platforms: input.platforms, builder: shape ? { name: builder.name, ...shape } : undefined, builderName: builder.name });
     Object.assign(cmd, plan.options);
     cache = { ref: plan.ref, used: plan.used, ...(plan.refs ? { refs: plan.refs } : {}), ...(plan.reason ? { reason: plan.reason } : {}) };
@@ -229,7 +234,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
     }
     return known;
   });
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, plainHttp, ...(cache ? { cache } : {}) };
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, plainHttp, ...(cache ? { cache } : {}), ...(builderInfo ? { builderInfo } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -394,11 +399,18 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
       return { ...progress, node: nodeOf(job) };
     });
 
-  // Each node's native platform, for the live notes and the timing: read beside the builds.
+  // Each node's native platform, for the live notes and the timing: read beside the builds, from the nodes the plan
+  // was made from (no second `buildx inspect`), asking only the engines not known yet.
   let planned: BuildPlacement | undefined;
   const planning = (async () => {
     try {
-      planned = await readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, await p.knownNatives);
+      const known = await p.knownNatives;
+      const info = p.builderInfo;
+      if (info) {
+        const natives: Record<string, string | undefined> = {};
+        await Promise.all(info.nodes.map(async (n) => (natives[n.name] = known[n.endpoint] ?? (await nodeNativePlatform(deps.engine.cli(), n.endpoint, task.signal)))));
+        planned = placementFrom(info, natives, platforms);
+      } else planned = await readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known);
     } catch {
       return; // no node's platform known: the timing then says it cannot tell
     }
