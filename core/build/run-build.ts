@@ -159,13 +159,13 @@ async function builderShape(
   deps: BuildDeps,
   name: string,
   signal?: AbortSignal,
-): Promise<{ driver: string; nodes: number; platformNodes: { platform: string; node: string }[]; nodeNames: string[]; info: BuilderInfo } | undefined> {
+): Promise<{ driver: string; nodes: number; platformNodes: { platform: string; node: string; pinned: boolean }[]; nodeNames: string[]; info: BuilderInfo } | undefined> {
   const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
   if (r.code !== 0) return undefined;
   const parsed = parseBuildxInspect(r.stdout);
   if (!parsed) return undefined;
   const info = fromInspect(parsed, false);
-  return { driver: parsed.driver, nodes: parsed.nodes.length, platformNodes: info.platformNodes.map((pn) => ({ platform: pn.platform, node: pn.node })), nodeNames: info.nodes.map((n) => n.name), info };
+  return { driver: parsed.driver, nodes: parsed.nodes.length, platformNodes: info.platformNodes.map((pn) => ({ platform: pn.platform, node: pn.node, pinned: pn.pinned })), nodeNames: info.nodes.map((n) => n.name), info };
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -248,7 +248,7 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
     const repository = repositoryPart(ref);
     for (const g of split) {
       steps.push({
-        id: `build:${g.node}`,
+        id: splitStepId(g),
         title: `Build ${g.platforms.join(', ')} on node ${g.node} with its own cache and push it by digest (buildx, builder ${prepared.builder.name})`,
         command: nodeBuildEquivalent(cmd, g, repository),
       });
@@ -423,7 +423,7 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
 
   const runJob = async (job: NodeJob): Promise<void> => {
     const args = nodeBuildArgs(p.cmd, job.group, repository, job.metadataFile);
-    const step = `build:${job.group.node}`;
+    const step = splitStepId(job.group);
     job.state = 'running';
     task.step(step, 'running');
     const built = await runTracked(deps, args, job.tracker, reporter, inner.signal, timeline);
@@ -468,8 +468,8 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
   if (failed.length) {
     for (const job of jobs) {
-      if (job.state === 'cancelled') task.step(`build:${job.group.node}`, 'cancelled', 'stopped: another node’s build failed');
-      else if (job.state === 'failed') task.step(`build:${job.group.node}`, 'failed');
+      if (job.state === 'cancelled') task.step(splitStepId(job.group), 'cancelled', 'stopped: another node’s build failed');
+      else if (job.state === 'failed') task.step(splitStepId(job.group), 'failed');
     }
     task.step('join', 'skipped', 'a node’s build failed: nothing was put under the tag');
     throw failed.find((e) => !(e instanceof AppError && e.code === 'cancelled')) ?? failed[0];
@@ -477,13 +477,13 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
   const buildMs = Date.now() - started;
   for (const job of jobs) {
     if (job.ranOn && job.ranOn !== job.group.node) {
-      reporter.note(`warning: buildx ran ${job.group.platforms.join(', ')} on node ${job.ranOn}, not on ${job.group.node} as the builder's pins say; the timeline names the node that ran it.`);
+      reporter.note(`warning: buildx ran ${job.group.platforms.join(', ')} on node ${job.ranOn}, not on ${job.group.node} as the builder's nodes said before the build; the timeline names the node that ran it.`);
     }
   }
 
   // Every node's image is in the registry by digest: from here a failure is reported with the result.
   const joinStarted = Date.now();
-  const digests = Object.fromEntries(jobs.map((j) => [j.group.node, j.digest!]));
+  const digests = jobs.map((j) => j.digest);
   const commands = buildEquivalents('modern', p.cmd, platforms, p.ref, digests);
   task.stepCommand('join', commands.at(-1)!);
   const pushedRefs = jobs.map((j) => `${repository}@${j.digest!}`);
@@ -545,6 +545,11 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
     ...plainHttpNote(p),
     ...(laterFailure ? { afterPush: laterFailure } : {}),
   };
+}
+
+/** The task step of one build of a split build: `build:linux/amd64`, `build:linux/amd64,linux/arm/v7`. */
+function splitStepId(group: NodeBuild): string {
+  return `build:${group.platforms.join(',')}`;
 }
 
 /** A node's build failure, saying which node and which platforms; a refused or lost push in its own words. */

@@ -48,7 +48,7 @@ export interface CacheBuilderFacts {
    * Which node takes each platform (BuilderInfo.platformNodes: the node pinning it, else the first listing it)
    * and the nodes' names in order; absent when not read. Without them a split per node cannot be planned.
    */
-  platformNodes?: readonly { platform: string; node: string }[];
+  platformNodes?: readonly { platform: string; node: string; pinned?: boolean }[];
   nodeNames?: readonly string[];
 }
 
@@ -70,18 +70,32 @@ export interface RegistryCachePlan {
 }
 
 /**
- * The platforms asked for, grouped by the node buildx sends each to (the node pinning it, else the first node
- * listing it, else the first node), in the order asked; undefined when the builder's nodes are not known.
+ * The buildx builds of a modern build split per node, in the order of the platforms asked for; undefined when the
+ * builder's nodes are not known. Each platform goes to the node pinning it, else the first node listing it, else the
+ * first node (buildx's rule, as `platformNodes` states it). The platforms a node pins share one build; a platform no
+ * node pins gets a build of its own: buildx 0.13 was seen sending a build for several platforms partly or wholly to
+ * another node than the pins say, while a build for one platform runs on one node, so its cache ref holds that
+ * platform's cache whichever node buildx picks.
  */
 export function nodeGroups(builder: Pick<CacheBuilderFacts, 'platformNodes' | 'nodeNames'>, platforms: readonly string[]): NodeBuild[] | undefined {
   const first = builder.nodeNames?.[0];
   if (!builder.platformNodes || !first) return undefined;
   const groups: NodeBuild[] = [];
+  const pinnedGroups = new Map<string, NodeBuild>();
   for (const platform of platforms) {
-    const node = builder.platformNodes.find((pn) => samePlatformText(pn.platform, platform))?.node ?? first;
-    const group = groups.find((g) => g.node === node);
+    const pn = builder.platformNodes.find((x) => samePlatformText(x.platform, platform));
+    const node = pn?.node ?? first;
+    if (!pn?.pinned) {
+      groups.push({ node, platforms: [platform] });
+      continue;
+    }
+    const group = pinnedGroups.get(node);
     if (group) group.platforms.push(platform);
-    else groups.push({ node, platforms: [platform] });
+    else {
+      const made = { node, platforms: [platform] };
+      pinnedGroups.set(node, made);
+      groups.push(made);
+    }
   }
   return groups;
 }
@@ -114,11 +128,12 @@ export function cacheUnavailableReason(builder: Pick<CacheBuilderFacts, 'name' |
  * tried as asked (buildx says so if it cannot). One export replaces the whole ref, so:
  * - old-school: each platform is its own build and keeps its own ref (`REF-<arch>`);
  * - modern on a builder with several nodes: buildx hands every node the same --cache-to and the last export
- *   wins. So when the platforms go to two or more nodes, the build is split: one buildx build per node, each
- *   reading and writing its platforms' refs (`REF-<arch>`, the refs an old-school build keeps too), joined into
- *   one list. When the builder lists them all on one node, one build keeps them all in the one ref (and reads the
- *   per-platform refs too); when that is not known, the one ref is written, the per-platform refs read, and the
- *   result says what that cannot keep.
+ *   wins. So unless every platform asked for is pinned on one node, the build is split (see nodeGroups): one
+ *   buildx build per node's pinned platforms, and one per platform no node pins, each reading and writing its
+ *   platforms' refs (`REF-<arch>`, the refs an old-school build keeps too), joined into one list. When they are all
+ *   pinned on one node, one build keeps them all in the one ref (and reads the per-platform refs too); when the
+ *   nodes are not known, the one ref is written, the per-platform refs read, and the result says what that cannot
+ *   keep.
  */
 export function registryCachePlan(opts: { cacheRef: string; mode: 'modern' | 'old-school'; platforms: readonly string[]; builder: CacheBuilderFacts | undefined; builderName: string }): RegistryCachePlan {
   const { cacheRef, platforms, builder } = opts;
@@ -134,15 +149,13 @@ export function registryCachePlan(opts: { cacheRef: string; mode: 'modern' | 'ol
     if (groups && groups.length > 1) {
       return { ref: cacheRef, used: true, refs: perPlatform, reason: splitReason(opts.builderName, nodes, groups), split: groups, options: { cacheRef, nodeBuilds: groups } };
     }
-    // all on one node: said only when the builder lists every platform asked for (a node that never started lists
-    // none, and buildx then decides where each goes once it has started them)
-    const listed = platforms.every((p) => builder!.platformNodes?.some((pn) => samePlatformText(pn.platform, p)));
-    if (groups && listed) {
+    // one build: every platform asked for is pinned on one node
+    if (groups) {
       return {
         ref: cacheRef,
         used: true,
         refs: [cacheRef, ...perPlatform],
-        reason: `every platform asked for goes to node ${groups[0]!.node} of the builder ${opts.builderName}, so one buildx build keeps their cache in ${cacheRef}; the per-platform refs (${perPlatform.join(', ')}) are read too`,
+        reason: `every platform asked for is pinned on node ${groups[0]!.node} of the builder ${opts.builderName}, so one buildx build keeps their cache in ${cacheRef}; the per-platform refs (${perPlatform.join(', ')}) are read too`,
         options: { cacheRef, cacheFrom: perPlatform },
       };
     }

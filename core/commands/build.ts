@@ -28,9 +28,9 @@ export interface BuildCommandOptions {
   /** Old-school: each platform's build reads and writes its own ref (`REF-<arch>`). */
   cachePerPlatform?: boolean;
   /**
-   * Modern on a builder with several nodes, with the cache on: one buildx build per node, each for that node's
-   * platforms, reading and writing their refs (`REF-<arch>`) and pushing by digest; the digests are then joined
-   * into one list under the tag. Two or more groups, in the order of the platforms asked for.
+   * Modern on a builder with several nodes, with the cache on: one buildx build per node's pinned platforms (and one
+   * per platform no node pins), reading and writing their refs (`REF-<arch>`) and pushing by digest; the digests are
+   * then joined into one list under the tag. Two or more builds, in the order of the platforms asked for.
    */
   nodeBuilds?: NodeBuild[];
   /** The cache's registry is in the plain-HTTP list (default: plain HTTP allowed, as before). */
@@ -253,14 +253,14 @@ export function buildEquivalents(
   o: BuildCommandOptions,
   platforms: readonly string[],
   ref: ImageRef,
-  /** A split modern build: the digest each node's build pushed, by node (a placeholder until known). */
-  digests: Readonly<Record<string, string>> = {},
+  /** A split modern build: the digest each of `o.nodeBuilds` pushed, in its order (a placeholder until known). */
+  digests: readonly (string | undefined)[] = [],
 ): string[][] {
   if (mode === 'modern' && o.nodeBuilds && o.nodeBuilds.length > 1) {
     const repository = repositoryPart(ref);
     return [
       ...o.nodeBuilds.map((g) => nodeBuildEquivalent(o, g, repository)),
-      imagetoolsCreateEquivalent(ref.original, o.nodeBuilds.map((g) => (digests[g.node] ? `${repository}@${digests[g.node]}` : digestPlaceholder(repository, g.platforms)))),
+      imagetoolsCreateEquivalent(ref.original, o.nodeBuilds.map((g, i) => (digests[i] ? `${repository}@${digests[i]}` : digestPlaceholder(repository, g.platforms)))),
     ];
   }
   if (mode === 'modern') return [modernEquivalent(o, platforms, ref.original)];

@@ -245,8 +245,8 @@ describe('a builder with a node on a second engine', () => {
       expect(lastTask?.state).toBe('succeeded');
       // (the Dockerfile steps of each platform follow as `step:…`, as in any modern build)
       expect(lastTask?.steps.filter((st) => !st.id.startsWith('step:')).map((st) => [st.id, st.state])).toEqual([
-        [`build:${BUILDER}0`, 'done'],
-        [`build:${ARM_NODE}`, 'done'],
+        ['build:linux/amd64', 'done'],
+        ['build:linux/arm64', 'done'],
         ['platform:linux/amd64', 'done'],
         ['platform:linux/arm64', 'done'],
         ['join', 'done'],
@@ -281,6 +281,31 @@ describe('a builder with a node on a second engine', () => {
         ['linux/arm64', ARM_NODE, true],
       ]);
       for (const t of second.timing.platforms) console.log(`[b2e cache 2] ${t.summary}`);
+    }, 300_000);
+
+    test('a platform no node pins (linux/arm/v7) is built on its own, with its own ref, wherever buildx sends it', async () => {
+      const three = path.join(work, 'three');
+      await mkdir(three, { recursive: true });
+      for (const [arch, dir] of [['amd64', 'amd64'], ['arm64', 'arm64'], ['arm', 'armhf']] as const) {
+        await cp(path.join(BUSYBOX_STATE, dir, 'rootfs'), path.join(three, `rootfs-${arch}`), { recursive: true, verbatimSymlinks: true });
+      }
+      await writeFile(path.join(three, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN uname -m\n');
+      const THREE = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+      const threeTag = `${registry!.address}/${repo}:three-${suffix}`;
+      const result = await core.call('build:run', { context: three, platforms: THREE, tag: threeTag, mode: 'modern', builder: BUILDER, insecure: true, cacheRef: cacheRef(), noCache: true, labels: { 'dev.multiarch-lab.test': 'b2e' } });
+      expect(result.platforms).toEqual(THREE);
+      expect(result.cache?.split?.map((n) => [n.platforms, n.refs, n.confirmed])).toEqual([
+        [['linux/amd64'], [`${cacheRef()}-amd64`], true],
+        [['linux/arm64'], [`${cacheRef()}-arm64`], true],
+        [['linux/arm/v7'], [`${cacheRef()}-armv7`], true],
+      ]);
+      // the pinned ones where pinned; arm/v7 where buildx's metadata says it ran, and the timeline says the same
+      const [amd, arm, armv7] = result.cache!.split!;
+      expect([amd!.node, arm!.node]).toEqual([`${BUILDER}0`, ARM_NODE]);
+      expect([`${BUILDER}0`, ARM_NODE]).toContain(armv7!.node);
+      expect(result.timeline.map((t) => t.node)).toEqual([amd!.node, arm!.node, armv7!.node]);
+      console.log(`[b2e three] linux/arm/v7 ran on ${armv7!.node} (planned ${armv7!.plannedNode})`);
+      expect(await tagsOf()).toEqual(expect.arrayContaining(['buildcache-armv7']));
     }, 300_000);
 
     test('cancelling ends both nodes’ builds at once and puts nothing under the tag', async () => {

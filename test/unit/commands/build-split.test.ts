@@ -25,7 +25,7 @@ const TWO = ['linux/amd64', 'linux/arm64'];
 const REF = 'localhost:5000/hello:buildcache';
 const AMD = `${REF}-amd64`;
 const ARM = `${REF}-arm64`;
-const PINNED = { name: 'b2', driver: 'docker-container', nodes: 2, nodeNames: ['b20', 'b2-arm'], platformNodes: [{ platform: 'linux/amd64', node: 'b20' }, { platform: 'linux/arm64', node: 'b2-arm' }] };
+const PINNED = { name: 'b2', driver: 'docker-container', nodes: 2, nodeNames: ['b20', 'b2-arm'], platformNodes: [{ platform: 'linux/amd64', node: 'b20', pinned: true }, { platform: 'linux/arm64', node: 'b2-arm', pinned: true }] };
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
 
@@ -42,8 +42,9 @@ describe('the plan: split per node only when the platforms go to two or more nod
     );
   });
 
-  it('a node that takes two platforms builds both in one build and writes both refs; unlisted platforms go to the first node', () => {
-    const groups = nodeGroups(PINNED, ['linux/arm64', 'linux/amd64', 'linux/arm/v7']);
+  it('a node’s pinned platforms share one build that writes each one’s ref; a platform no node pins gets a build of its own', () => {
+    const armv7OnFirst = { ...PINNED, platformNodes: [...PINNED.platformNodes, { platform: 'linux/arm/v7', node: 'b20', pinned: true }] };
+    const groups = nodeGroups(armv7OnFirst, ['linux/arm64', 'linux/amd64', 'linux/arm/v7']);
     expect(groups).toEqual([
       { node: 'b2-arm', platforms: ['linux/arm64'] },
       { node: 'b20', platforms: ['linux/amd64', 'linux/arm/v7'] },
@@ -53,21 +54,30 @@ describe('the plan: split per node only when the platforms go to two or more nod
     expect(words).toContain('--platform linux/amd64,linux/arm/v7');
     expect(words).toContain(`--cache-from type=registry,ref=${AMD},registry.insecure=true --cache-from type=registry,ref=${REF}-armv7,registry.insecure=true`);
     expect(words).toContain(`--cache-to type=registry,ref=${AMD},mode=max,registry.insecure=true --cache-to type=registry,ref=${REF}-armv7,mode=max,registry.insecure=true`);
+    // arm/v7 pinned nowhere: buildx may send a build for several platforms elsewhere, so it is built on its own
+    expect(nodeGroups(PINNED, ['linux/amd64', 'linux/arm/v7', 'linux/arm64'])).toEqual([
+      { node: 'b20', platforms: ['linux/amd64'] },
+      { node: 'b20', platforms: ['linux/arm/v7'] },
+      { node: 'b2-arm', platforms: ['linux/arm64'] },
+    ]);
     // the same platform written another way (arm64/v8) finds its node
     expect(nodeGroups(PINNED, ['linux/arm64/v8', 'linux/amd64'])?.map((g) => g.node)).toEqual(['b2-arm', 'b20']);
   });
 
-  it('every platform on one node: one build, the one ref, the per-platform refs read too, and why', () => {
-    const onFirst = [{ platform: 'linux/amd64', node: 'b20' }, { platform: 'linux/arm64', node: 'b20' }];
+  it('every platform pinned on one node: one build, the one ref, the per-platform refs read too, and why', () => {
+    const onFirst = [{ platform: 'linux/amd64', node: 'b20', pinned: true }, { platform: 'linux/arm64', node: 'b20', pinned: true }];
     const plan = registryCachePlan({ cacheRef: REF, mode: 'modern', platforms: TWO, builder: { ...PINNED, platformNodes: onFirst }, builderName: 'b2' });
     expect(plan).toMatchObject({ used: true, refs: [REF, AMD, ARM], options: { cacheRef: REF, cacheFrom: [AMD, ARM] } });
     expect(plan.split).toBeUndefined();
     expect(plan.options.nodeBuilds).toBeUndefined();
-    expect(plan.reason).toContain('every platform asked for goes to node b20 of the builder b2, so one buildx build keeps their cache in');
-    // nodes that list no platform yet (never started): where buildx sends each is not known, and the result says what one ref cannot keep
-    const unlisted = registryCachePlan({ cacheRef: REF, mode: 'modern', platforms: TWO, builder: { ...PINNED, platformNodes: [] }, builderName: 'b2' });
-    expect(unlisted).toMatchObject({ refs: [REF, AMD, ARM], options: { cacheRef: REF, cacheFrom: [AMD, ARM] } });
-    expect(unlisted.reason).toContain('has 2 nodes and one buildx build writes one cache ref');
+    expect(plan.reason).toContain('every platform asked for is pinned on node b20 of the builder b2, so one buildx build keeps their cache in');
+    // listed on one node but pinned nowhere, or listed nowhere (nodes never started): where buildx sends a build for
+    // both is not sure, so each platform is built on its own, with its own ref
+    for (const platformNodes of [onFirst.map((pn) => ({ ...pn, pinned: false })), []]) {
+      const split = registryCachePlan({ cacheRef: REF, mode: 'modern', platforms: TWO, builder: { ...PINNED, platformNodes }, builderName: 'b2' });
+      expect(split).toMatchObject({ refs: [AMD, ARM], split: [{ node: 'b20', platforms: ['linux/amd64'] }, { node: 'b20', platforms: ['linux/arm64'] }] });
+      expect(split.reason).toContain('has 2 nodes and the cache is on');
+    }
   });
 
   it('one node, one platform, the old-school way, or nodes not known: exactly as before (no split)', () => {
@@ -116,7 +126,7 @@ describe('the commands of a split build', () => {
     expect(before[0]!.slice(0, 3)).toEqual(['docker', 'buildx', 'build']);
     expect(before[0]).not.toContain('--progress=rawjson');
     expect(before[0]!.join(' ')).not.toContain('dev.multiarch-lab');
-    const after = buildEquivalents('modern', o, TWO, ref, { b20: D1, 'b2-arm': D2 });
+    const after = buildEquivalents('modern', o, TWO, ref, [D1, D2]);
     expect(after.at(-1)).toEqual(['docker', 'buildx', 'imagetools', 'create', '-t', 'localhost:5000/hello:1', `localhost:5000/hello@${D1}`, `localhost:5000/hello@${D2}`]);
     // one group is no split: the one modern command
     expect(buildEquivalents('modern', { ...o, nodeBuilds: [o.nodeBuilds![0]!] }, TWO, ref)).toHaveLength(1);
