@@ -1,9 +1,10 @@
 /**
  * `build:run`: checks the project, picks the builder, and runs one of the two flows as a task.
  *  - modern: one `docker buildx build --platform a,b,c` that builds every platform and pushes the list; with the
- *    registry cache on a builder whose nodes share the platforms, one such build per node instead (each writes
- *    its own platforms' cache refs and pushes by digest), concurrently, joined into one list through the
- *    registry API (what `docker buildx imagetools create` does);
+ *    registry cache on a builder with several nodes, split (see registryCachePlan): one build per node's pinned
+ *    platforms and one per platform no node pins, at once, each writing its platforms' own cache refs and
+ *    pushing by digest, joined into one list through the registry API (what `docker buildx imagetools create`
+ *    does);
  *  - old-school: per platform in parallel, `docker build --platform P` + `docker push` of a per-platform tag,
  *    then the pushed manifests joined into one list through the registry API (what `docker manifest
  *    create` + `docker manifest push` do).
@@ -363,11 +364,11 @@ interface NodeJob {
 }
 
 /**
- * A modern build split per node (the registry cache on a builder whose platforms go to two or more nodes): one
- * `docker buildx build` per node at once, each for that node's platforms, reading and writing their own cache
- * refs and pushing by digest; then the digests joined into one list under the tag through the registry API (what
- * `docker buildx imagetools create` does). One node's build failing cancels the others, and nothing is put under
- * the tag unless every node's image is there.
+ * A modern build split per node (the registry cache on a builder with several nodes, see registryCachePlan): the
+ * `docker buildx build`s of `groups` at once, each for its platforms, reading and writing their own cache refs and
+ * pushing by digest; then the digests joined into one list under the tag through the registry API (what
+ * `docker buildx imagetools create` does). One build failing cancels the others, and nothing is put under the tag
+ * unless every build's image is there.
  */
 async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter: BuildReporter, groups: readonly NodeBuild[]): Promise<BuildResult> {
   const started = Date.now();
@@ -451,7 +452,7 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
     outcomes = await Promise.allSettled(
       jobs.map((job) =>
         runJob(job).catch((error: unknown) => {
-          // one node's build failing stops the others: their images would be only part of the list
+          // one build failing stops the others: their images would be only part of the list
           if (job.state === 'running') job.state = inner.signal.aborted ? 'cancelled' : 'failed';
           if (!inner.signal.aborted) inner.abort(error);
           throw error;
@@ -468,10 +469,10 @@ async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter
   const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
   if (failed.length) {
     for (const job of jobs) {
-      if (job.state === 'cancelled') task.step(splitStepId(job.group), 'cancelled', 'stopped: another node’s build failed');
+      if (job.state === 'cancelled') task.step(splitStepId(job.group), 'cancelled', 'stopped: another build of this split failed');
       else if (job.state === 'failed') task.step(splitStepId(job.group), 'failed');
     }
-    task.step('join', 'skipped', 'a node’s build failed: nothing was put under the tag');
+    task.step('join', 'skipped', 'a build failed: nothing was put under the tag');
     throw failed.find((e) => !(e instanceof AppError && e.code === 'cancelled')) ?? failed[0];
   }
   const buildMs = Date.now() - started;
@@ -574,7 +575,6 @@ async function readBuildMetadata(file: string): Promise<{ digest?: string; node?
   }
   return json && typeof json === 'object' ? parseBuildMetadata(json as Record<string, unknown>) : {};
 }
-
 
 const NOTHING_READ_BACK: Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'> = { digest: '', mediaType: '', platforms: [], images: [] };
 

@@ -45,8 +45,9 @@ export interface CacheBuilderFacts {
   driver: string;
   nodes: number;
   /**
-   * Which node takes each platform (BuilderInfo.platformNodes: the node pinning it, else the first listing it)
-   * and the nodes' names in order; absent when not read. Without them a split per node cannot be planned.
+   * Which node takes each platform (BuilderInfo.platformNodes: the node pinning it, else the first listing it;
+   * `pinned` when a node pins it) and the nodes' names in order; absent when not read. Without them the build is
+   * not split.
    */
   platformNodes?: readonly { platform: string; node: string; pinned?: boolean }[];
   nodeNames?: readonly string[];
@@ -61,8 +62,8 @@ export interface RegistryCachePlan {
   /** Why no cache is used, what the cache cannot do on this builder, or why the build is split per node. */
   reason?: string;
   /**
-   * Modern on a builder with several nodes whose platforms go to two or more of them: one buildx build per node,
-   * each writing its platforms' refs, joined into one list (also in `options.nodeBuilds`).
+   * Modern on a builder with several nodes, unless every platform is pinned on one node: the buildx builds (see
+   * nodeGroups), each writing its platforms' refs, joined into one list (also in `options.nodeBuilds`).
    */
   split?: NodeBuild[];
   /** What goes into the build commands (nothing when the cache is not used). */
