@@ -184,6 +184,8 @@ describe('a builder with a node on a second engine', () => {
 
     test('the first build: amd64 and arm64 built apart on their own nodes, one list pushed, REF-amd64 and REF-arm64 written', async () => {
       const off = core.events.on('build:log', (ev) => cacheLogs.push(ev));
+      const live: BuildProgressEvent[] = [];
+      const offProgress = core.events.on('build:progress', (ev) => live.push(ev));
       const offTask = core.events.on('task:update', (t) => {
         if (t.kind === 'build') lastTask = t;
       });
@@ -191,7 +193,16 @@ describe('a builder with a node on a second engine', () => {
         first = await build({ noCache: true });
       } finally {
         off();
+        offProgress();
         offTask();
+      }
+      // live, from the first event on: one timeline, each platform on its node
+      expect(live.length).toBeGreaterThan(0);
+      for (const ev of live) {
+        expect(ev.platforms.map((pl) => [pl.platform, pl.node])).toEqual([
+          ['linux/amd64', `${BUILDER}0`],
+          ['linux/arm64', ARM_NODE],
+        ]);
       }
       expect(first.mode).toBe('modern');
       expect(first.platforms).toEqual(TWO);
