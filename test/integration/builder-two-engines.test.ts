@@ -392,6 +392,20 @@ describe('a builder with a node on a second engine', () => {
     expect(split.stdout).toContain(`note: split because the builder ${BUILDER} has 2 nodes and the cache is on`);
     expect(split.stdout).toMatch(new RegExp(`^  docker buildx imagetools create -t ${cliRepo}:1 ${cliRepo}@sha256:[a-f0-9]{64} ${cliRepo}@sha256:[a-f0-9]{64}$`, 'm'));
 
+    // --json: the same result as the core's, the split included
+    const json = await cli(['build', project, '--platform', TWO.join(','), '--tag', `${cliRepo}:1`, '--builder', BUILDER, '--cache-ref', cacheRef, '--label', 'dev.multiarch-lab.test=b2e', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout) as BuildResult;
+    expect(parsed.cache?.split?.map((n) => [n.platforms, n.node, n.refs])).toEqual([
+      [['linux/amd64'], `${BUILDER}0`, [`${cacheRef}-amd64`]],
+      [['linux/arm64'], ARM_NODE, [`${cacheRef}-arm64`]],
+    ]);
+    expect(parsed.timing.platforms.map((t) => [t.platform, t.node, t.cachedSteps > 0])).toEqual([
+      ['linux/amd64', `${BUILDER}0`, true],
+      ['linux/arm64', ARM_NODE, true],
+    ]);
+    expect(parsed.commands.at(-2)?.slice(0, 6)).toEqual(['docker', 'buildx', 'imagetools', 'create', '-t', `${cliRepo}:1`]);
+
     const one = await cli(['build', project, '--platform', TWO.join(','), '--tag', `${cliRepo}:2`, '--builder', BUILDER, '--label', 'dev.multiarch-lab.test=b2e']);
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toContain(`  way        modern: one buildx build for every platform (builder ${BUILDER})`);
