@@ -33,6 +33,9 @@ const TWO = ['linux/amd64', 'linux/arm64'];
 const suffix = randomBytes(3).toString('hex');
 const BUILDER = `mal-test-b2e-${suffix}`;
 const ARM_NODE = `${BUILDER}-arm`;
+/** A second builder whose first node pins two platforms (amd64 and arm/v7), the second engine arm64. */
+const PAIR = `mal-test-b2e-${suffix}-p`;
+const PAIR_ARM = `${PAIR}-arm`;
 
 let routeBefore: string | undefined;
 let engine: SecondEngine | undefined;
@@ -66,6 +69,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await docker(['buildx', 'rm', BUILDER]).catch(() => undefined);
+  await docker(['buildx', 'rm', PAIR]).catch(() => undefined);
+  await docker(['rm', '-f', '-v', `buildx_buildkit_${PAIR}0`]).catch(() => undefined);
   await docker(['rm', '-f', '-v', `buildx_buildkit_${BUILDER}0`]).catch(() => undefined);
   await core?.close();
   await registry?.stop();
@@ -411,6 +416,43 @@ describe('a builder with a node on a second engine', () => {
     expect(one.stdout).toContain(`  way        modern: one buildx build for every platform (builder ${BUILDER})`);
     expect(one.stderr).not.toContain('Split per node');
     expect(one.stdout).not.toContain('imagetools create');
+  }, 300_000);
+
+  test('a node that pins two platforms builds both in one build, writing both refs; the list joins its index and the other node’s image', async () => {
+    const e = engine!;
+    await core.call('builder:create', { name: PAIR, use: false, bootstrap: false, platforms: ['linux/amd64', 'linux/arm/v7'], insecureRegistries: [registry!.address] });
+    try {
+      await core.call('builder:append-node', { name: PAIR, endpoint: e.context, nodeName: PAIR_ARM, platforms: ['linux/arm64'], driverOpts: { network: 'host' }, insecureRegistries: [registry!.address] });
+      const three = path.join(work, 'pair');
+      await mkdir(three, { recursive: true });
+      for (const [arch, dir] of [['amd64', 'amd64'], ['arm64', 'arm64'], ['arm', 'armhf']] as const) {
+        await cp(path.join(BUSYBOX_STATE, dir, 'rootfs'), path.join(three, `rootfs-${arch}`), { recursive: true, verbatimSymlinks: true });
+      }
+      await writeFile(path.join(three, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY rootfs-${TARGETARCH}/ /\nRUN uname -m\n');
+      const THREE = ['linux/amd64', 'linux/arm/v7', 'linux/arm64'];
+      const pairRepo = `${registry!.address}/b2e/pair`;
+      const cacheRef = `${pairRepo}:buildcache`;
+      const result = await core.call('build:run', { context: three, platforms: THREE, tag: `${pairRepo}:1`, mode: 'modern', builder: PAIR, insecure: true, cacheRef, noCache: true, labels: { 'dev.multiarch-lab.test': 'b2e' } });
+      expect(result.cache?.split?.map((n) => [n.platforms, n.node, n.confirmed, n.refs])).toEqual([
+        [['linux/amd64', 'linux/arm/v7'], `${PAIR}0`, true, [`${cacheRef}-amd64`, `${cacheRef}-armv7`]],
+        [['linux/arm64'], PAIR_ARM, true, [`${cacheRef}-arm64`]],
+      ]);
+      // one list of three images: the first node's pushed index gave two, the second node's image one
+      expect(result.platforms).toEqual(THREE);
+      expect(result.timeline.map((t) => [t.platform, t.node])).toEqual([
+        ['linux/amd64', `${PAIR}0`],
+        ['linux/arm/v7', `${PAIR}0`],
+        ['linux/arm64', PAIR_ARM],
+      ]);
+      const client = new RegistryClient({ registry: registry!.address, insecure: true });
+      const firstNode = await client.getManifest('b2e/pair', result.cache!.split![0]!.pushed!.split('@')[1]!);
+      expect(firstNode.mediaType).toMatch(/manifest\.list|image\.index/);
+      const tags = ((await (await fetch(`http://${registry!.address}/v2/b2e/pair/tags/list`)).json()) as { tags: string[] }).tags;
+      expect(tags).toEqual(expect.arrayContaining(['1', 'buildcache-amd64', 'buildcache-armv7', 'buildcache-arm64']));
+      expect(tags).not.toContain('buildcache');
+    } finally {
+      await core.call('builder:remove', { name: PAIR });
+    }
   }, 300_000);
 
   test('removing the builder removes both nodes’ BuildKit containers, on both engines', async () => {
