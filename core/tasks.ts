@@ -18,6 +18,8 @@ export interface TaskHandle {
   readonly signal: AbortSignal;
   step(id: string, state: StepState, detail?: string): void;
   addStep(spec: StepSpec): void;
+  /** Replaces a step's command once what it stands for is known (a digest pushed by an earlier step). */
+  stepCommand(id: string, command: string[]): void;
   progress(progress: TaskProgress): void;
   /** Throws a `cancelled` AppError when the task was cancelled. */
   throwIfCancelled(): void;
@@ -107,6 +109,12 @@ export class TaskManager {
       },
       addStep: (spec) => {
         snapshot.steps.push({ ...spec, state: 'pending' });
+        publish();
+      },
+      stepCommand: (stepId, command) => {
+        const step = snapshot.steps.find((s) => s.id === stepId);
+        if (!step) throw new Error(`task ${kind} has no step ${stepId}`);
+        step.command = [...command];
         publish();
       },
       progress: (p) => {

@@ -160,6 +160,13 @@ function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** How the build ran, in one line. */
+function wayOf(r: BuildResult): string {
+  if (r.mode === 'old-school') return 'old-school: one build and push per platform, joined into a list';
+  if (r.cache?.split) return `modern, split per node: one buildx build per node (${r.cache.split.length}), each with its own cache, joined into one list`;
+  return 'modern: one buildx build for every platform';
+}
+
 export function renderBuildResult(r: BuildResult): string {
   const out: string[] = [];
   if (r.afterPush) {
@@ -171,12 +178,19 @@ export function renderBuildResult(r: BuildResult): string {
   if (r.plainHttpNote) out.push(`  note       ${r.plainHttpNote}`);
   if (r.digest) out.push(`  digest     ${r.digest}`);
   if (r.platforms.length) out.push(`  platforms  ${r.platforms.join(', ')}`);
-  out.push(`  way        ${r.mode === 'modern' ? 'modern: one buildx build for every platform' : 'old-school: one build and push per platform, joined into a list'} (builder ${r.builder})`);
+  out.push(`  way        ${wayOf(r)} (builder ${r.builder})`);
   out.push(`  took       ${seconds(r.durations.totalMs)}${r.durations.joinMs !== undefined ? ` (builds and pushes ${seconds(r.durations.buildMs)}, joining ${seconds(r.durations.joinMs)})` : ''}`);
   for (const w of r.warnings) out.push(`warning: ${w.message}`);
   if (r.cache) {
     if (!r.cache.used) out.push(`warning: no registry cache: ${r.cache.reason ?? 'the builder cannot keep one'}`);
-    else {
+    else if (r.cache.split) {
+      out.push(`  cache      one ref per platform, read before and written after by its node's build:`);
+      for (const n of r.cache.split) {
+        const ran = n.node !== n.plannedNode ? ` (planned for ${n.plannedNode})` : n.confirmed ? '' : ' (as planned; buildx did not say)';
+        out.push(`    ${n.platforms.join(', ')} on node ${n.node}${ran}: ${n.refs.join(', ')}${n.pushed ? `, pushed ${n.pushed}` : ''}`);
+      }
+      if (r.cache.reason) out.push(`note: split because ${r.cache.reason}`);
+    } else {
       out.push(`  cache      ${(r.cache.refs ?? [r.cache.ref]).join(', ')} (read before, written after)`);
       if (r.cache.reason) out.push(`note: ${r.cache.reason}`);
     }

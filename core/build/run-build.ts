@@ -1,22 +1,31 @@
 /**
  * `build:run`: checks the project, picks the builder, and runs one of the two flows as a task.
- *  - modern: one `docker buildx build --platform a,b,c` that builds every platform and pushes the list;
+ *  - modern: one `docker buildx build --platform a,b,c` that builds every platform and pushes the list; with the
+ *    registry cache on a builder with several nodes, split (see registryCachePlan): one build per node's pinned
+ *    platforms and one per platform no node pins, at once, each writing its platforms' own cache refs and
+ *    pushing by digest, joined into one list through the registry API (what `docker buildx imagetools create`
+ *    does);
  *  - old-school: per platform in parallel, `docker build --platform P` + `docker push` of a per-platform tag,
  *    then the pushed manifests joined into one list through the registry API (what `docker manifest
  *    create` + `docker manifest push` do).
  * Either way the result is read back from the registry, so what is reported is what is there.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type {
   BuildMode,
   BuildResult,
   BuildRunParsed,
   BuildStepProgress,
   DockerfileWarning,
+  NodeBuildResult,
   PlatformImage,
   PlatformProgress,
 } from '../contract/build.js';
 import { AppError, serializeError } from '../contract/errors.js';
 import type { BuildAfterPushFailure } from '../contract/build.js';
+import type { BuilderInfo } from '../contract/builder.js';
 import type { EngineAccess } from '../docker/engine.js';
 import { engineGet } from '../docker/engine-http.js';
 import type { CommandResult } from '../docker/exec.js';
@@ -31,25 +40,33 @@ import type { Decided, PlainHttpRegistries } from '../registry/plain-http-source
 import type { SettingsStore } from '../settings.js';
 import type { TaskHandle, TaskManager, StepSpec } from '../tasks.js';
 import {
+  buildEquivalents,
+  cacheRefFor,
   imagetoolsInspectEquivalent,
   manifestCreateEquivalent,
   manifestPushEquivalent,
   modernBuildArgs,
   modernEquivalent,
+  nodeBuildArgs,
+  nodeBuildEquivalent,
   oldSchoolBuildArgs,
   oldSchoolBuildEquivalent,
+  parseBuildMetadata,
   parsePushDigest,
   platformTag,
   pushEquivalent,
+  repositoryPart,
   type BuildCommandOptions,
+  type NodeBuild,
 } from '../commands/build.js';
 import { registryCachePlan } from '../commands/build-cache.js';
 import { parseBuildxInspect } from '../docker/parsers/buildx-inspect.js';
-import { nativePlatformOf } from '../builder/node-platform.js';
+import { fromInspect } from '../builder/model.js';
+import { nativePlatformOf, nodeNativePlatform } from '../builder/node-platform.js';
 import { checkProject } from './check.js';
 import { buildFailedError, pushLoginRefused, pushRegistryGone } from './errors.js';
 import { BuildHistory } from './history.js';
-import { placementBeforeBuild, readPlacement, type BuildPlacement } from './placement.js';
+import { placementBeforeBuild, placementFrom, readPlacement, type BuildPlacement } from './placement.js';
 import { BuildProgressTracker } from './rawjson.js';
 import { BuildReporter } from './reporter.js';
 import { buildTiming, runsNatively } from './timing.js';
@@ -113,6 +130,8 @@ interface Prepared {
   cmd: BuildCommandOptions;
   plainHttp: Decided;
   cache?: BuildResult['cache'];
+  /** The builder as `docker buildx inspect` showed it before the build, when the cache plan asked (its nodes and pins). */
+  builderInfo?: BuilderInfo;
 }
 
 const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -133,12 +152,21 @@ async function preflightHttps(deps: BuildDeps, ref: ImageRef, signal?: AbortSign
   }
 }
 
-/** The builder's driver and node count, as `docker buildx inspect` prints them; undefined when it cannot be read. */
-async function builderShape(deps: BuildDeps, name: string, signal?: AbortSignal): Promise<{ driver: string; nodes: number } | undefined> {
+/**
+ * The builder's driver, node count and which node takes each platform, as `docker buildx inspect` prints them;
+ * undefined when it cannot be read.
+ */
+async function builderShape(
+  deps: BuildDeps,
+  name: string,
+  signal?: AbortSignal,
+): Promise<{ driver: string; nodes: number; platformNodes: { platform: string; node: string; pinned: boolean }[]; nodeNames: string[]; info: BuilderInfo } | undefined> {
   const r = await deps.engine.cli().run(['buildx', 'inspect', name], { allowFailure: true, timeoutMs: 30_000, ...(signal ? { signal } : {}) });
   if (r.code !== 0) return undefined;
   const parsed = parseBuildxInspect(r.stdout);
-  return parsed ? { driver: parsed.driver, nodes: parsed.nodes.length } : undefined;
+  if (!parsed) return undefined;
+  const info = fromInspect(parsed, false);
+  return { driver: parsed.driver, nodes: parsed.nodes.length, platformNodes: info.platformNodes.map((pn) => ({ platform: pn.platform, node: pn.node, pinned: pn.pinned })), nodeNames: info.nodes.map((n) => n.name), info };
 }
 
 /** Checks the context and Dockerfile and picks the builder; fails before any task starts. */
@@ -180,13 +208,16 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
   if (input.buildArgs) cmd.buildArgs = input.buildArgs;
   if (input.labels) cmd.labels = input.labels;
   let cache: BuildResult['cache'];
+  let builderInfo: BuilderInfo | undefined;
   if (input.cacheRef) {
     // The docker driver cannot export a cache to a registry: build without it and say so, rather than fail.
     // The same plan the Build view shows before the build, from the same two facts (driver, nodes).
     const shape = await builderShape(deps, builder.name, signal);
+    builderInfo = shape?.info;
     const plan = registryCachePlan({ cacheRef: input.cacheRef, mode: input.mode, platforms: input.platforms, builder: shape ? { name: builder.name, ...shape } : undefined, builderName: builder.name });
     Object.assign(cmd, plan.options);
     cache = { ref: plan.ref, used: plan.used, ...(plan.refs ? { refs: plan.refs } : {}), ...(plan.reason ? { reason: plan.reason } : {}) };
+    if (plan.split) cache.split = plan.split.map((g) => ({ node: g.node, plannedNode: g.node, confirmed: false, platforms: [...g.platforms], refs: g.platforms.map((pl) => cacheRefFor(plan.ref, pl)) }));
     if (cmd.cacheRef) {
       // The cache may live in another registry than the image: it follows the plain-HTTP list on its own.
       const cacheRegistry = parseImageReference(input.cacheRef).registry;
@@ -204,7 +235,7 @@ export async function prepareBuild(deps: BuildDeps, input: BuildRunParsed, signa
     }
     return known;
   });
-  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, plainHttp, ...(cache ? { cache } : {}) };
+  return { input, ref, tag: ref.tag ?? 'latest', context, dockerfile, warnings, text, knownNatives, builder, cmd, plainHttp, ...(cache ? { cache } : {}), ...(builderInfo ? { builderInfo } : {}) };
 }
 
 export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: AbortSignal): Promise<BuildResult> {
@@ -213,7 +244,19 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
   const platforms = input.platforms;
   const title = `Build ${ref.original} for ${platforms.join(', ')} (${input.mode === 'modern' ? 'modern' : 'old-school'})`;
   const steps: StepSpec[] = [];
-  if (input.mode === 'modern') {
+  const split = input.mode === 'modern' && cmd.nodeBuilds && cmd.nodeBuilds.length > 1 ? cmd.nodeBuilds : undefined;
+  if (split) {
+    const repository = repositoryPart(ref);
+    for (const g of split) {
+      steps.push({
+        id: splitStepId(g),
+        title: `Build ${g.platforms.join(', ')} on node ${g.node} with its own cache and push it by digest (buildx, builder ${prepared.builder.name})`,
+        command: nodeBuildEquivalent(cmd, g, repository),
+      });
+    }
+    for (const p of platforms) steps.push({ id: `platform:${p}`, title: `${p}: every step` });
+    steps.push({ id: 'join', title: `Join the nodes' images into one manifest list as ${ref.original} (registry API, as docker buildx imagetools create)`, command: buildEquivalents('modern', cmd, platforms, ref).at(-1)! });
+  } else if (input.mode === 'modern') {
     steps.push({ id: 'build', title: `Build every platform and push the list in one buildx command (builder ${prepared.builder.name})`, command: modernEquivalent(cmd, platforms, ref.original) });
     for (const p of platforms) steps.push({ id: `platform:${p}`, title: `${p}: every step` });
   } else {
@@ -233,9 +276,14 @@ export async function runBuild(deps: BuildDeps, input: BuildRunParsed, signal?: 
     reporter.note(`Builder: ${prepared.builder.reason}.`);
     if (prepared.plainHttp.plainHttp && prepared.plainHttp.source !== 'loopback') reporter.note(`Registry: ${prepared.plainHttp.reason}.`);
     if (prepared.cache && !prepared.cache.used) reporter.note(`warning: no registry cache: ${prepared.cache.reason}.`);
+    if (split && prepared.cache?.reason) reporter.note(`Split per node: ${prepared.cache.reason}.`);
     for (const w of prepared.warnings) reporter.note(`warning: ${w.message} ${w.hint}`);
     try {
-      const result = input.mode === 'modern' ? await runModern(deps, prepared, task, reporter) : await runOldSchool(deps, prepared, task, reporter);
+      const result = split
+        ? await runSplit(deps, prepared, task, reporter, split)
+        : input.mode === 'modern'
+          ? await runModern(deps, prepared, task, reporter)
+          : await runOldSchool(deps, prepared, task, reporter);
       if (deps.dataDir) {
         // The build is done and pushed; a history that cannot be written must not turn it into a failure.
         await new BuildHistory(deps.dataDir).append(BuildHistory.entryOf(result, input.noCache === true)).catch((error: unknown) => {
@@ -302,6 +350,230 @@ async function runModern(deps: BuildDeps, p: Prepared, task: TaskHandle, reporte
     ...plainHttpNote(p),
     ...(verified.failure ? { afterPush: verified.failure } : {}),
   };
+}
+
+/** One node's share of a build split per node, while it runs. */
+interface NodeJob {
+  group: NodeBuild;
+  tracker: BuildProgressTracker;
+  metadataFile: string;
+  digest?: string;
+  /** The node buildx's metadata names as the one that ran this build. */
+  ranOn?: string;
+  state: 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+}
+
+/**
+ * A modern build split per node (the registry cache on a builder with several nodes, see registryCachePlan): the
+ * `docker buildx build`s of `groups` at once, each for its platforms, reading and writing their own cache refs and
+ * pushing by digest; then the digests joined into one list under the tag through the registry API (what
+ * `docker buildx imagetools create` does). One build failing cancels the others, and nothing is put under the tag
+ * unless every build's image is there.
+ */
+async function runSplit(deps: BuildDeps, p: Prepared, task: TaskHandle, reporter: BuildReporter, groups: readonly NodeBuild[]): Promise<BuildResult> {
+  const started = Date.now();
+  const platforms = p.input.platforms;
+  const repository = repositoryPart(p.ref);
+  const cacheRef = p.cmd.cacheRef ?? '';
+  // where each node's build writes its metadata (the digest it pushed, the node that ran it)
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-split-'));
+  const inner = new AbortController();
+  const forward = () => inner.abort(task.signal.reason);
+  task.signal.addEventListener('abort', forward, { once: true });
+
+  const jobs: NodeJob[] = groups.map((group, i) => ({
+    group,
+    state: 'waiting',
+    metadataFile: path.join(dir, `node-${i}.json`),
+    tracker: new BuildProgressTracker({
+      platforms: group.platforms,
+      ...(group.platforms.length === 1 ? { defaultPlatform: group.platforms[0] } : {}),
+      onLog: (l) => reporter.log(l.platform || group.platforms.length > 1 ? l : { ...l, platform: group.platforms[0]! }),
+    }),
+  }));
+  const jobOf = (platform: string): NodeJob => jobs.find((j) => j.group.platforms.includes(platform))!;
+  const nodeOf = (job: NodeJob): string => job.ranOn ?? job.group.node;
+  const timeline = (): PlatformProgress[] =>
+    platforms.map((platform) => {
+      const job = jobOf(platform);
+      const progress = job.tracker.platforms().find((x) => x.platform === platform) ?? emptyPlatform(platform);
+      return { ...progress, node: nodeOf(job) };
+    });
+
+  // Each node's native platform, for the live notes and the timing: read beside the builds, from the nodes the plan
+  // was made from (no second `buildx inspect`), asking only the engines not known yet.
+  let planned: BuildPlacement | undefined;
+  const planning = (async () => {
+    try {
+      const known = await p.knownNatives;
+      const info = p.builderInfo;
+      if (info) {
+        const natives: Record<string, string | undefined> = {};
+        await Promise.all(info.nodes.map(async (n) => (natives[n.name] = known[n.endpoint] ?? (await nodeNativePlatform(deps.engine.cli(), n.endpoint, task.signal)))));
+        planned = placementFrom(info, natives, platforms);
+      } else planned = await readPlacement(deps.engine.cli(), p.builder.name, platforms, task.signal, known);
+    } catch {
+      return; // no node's platform known: the timing then says it cannot tell
+    }
+    for (const job of jobs) {
+      const node = planned?.nodes.find((n) => n.node === job.group.node);
+      const how = node?.nativePlatform ? job.group.platforms.map((pl) => `${pl} ${runsNatively(pl, node.nativePlatform!) ? 'natively' : 'emulated'}`).join(', ') : `${job.group.platforms.join(', ')} (its own platform unknown)`;
+      reporter.note(`Node ${job.group.node}${node ? ` (${node.endpoint})` : ''} builds ${how}, in a buildx build of its own with the cache ${job.group.platforms.map((pl) => cacheRefFor(cacheRef, pl)).join(', ')}.`);
+    }
+  })();
+
+  const runJob = async (job: NodeJob): Promise<void> => {
+    const args = nodeBuildArgs(p.cmd, job.group, repository, job.metadataFile);
+    const step = splitStepId(job.group);
+    job.state = 'running';
+    task.step(step, 'running');
+    const built = await runTracked(deps, args, job.tracker, reporter, inner.signal, timeline);
+    if (built.code !== 0) {
+      job.state = 'failed';
+      throw onNode(failure(job.tracker, ['docker', ...args], built, reporter), job.group, p, timeline());
+    }
+    const meta = await readBuildMetadata(job.metadataFile);
+    if (!meta.digest) {
+      job.state = 'failed';
+      throw new AppError('command-failed', `The build of ${job.group.platforms.join(', ')} on node ${job.group.node} finished, but buildx named no pushed digest in its metadata file.`, {
+        hint: 'Nothing was put under the tag. Build again; if it goes on, run the command yourself and look for "pushing manifest" at the end of its output.',
+        details: { command: nodeBuildEquivalent(p.cmd, job.group, repository), node: job.group.node, nodePlatforms: job.group.platforms },
+      });
+    }
+    job.digest = meta.digest;
+    if (meta.node) job.ranOn = meta.node;
+    job.state = 'done';
+    task.step(step, 'done');
+    reporter.progress(timeline);
+  };
+
+  let outcomes: PromiseSettledResult<void>[];
+  try {
+    outcomes = await Promise.allSettled(
+      jobs.map((job) =>
+        runJob(job).catch((error: unknown) => {
+          // one build failing stops the others: their images would be only part of the list
+          if (job.state === 'running') job.state = inner.signal.aborted ? 'cancelled' : 'failed';
+          if (!inner.signal.aborted) inner.abort(error);
+          throw error;
+        }),
+      ),
+    );
+  } finally {
+    task.signal.removeEventListener('abort', forward);
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+  await planning;
+  reporter.close(timeline());
+  task.throwIfCancelled();
+  const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+  if (failed.length) {
+    for (const job of jobs) {
+      if (job.state === 'cancelled') task.step(splitStepId(job.group), 'cancelled', 'stopped: another build of this split failed');
+      else if (job.state === 'failed') task.step(splitStepId(job.group), 'failed');
+    }
+    task.step('join', 'skipped', 'a build failed: nothing was put under the tag');
+    throw failed.find((e) => !(e instanceof AppError && e.code === 'cancelled')) ?? failed[0];
+  }
+  const buildMs = Date.now() - started;
+  for (const job of jobs) {
+    if (job.ranOn && job.ranOn !== job.group.node) {
+      reporter.note(`warning: buildx ran ${job.group.platforms.join(', ')} on node ${job.ranOn}, not on ${job.group.node} as the builder's nodes said before the build; the timeline names the node that ran it.`);
+    }
+  }
+
+  // Every node's image is in the registry by digest: from here a failure is reported with the result.
+  const joinStarted = Date.now();
+  const digests = jobs.map((j) => j.digest);
+  const commands = buildEquivalents('modern', p.cmd, platforms, p.ref, digests);
+  task.stepCommand('join', commands.at(-1)!);
+  const pushedRefs = jobs.map((j) => `${repository}@${j.digest!}`);
+  const joined = await afterPush(task, reporter, 'join', `Join the nodes' images into one manifest list as ${p.ref.original}`, async () => {
+    const client = await deps.plainHttp.client(p.ref.registry, { signal: task.signal, ...requested(p) });
+    const entries: (IndexEntryInput & { platform: string })[] = [];
+    for (const job of jobs) entries.push(...(await pushedEntries(client, p.ref.repository, job.digest!, `${repository}@${job.digest!}`, job.group.platforms)));
+    const index = createIndex(entries, { format: entries.every((e) => e.mediaType === MediaTypes.dockerManifest) ? 'docker' : 'oci' });
+    task.throwIfCancelled();
+    await client.putManifest(p.ref.repository, p.tag, index.mediaType, index.text);
+  });
+  let laterFailure = joined.failure;
+  if (!laterFailure) pushedRefs.push(p.ref.original);
+  const joinMs = Date.now() - joinStarted;
+
+  let pushed = NOTHING_READ_BACK;
+  if (!laterFailure) {
+    const verified = await afterPush(task, reporter, 'verify', 'Read the pushed list back from the registry', () => readBack(deps, p, task.signal));
+    laterFailure = verified.failure;
+    pushed = verified.value ?? NOTHING_READ_BACK;
+  } else task.step('verify', 'skipped', 'no list to read back');
+
+  const nativeOf = (node: string): string | undefined => planned?.nodes.find((n) => n.node === node)?.nativePlatform;
+  const finalTimeline = timeline();
+  const split: NodeBuildResult[] = jobs.map((j) => ({
+    node: nodeOf(j),
+    plannedNode: j.group.node,
+    confirmed: j.ranOn !== undefined,
+    platforms: [...j.group.platforms],
+    refs: j.group.platforms.map((pl) => cacheRefFor(cacheRef, pl)),
+    pushed: `${repository}@${j.digest!}`,
+  }));
+  return {
+    mode: 'modern',
+    reference: p.ref.original,
+    registry: p.ref.registry,
+    repository: p.ref.repository,
+    tag: p.tag,
+    ...pushed,
+    builder: p.builder.name,
+    durations: { totalMs: Date.now() - started, buildMs, joinMs },
+    commands: [...commands, imagetoolsInspectEquivalent(p.ref.original)],
+    timeline: finalTimeline,
+    timing: buildTiming(
+      finalTimeline,
+      (platform) => {
+        const node = nodeOf(jobOf(platform));
+        const native = nativeOf(node);
+        return native ? { node, nativePlatform: native } : { node };
+      },
+      { buildPlatformStages: buildPlatformStages(p.text) },
+    ),
+    ...(p.cache ? { cache: { ...p.cache, split } } : {}),
+    logTail: reporter.logTail(),
+    logLineCount: reporter.lineCount,
+    warnings: p.warnings,
+    localImages: await existingImages(deps, [p.ref.original]),
+    pushed: pushedRefs,
+    ...plainHttpNote(p),
+    ...(laterFailure ? { afterPush: laterFailure } : {}),
+  };
+}
+
+/** The task step of one build of a split build: `build:linux/amd64`, `build:linux/amd64,linux/arm/v7`. */
+function splitStepId(group: NodeBuild): string {
+  return `build:${group.platforms.join(',')}`;
+}
+
+/** A node's build failure, saying which node and which platforms; a refused or lost push in its own words. */
+function onNode(error: AppError, group: NodeBuild, p: Prepared, timeline: PlatformProgress[]): AppError {
+  const where = `on node ${group.node} (${group.platforms.join(', ')})`;
+  const details = { ...(error.details as object | undefined), node: group.node, nodePlatforms: [...group.platforms], timeline };
+  if (error.code !== 'pull-failed' && /failed to push/i.test(error.message)) {
+    const pushError = pushLoginRefused(p.ref.registry, p.ref.original, error.message, details) ?? pushRegistryGone(p.ref.registry, p.ref.original, error.message, details);
+    if (pushError) return new AppError(pushError.code, `${pushError.message} (the build ${where})`, { ...(pushError.hint ? { hint: pushError.hint } : {}), details });
+  }
+  const message = /^The build failed( for \S+)?/.test(error.message) ? error.message.replace(/^The build failed( for \S+)?/, `The build failed ${where}`) : `${error.message} (${where})`;
+  return new AppError(error.code, message, { ...(error.hint ? { hint: error.hint } : {}), details, cause: error });
+}
+
+/** The digest and the node `docker buildx build --metadata-file` wrote (`buildx.build.ref` is builder/node/ref). */
+async function readBuildMetadata(file: string): Promise<{ digest?: string; node?: string }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return {};
+  }
+  return json && typeof json === 'object' ? parseBuildMetadata(json as Record<string, unknown>) : {};
 }
 
 const NOTHING_READ_BACK: Pick<BuildResult, 'digest' | 'mediaType' | 'platforms' | 'images'> = { digest: '', mediaType: '', platforms: [], images: [] };
@@ -572,28 +844,41 @@ function withPush(progress: PlatformProgress, push: BuildStepProgress): Platform
 /** The pushed per-platform manifest as an index entry, its platform read from the image config. */
 async function platformEntry(client: RegistryClient, repository: string, job: PlatformPush): Promise<IndexEntryInput & { platform: string }> {
   const reference = job.tag.slice(job.tag.lastIndexOf(':') + 1);
-  const fetched = await client.getManifest(repository, job.digest ?? reference);
-  const wanted = parsePlatform(job.platform);
-  const parsed = parseManifestDocument(fetched.mediaType, fetched.json, job.tag);
+  return (await pushedEntries(client, repository, job.digest ?? reference, job.tag, [job.platform]))[0]!;
+}
+
+/**
+ * The index entries of what was pushed under `reference` (a tag or digest), one per platform wanted: from a
+ * pushed index its image entries (never an attestation), from a single image manifest the platform its config
+ * names, which must be one of those wanted. `label` names it in errors.
+ */
+async function pushedEntries(client: RegistryClient, repository: string, reference: string, label: string, platforms: readonly string[]): Promise<(IndexEntryInput & { platform: string })[]> {
+  const fetched = await client.getManifest(repository, reference);
+  const parsed = parseManifestDocument(fetched.mediaType, fetched.json, label);
   if (parsed.kind === 'index') {
-    // Some stores push a one-platform index: take its image entry, never an attestation.
-    const match = parsed.manifests.find((m) => classifyIndexEntry(m).role === 'platform' && m.platform && m.platform.architecture === wanted.architecture && m.platform.os === wanted.os);
-    if (!match?.platform) {
-      throw new AppError('registry-error', `${job.tag} holds no ${job.platform} image.`, { hint: 'Build and push that platform again.' });
-    }
-    return { digest: match.digest, size: match.size, mediaType: match.mediaType, platform: formatPlatform(match.platform) };
+    return platforms.map((platform) => {
+      const wanted = parsePlatform(platform);
+      // Some stores push a one-platform index: take its image entry, never an attestation.
+      const match = parsed.manifests.find((m) => classifyIndexEntry(m).role === 'platform' && m.platform && m.platform.architecture === wanted.architecture && m.platform.os === wanted.os && (!wanted.variant || !m.platform.variant || m.platform.variant === wanted.variant));
+      if (!match?.platform) {
+        throw new AppError('registry-error', `${label} holds no ${platform} image.`, { hint: 'Build and push that platform again.' });
+      }
+      return { digest: match.digest, size: match.size, mediaType: match.mediaType, platform: formatPlatform(match.platform) };
+    });
   }
   const config = await client.getBlobJson(repository, parsed.config.digest);
   const c = config.json as { os?: unknown; architecture?: unknown; variant?: unknown };
-  const os = typeof c.os === 'string' ? c.os : wanted.os;
-  const architecture = typeof c.architecture === 'string' ? c.architecture : wanted.architecture;
-  if (os !== wanted.os || architecture !== wanted.architecture) {
-    throw new AppError('registry-error', `${job.tag} was pushed as ${os}/${architecture}, not ${job.platform}.`, {
+  const first = parsePlatform(platforms[0]!);
+  const osName = typeof c.os === 'string' ? c.os : first.os;
+  const architecture = typeof c.architecture === 'string' ? c.architecture : first.architecture;
+  const wanted = platforms.map(parsePlatform).find((w) => w.os === osName && w.architecture === architecture);
+  if (!wanted || platforms.length > 1) {
+    throw new AppError('registry-error', `${label} was pushed as ${osName}/${architecture}, not ${platforms.join(' and ')}.`, {
       hint: 'The builder ignored the platform; check that emulation for it is installed (Doctor) and build again.',
     });
   }
   const variant = typeof c.variant === 'string' && c.variant ? c.variant : wanted.variant;
-  return { digest: fetched.digest, size: fetched.size, mediaType: fetched.mediaType, platform: formatPlatform({ os, architecture, ...(variant ? { variant } : {}) }) };
+  return [{ digest: fetched.digest, size: fetched.size, mediaType: fetched.mediaType, platform: formatPlatform({ os: osName, architecture, ...(variant ? { variant } : {}) }) }];
 }
 
 /** One call's own request for plain HTTP (`insecure` on build:run), passed to the client factory. */

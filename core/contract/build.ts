@@ -324,9 +324,29 @@ export interface BuildResult {
     used: boolean;
     /** The refs read and written: the one ref, or one per platform (`REF-<arch>`). */
     refs?: string[];
-    /** Why no cache was used, or what the cache cannot do on this builder. */
+    /** Why no cache was used, what the cache cannot do on this builder, or why the build was split per node. */
     reason?: string;
+    /**
+     * A modern build split per node (the cache on a builder with several nodes, its platforms on two or more):
+     * one buildx build per node, each with its platforms' refs, pushed by digest and joined under the tag.
+     */
+    split?: NodeBuildResult[];
   };
+}
+
+/** One node's buildx build of a build split per node. */
+export interface NodeBuildResult {
+  /** The node that ran it: as buildx's metadata names it (`buildx.build.ref`), else the node planned for it. */
+  node: string;
+  /** The node the builder's pins (or its first node) gave these platforms before the build. */
+  plannedNode: string;
+  /** True when buildx's metadata named the node that ran it. */
+  confirmed: boolean;
+  platforms: string[];
+  /** The cache refs it read and wrote (`REF-<arch>` per platform). */
+  refs: string[];
+  /** What it pushed: the repository at the digest (no tag). */
+  pushed?: string;
 }
 
 export interface BuildAfterPushFailure {
@@ -340,6 +360,9 @@ export interface BuildAfterPushFailure {
 export interface BuildFailureDetails {
   dockerfileError?: DockerfileErrorLine;
   platform?: string;
+  /** A build split per node: the node whose build failed, and the platforms it was building. */
+  node?: string;
+  nodePlatforms?: string[];
   step?: string;
   timeline?: PlatformProgress[];
   logTail?: BuildLogLine[];

@@ -96,7 +96,7 @@ export function previewCommands(opts: {
   /** Whether the core's plain-HTTP list holds the tag's registry; unknown means loopback only, as the core without a list. */
   plainHttp?: boolean | undefined;
   /** The registry cache the build will read and write (cacheChoice().plan.options), when it will. */
-  cache?: Pick<BuildCommandOptions, 'cacheRef' | 'cacheFrom' | 'cachePerPlatform'>;
+  cache?: Pick<BuildCommandOptions, 'cacheRef' | 'cacheFrom' | 'cachePerPlatform' | 'nodeBuilds'>;
   /** Whether the cache's registry is on the plain-HTTP list; unknown means loopback only, as for the tag. */
   cachePlainHttp?: boolean | undefined;
 }): string[][] {
@@ -154,7 +154,10 @@ export function cacheChoice(opts: {
   const typed = opts.typed?.trim() ? opts.typed.trim() : null;
   const ref = typed ?? defaultRef;
   const info = opts.builderName ? opts.builders?.builders.find((b) => b.name === opts.builderName) : undefined;
-  const builder = info && opts.builderName ? { name: opts.builderName, driver: info.driver, nodes: Math.max(info.nodes.length, 1) } : undefined;
+  const builder =
+    info && opts.builderName
+      ? { name: opts.builderName, driver: info.driver, nodes: Math.max(info.nodes.length, 1), platformNodes: info.platformNodes, nodeNames: info.nodes.map((n) => n.name) }
+      : undefined;
   const problem = ref === undefined ? (typed === null ? 'name the image first: the cache is kept next to it' : null) : cacheRefProblem(ref, opts.tag);
   const unavailable = builder ? cacheUnavailableReason(builder) : null;
   const plan = opts.on && !unavailable && ref !== undefined && !problem ? registryCachePlan({ cacheRef: ref, mode: opts.mode, platforms: opts.platforms, builder, builderName: opts.builderName ?? 'chosen when the build starts' }) : undefined;

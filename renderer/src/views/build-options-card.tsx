@@ -227,19 +227,24 @@ export function BuildOptionsCard() {
               {draft.cacheRef?.trim() ? 'The tag you typed. ' : 'Next to the image, under the tag buildcache. '}
               {cache.plan?.refs && cache.plan.refs.length > 1 ? (
                 <>
-                  {draft.mode === 'old-school' ? 'Each platform’s build keeps its own: ' : 'Reads '}
+                  {draft.mode === 'old-school' ? 'Each platform’s build keeps its own: ' : cache.plan.split ? 'Each node’s build keeps its platforms’ own: ' : 'Reads '}
                   {cache.plan.refs.map((r, i) => (
                     <span key={r}>
                       {i ? ', ' : ''}
                       <code data-testid="build-cache-refs">{r}</code>
                     </span>
                   ))}
-                  {draft.mode === 'old-school' ? ' (an export replaces the whole ref, so one shared ref would keep only the last platform).' : '.'}
+                  {draft.mode === 'old-school' ? ' (an export replaces the whole ref, so one shared ref would keep only the last platform).' : cache.plan.split ? ' (one build per node, joined into one list).' : '.'}
                 </>
               ) : null}
               {cache.unknownBuilder ? ' Whether the builder can keep a cache is checked when the build starts.' : ''}
             </p>
-            {cache.plan?.reason ? <p className="field-help" data-testid="build-cache-note">{cache.plan.reason}.</p> : null}
+            {cache.plan?.reason ? (
+              <p className="field-help" data-testid="build-cache-note">
+                {cache.plan.split ? 'Split per node: ' : ''}
+                {cache.plan.reason}.
+              </p>
+            ) : null}
             {cache.problem ? (
               <p id="build-cache-ref-error" className="field-error" data-testid="build-cache-ref-error">
                 {cache.problem}

@@ -130,6 +130,18 @@ export function BuildResultCard({ result }: { result: BuildResult }) {
                     </span>
                   ))}{' '}
                   <span className="muted">read before the build, written after it</span>
+                  {result.cache.split ? (
+                    <span className="block" data-testid="result-cache-split">
+                      Split per node:{' '}
+                      {result.cache.split.map((n, i) => (
+                        <span key={n.node}>
+                          {i ? '; ' : ''}
+                          {n.platforms.join(', ')} on <code>{n.node}</code>
+                          {n.node !== n.plannedNode ? ` (planned for ${n.plannedNode})` : ''} with <code>{n.refs.join(', ')}</code>
+                        </span>
+                      ))}
+                    </span>
+                  ) : null}
                   {result.cache.reason ? <span className="block muted">{result.cache.reason}.</span> : null}
                 </>
               ) : (

@@ -117,15 +117,19 @@ describe('the Build view’s cache option over the builder list', () => {
     expect(words).toContain('--cache-to type=registry,ref=localhost:5000/hello:buildcache,mode=max,registry.insecure=true');
   });
 
-  it('the old-school way shows each platform’s own ref; several nodes read the per-platform refs too', () => {
+  it('the old-school way shows each platform’s own ref; several nodes that pin nothing: one build per platform, each with its ref', () => {
     const old = cacheChoice({ ...base, mode: 'old-school', builderName: 'mal-box' });
     expect(old.plan?.refs).toEqual(['localhost:5000/hello:buildcache-amd64', 'localhost:5000/hello:buildcache-arm64']);
     const shown = previewCommands({ mode: 'old-school', platforms: TWO, tag: TAG, context: '/p', builder: 'mal-box', cache: old.plan!.options });
     expect(shown[0]).toEqual(oldSchoolBuildEquivalent({ context: '/p', builder: 'mal-box', plainHttp: true, cacheRef: 'localhost:5000/hello:buildcache', cachePerPlatform: true, cachePlainHttp: true }, 'linux/amd64', 'localhost:5000/hello:1-amd64'));
     expect(shown[0]!.join(' ')).toContain('--cache-to type=registry,ref=localhost:5000/hello:buildcache-amd64,mode=max');
     const two = cacheChoice({ ...base, builderName: 'mal-two' });
-    expect(two.plan?.options.cacheFrom).toEqual(['localhost:5000/hello:buildcache-amd64', 'localhost:5000/hello:buildcache-arm64']);
-    expect(two.plan?.reason).toContain('has 2 nodes');
+    expect(two.plan?.options.nodeBuilds).toEqual([
+      { node: 'mal-two0', platforms: ['linux/amd64'] },
+      { node: 'mal-two0', platforms: ['linux/arm64'] },
+    ]);
+    expect(two.plan?.refs).toEqual(['localhost:5000/hello:buildcache-amd64', 'localhost:5000/hello:buildcache-arm64']);
+    expect(two.plan?.reason).toContain('has 2 nodes and the cache is on');
   });
 
   it('a builder the list does not know yet: the cache is offered, and the core decides when the build starts', () => {
