@@ -9,7 +9,8 @@
  * so (a real arm64 machine as the second node would make it native).
  *
  * Everything is named mal-t13-… / mal-test-b2e-…, and removed in reverse: builder, context, dockerd, veth, netns.
- * The first engine's docker0 route is checked before and after.
+ * The first engine's docker0 route is checked before and after. The docker context and the builders live in a
+ * DOCKER_CONFIG of the test's own (set for this file's process), never in the user's ~/.docker.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -43,9 +44,13 @@ let registry: RegistryProcess | undefined;
 let core: Core;
 let work: string;
 let project: string;
+const savedDockerConfig = process.env.DOCKER_CONFIG;
+let dockerConfig: string | undefined;
 
 beforeAll(async () => {
   expect(process.getuid?.(), 'a second engine needs root (network namespaces, dockerd)').toBe(0);
+  dockerConfig = await mkdtemp(path.join(os.tmpdir(), 'mal-test-b2e-config-'));
+  process.env.DOCKER_CONFIG = dockerConfig;
   routeBefore = await docker0Route();
   expect(routeBefore, 'the first engine must have its docker0 route before the test').toBeDefined();
   for (const arch of ['amd64', 'arm64']) {
@@ -76,6 +81,9 @@ afterAll(async () => {
   await registry?.stop();
   const problems = engine ? await engine.stop() : [];
   if (work) await rm(work, { recursive: true, force: true });
+  if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+  else process.env.DOCKER_CONFIG = savedDockerConfig;
+  if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
   expect(problems, 'the second engine came down cleanly').toEqual([]);
   // The trap of a second dockerd: the first engine's bridge must still be there.
   // (compared without its state words: "linkdown" comes and goes with the containers on it)
