@@ -4,10 +4,12 @@
  * loopback only, a per-launch token on every request, Host and Origin checked.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import type * as Ws from 'ws';
+import type { WebSocket, RawData } from 'ws';
 import type { Core } from '../core/app.js';
 import type { Dispatch } from '../core/dispatch.js';
 // the contract's modules one by one, not its index: the index builds every channel's schema, which the server
@@ -55,6 +57,10 @@ export interface RunningServer {
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
+// ws is CommonJS: required, not imported. An ESM import of it parses each of its files again (Node's CommonJS
+// export detection) and costs 50-80 ms more before the server listens (issue 15).
+const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof Ws;
 
 export function defaultStaticDir(): string {
   // dist/server/server.js -> dist/renderer; server/server.ts (run from source) -> dist/renderer
