@@ -18,7 +18,7 @@ import { AppError, serializeError } from '../core/contract/errors.js';
 import type { Envelope } from '../core/contract/envelope.js';
 import type { EventEnvelope } from '../core/contract/events.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
-import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
+import { lookupStatic, streamFile, contentTypeFor, readWholeFile, READ_WHOLE_MAX_BYTES } from './static-files.js';
 import { EventBatcher, parseClientMessage, type ServerMessage } from './protocol.js';
 import { answerLogRange, LOG_RANGE_CHANNEL, ServerLogs } from './log-store.js';
 import { CallTracker, dispatchCall } from '../core/calls.js';
@@ -130,7 +130,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(`${text}\n`);
   };
 
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (!hostIsAllowed(req, port)) {
       sendText(res, 421, 'Multiarch Lab answers only to 127.0.0.1 and localhost on its own port.');
       return;
@@ -153,7 +153,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     // The raw path, not the URL parser's normalised one: a request spelled with ".." is refused, not quietly rewritten.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
-    const found = await lookupStatic(staticDir, rawPath.startsWith('/') ? rawPath : url.pathname);
+    const found = lookupStatic(staticDir, rawPath.startsWith('/') ? rawPath : url.pathname);
     if (found.kind === 'bad-path') {
       sendText(res, 400, 'That path is not allowed.');
       return;
@@ -174,10 +174,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end();
       return;
     }
+    // read before any header is sent: a file that went away meanwhile is still a clean 500
+    const body = req.method !== 'HEAD' && found.size <= READ_WHOLE_MAX_BYTES ? readWholeFile(found.file) : undefined;
     securityHeaders(res);
     const headers: Record<string, string | number> = {
       'Content-Type': contentTypeFor(found.file),
-      'Content-Length': found.size,
+      'Content-Length': body?.length ?? found.size,
       // Hashed asset names change with every build; the page itself must always be fresh.
       'Cache-Control': found.isIndex ? 'no-store' : 'private, max-age=3600',
     };
@@ -187,16 +189,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end();
       return;
     }
+    if (body) {
+      res.end(body);
+      return;
+    }
     const stream = streamFile(found.file);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   };
 
   const http = createServer((req, res) => {
-    handleRequest(req, res).catch(() => {
+    try {
+      handleRequest(req, res);
+    } catch {
       if (!res.headersSent) sendText(res, 500, 'Something went wrong while serving this file.');
       else res.destroy();
-    });
+    }
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
