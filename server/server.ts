@@ -58,9 +58,6 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
-// ws is CommonJS: required, not imported. An ESM import of it parses each of its files again (Node's CommonJS
-// export detection) and costs 50-80 ms more before the server listens (issue 15).
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof Ws;
 
 export function defaultStaticDir(): string {
   // dist/server/server.js -> dist/renderer; server/server.ts (run from source) -> dist/renderer
@@ -207,7 +204,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
+  // ws loads after the server listens (issue 15): serving the page does not need it (~20 ms to load), and the page
+  // opens its WebSocket a few hundred ms after asking for the page. It is CommonJS: required, not imported (an ESM
+  // import of it runs Node's CommonJS export detection over each of its files again, 50-80 ms more).
+  let wss: Ws.WebSocketServer | undefined;
+  const socketServer = (): Ws.WebSocketServer => {
+    if (!wss) {
+      const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof Ws;
+      wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
+    }
+    return wss;
+  };
 
   const refuseUpgrade = (socket: Duplex, status: number, reason: string, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
@@ -235,7 +242,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       refuseUpgrade(socket, 401, 'Unauthorized', 'Missing or wrong token.');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+    let server: Ws.WebSocketServer;
+    try {
+      server = socketServer();
+    } catch {
+      refuseUpgrade(socket, 500, 'Internal Server Error', 'The WebSocket server could not be loaded.');
+      return;
+    }
+    server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
   });
 
   /** The core's dispatch, but the warm call's answer for the one call that may have it. */
@@ -355,6 +369,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const address = http.address();
   port = typeof address === 'object' && address ? address.port : requestedPort;
 
+  // loaded at the loop's next turn, while the browser asks for the page (a failure shows at the first upgrade)
+  const loadingSocketServer = setImmediate(() => {
+    try {
+      socketServer();
+    } catch {
+      // the upgrade answers 500
+    }
+  });
+
   let closing: Promise<void> | undefined;
   // Listening first, then the warm call: the page loads while it runs.
   let stopWatchingEvents: (() => void) | undefined;
@@ -378,13 +401,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         warm?.drop();
         stopWatchingEvents?.();
         stopKeepingLogs?.();
-        for (const client of wss.clients) client.close(1001, 'server shutting down');
-        wss.close();
+        clearImmediate(loadingSocketServer);
+        for (const client of wss?.clients ?? []) client.close(1001, 'server shutting down');
+        wss?.close();
         http.close(() => resolve());
         http.closeIdleConnections();
         // Give sockets a moment to say goodbye, then cut whatever is left.
         setTimeout(() => {
-          for (const client of wss.clients) client.terminate();
+          for (const client of wss?.clients ?? []) client.terminate();
           http.closeAllConnections();
         }, 500).unref();
       });
