@@ -2,7 +2,8 @@
  * Where browser mode's cold start goes (issue 15): `serve --port 0` spawned, its page opened in an already-open
  * Chromium, until the Doctor shows the engine version, as run-all's 'browser-mode cold start' measures it, with a
  * timeline in between: the address printed, the page's response, DOMContentLoaded, the frame painted, the
- * doctor:report call sent and answered (the WebSocket frames), the engine version in the DOM and seen by Playwright.
+ * doctor:report call sent and answered (the WebSocket frames as Playwright sees them, and the answer's arrival in
+ * the page), the engine version in the DOM and seen by Playwright.
  * Several builds side by side, alternating which goes first, medians per mark:
  *
  *   PATH=/usr/bin:$PATH npx tsx bench/cold-start.ts [rounds] [path/to/cli/index.js …]   (default: dist/cli/index.js)
@@ -31,10 +32,23 @@ type Marks = Map<string, number>;
 async function oneRound(browser: Browser, cli: string): Promise<Marks> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
-  // the page notes when #root gets its first child and when the engine version enters the DOM
+  // the page notes when #root gets its first child, when the Doctor's report reaches it (its WebSocket frame, on
+  // the page's clock) and when the engine version enters the DOM
   await page.addInitScript(() => {
     const w = window as unknown as { __coldStart: Record<string, number> };
     w.__coldStart = {};
+    const PageSocket = window.WebSocket;
+    window.WebSocket = class extends PageSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        // added before the page's own handler, so it runs first
+        this.addEventListener('message', (e: MessageEvent) => {
+          if (w.__coldStart.report === undefined && typeof e.data === 'string' && e.data.includes('"type":"result"') && e.data.includes('"checks"')) {
+            w.__coldStart.report = window.performance.now();
+          }
+        });
+      }
+    };
     document.addEventListener('DOMContentLoaded', () => {
       const observer = new MutationObserver(() => {
         if (document.getElementById('root')?.firstChild && w.__coldStart.frame === undefined) w.__coldStart.frame = window.performance.now();
@@ -77,7 +91,7 @@ async function oneRound(browser: Browser, cli: string): Promise<Marks> {
       const nav = perf.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const m = (window as unknown as { __coldStart: Record<string, number> }).__coldStart;
       const fcp = perf.getEntriesByName('first-contentful-paint')[0]?.startTime;
-      return { timeOrigin: perf.timeOrigin, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, fcp, frame: m.frame, engine: m.engine };
+      return { timeOrigin: perf.timeOrigin, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, fcp, frame: m.frame, report: m.report, engine: m.engine };
     });
     // the page's clock starts at its navigation; move its marks onto ours
     const shift = inPage.timeOrigin - (performance.timeOrigin + t0);
@@ -86,7 +100,10 @@ async function oneRound(browser: Browser, cli: string): Promise<Marks> {
     pageMark('page: DOMContentLoaded end', inPage.dcl);
     pageMark('page: frame in the DOM', inPage.frame);
     pageMark('page: first contentful paint', inPage.fcp);
+    pageMark('page: doctor:report received', inPage.report);
     pageMark('page: engine version in the DOM', inPage.engine);
+    // the page's own work between the two, on its clock alone
+    if (inPage.report !== undefined && inPage.engine !== undefined) marks.set('(page: report received -> in the DOM, not a time)', inPage.engine - inPage.report);
   } finally {
     await context.close();
     await stopProcess(child);

@@ -7,7 +7,7 @@
  * line is one range call away, for as long as the server runs (the page's buffer before this lasted as long
  * as the page).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BuildLogLine } from '../core/contract/build.js';
 import { AppError } from '../core/contract/errors.js';
 import { LogBuffer } from '../core/contract/log-buffer.js';

@@ -7,19 +7,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Core } from '../core/app.js';
 import type { Dispatch } from '../core/dispatch.js';
 // the contract's modules one by one, not its index: the index builds every channel's schema, which the server
 // need not wait for before it listens (issue 15)
-import { AppError, serializeError } from '../core/contract/errors.js';
-import type { Envelope } from '../core/contract/envelope.js';
-import type { EventEnvelope } from '../core/contract/events.js';
+import { AppError } from '../core/contract/errors.js';
 import { allowedOrigins, generateToken, hostIsAllowed, requestCredentials, tokenCookie, tokensMatch } from './auth.js';
-import { lookupStatic, streamFile, contentTypeFor } from './static-files.js';
-import { EventBatcher, parseClientMessage, type ServerMessage } from './protocol.js';
-import { answerLogRange, LOG_RANGE_CHANNEL, ServerLogs } from './log-store.js';
-import { CallTracker, dispatchCall } from '../core/calls.js';
+import { lookupStatic, streamFile, contentTypeFor, readWholeFile, READ_WHOLE_MAX_BYTES } from './static-files.js';
+import type { Connections } from './connections.js';
 import { WarmCall, type WarmCallSpec } from './warm-call.js';
 
 export interface ServerOptions {
@@ -53,8 +48,8 @@ export interface RunningServer {
 
 /** Frames larger than this close the socket: no request in the contract comes near it. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
-const HEARTBEAT_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
 
 export function defaultStaticDir(): string {
   // dist/server/server.js -> dist/renderer; server/server.ts (run from source) -> dist/renderer
@@ -96,16 +91,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const coreReady = Promise.resolve(opts.core);
   // a core that failed to load answers every call with why (serve reports it and stops)
   coreReady.catch(() => undefined);
-  // build logs stay here; pages are sent their newest lines and fetch the rest by range (server/log-store.ts).
-  // Subscribed before any connection is, so a log holds an event's lines before any connection sends its tail.
-  const logs = new ServerLogs();
-  let stopKeepingLogs: (() => void) | undefined;
-  void coreReady.then(
-    (core) => {
-      stopKeepingLogs = core.events.onAny((event, payload) => logs.note(event, payload));
-    },
-    () => undefined,
-  );
   const warm = opts.warmCall ? new WarmCall(opts.warmCall) : undefined;
   let port = 0;
 
@@ -124,7 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(`${text}\n`);
   };
 
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (!hostIsAllowed(req, port)) {
       sendText(res, 421, 'Multiarch Lab answers only to 127.0.0.1 and localhost on its own port.');
       return;
@@ -147,7 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     // The raw path, not the URL parser's normalised one: a request spelled with ".." is refused, not quietly rewritten.
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
-    const found = await lookupStatic(staticDir, rawPath.startsWith('/') ? rawPath : url.pathname);
+    const found = lookupStatic(staticDir, rawPath.startsWith('/') ? rawPath : url.pathname);
     if (found.kind === 'bad-path') {
       sendText(res, 400, 'That path is not allowed.');
       return;
@@ -168,10 +153,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end();
       return;
     }
+    // read before any header is sent: a file that went away meanwhile is still a clean 500
+    const body = req.method !== 'HEAD' && found.size <= READ_WHOLE_MAX_BYTES ? readWholeFile(found.file) : undefined;
     securityHeaders(res);
     const headers: Record<string, string | number> = {
       'Content-Type': contentTypeFor(found.file),
-      'Content-Length': found.size,
+      'Content-Length': body?.length ?? found.size,
       // Hashed asset names change with every build; the page itself must always be fresh.
       'Cache-Control': found.isIndex ? 'no-store' : 'private, max-age=3600',
     };
@@ -181,19 +168,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end();
       return;
     }
+    if (body) {
+      res.end(body);
+      return;
+    }
     const stream = streamFile(found.file);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   };
 
   const http = createServer((req, res) => {
-    handleRequest(req, res).catch(() => {
+    try {
+      handleRequest(req, res);
+    } catch {
       if (!res.headersSent) sendText(res, 500, 'Something went wrong while serving this file.');
       else res.destroy();
-    });
+    }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: true });
+  // The WebSocket side (ws, the call messages' schemas, the build logs: ~40 ms to load) loads after the server
+  // listens (issue 15): serving the page does not need it, and the page opens its WebSocket a few hundred ms after
+  // asking for the page. Every upgrade waits for the same load.
+  let connectionsLoading: Promise<Connections> | undefined;
+  const loadConnections = (): Promise<Connections> =>
+    (connectionsLoading ??= import('./connections.js').then(({ createConnections }) =>
+      createConnections({ coreReady, dispatchFor: warmDispatch, maxPayload: MAX_MESSAGE_BYTES }),
+    ));
 
   const refuseUpgrade = (socket: Duplex, status: number, reason: string, text: string) => {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
@@ -221,7 +221,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       refuseUpgrade(socket, 401, 'Unauthorized', 'Missing or wrong token.');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws));
+    void loadConnections().then(
+      (connections) => connections.handleUpgrade(req, socket, head),
+      () => refuseUpgrade(socket, 500, 'Internal Server Error', 'The WebSocket side of the server could not be loaded.'),
+    );
   });
 
   /** The core's dispatch, but the warm call's answer for the one call that may have it. */
@@ -233,91 +236,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       warm.noteCall(channel, input);
       return core.dispatch(channel, input, ctx);
     };
-  };
-
-  const serveConnection = (ws: WebSocket) => {
-    // one AbortController per call of this connection; a cancel message names the call by its id
-    const calls = new CallTracker();
-    let alive = true;
-
-    const events = new EventBatcher((text) => {
-      if (ws.readyState === ws.OPEN) ws.send(text);
-    }, logs);
-    const send = (message: ServerMessage) => {
-      if (ws.readyState !== ws.OPEN) return;
-      // events the core emitted before this result reach the client before it
-      events.flush();
-      let text: string;
-      try {
-        text = JSON.stringify(message);
-      } catch (error) {
-        if (message.type !== 'result') return;
-        text = JSON.stringify({ type: 'result', id: message.id, envelope: { ok: false, error: serializeError(error) } } satisfies ServerMessage);
-      }
-      ws.send(text);
-    };
-
-    let unsubscribe: (() => void) | undefined;
-    let gone = false;
-    // subscribed before any call of this connection is dispatched (both wait for the same promise, in order)
-    void coreReady.then(
-      (core) => {
-        if (!gone) unsubscribe = core.events.onAny((event, payload) => events.push({ event, payload } as EventEnvelope));
-      },
-      () => undefined,
-    );
-
-    const heartbeat = setInterval(() => {
-      if (!alive) {
-        ws.terminate();
-        return;
-      }
-      alive = false;
-      ws.ping();
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
-    ws.on('pong', () => {
-      alive = true;
-    });
-
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary) {
-        send({ type: 'result', id: null, envelope: { ok: false, error: { code: 'invalid-input', message: 'Binary messages are not understood; send JSON text.' } } });
-        return;
-      }
-      const parsed = parseClientMessage(rawToString(data));
-      if (!parsed.ok) {
-        send({ type: 'result', id: parsed.id, envelope: { ok: false, error: parsed.error } });
-        return;
-      }
-      const message = parsed.message;
-      if (message.type === 'cancel') {
-        calls.cancel(message.id);
-        return;
-      }
-      if (message.channel === LOG_RANGE_CHANNEL) {
-        // the server's own call: a range of a build's log it keeps (after the core, so the log is there)
-        void coreReady
-          .then((): Envelope => ({ ok: true, result: answerLogRange(logs, message.input) }))
-          .catch((error: unknown): Envelope => ({ ok: false, error: serializeError(error) }))
-          .then((envelope) => send({ type: 'result', id: message.id, envelope }));
-        return;
-      }
-      void coreReady
-        .then((core) => dispatchCall(warmDispatch(core), calls, message))
-        .catch((error: unknown): Envelope => ({ ok: false, error: serializeError(error) }))
-        .then((envelope) => send({ type: 'result', id: message.id, envelope }));
-    });
-
-    ws.on('close', () => {
-      gone = true;
-      clearInterval(heartbeat);
-      unsubscribe?.();
-      events.close();
-      // Whatever this client started is no longer wanted by anyone.
-      calls.cancelAll(new AppError('cancelled', 'The browser window went away.'));
-    });
-    ws.on('error', () => ws.terminate());
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -341,6 +259,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const address = http.address();
   port = typeof address === 'object' && address ? address.port : requestedPort;
 
+  // loading now, while the browser asks for the page (a failure shows at the first upgrade, as a 500)
+  void loadConnections().catch(() => undefined);
+
   let closing: Promise<void> | undefined;
   // Listening first, then the warm call: the page loads while it runs.
   let stopWatchingEvents: (() => void) | undefined;
@@ -363,14 +284,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closing ??= new Promise<void>((resolve) => {
         warm?.drop();
         stopWatchingEvents?.();
-        stopKeepingLogs?.();
-        for (const client of wss.clients) client.close(1001, 'server shutting down');
-        wss.close();
+        void connectionsLoading?.then((connections) => connections.close(), () => undefined);
         http.close(() => resolve());
         http.closeIdleConnections();
         // Give sockets a moment to say goodbye, then cut whatever is left.
         setTimeout(() => {
-          for (const client of wss.clients) client.terminate();
+          void connectionsLoading?.then((connections) => connections.terminate(), () => undefined);
           http.closeAllConnections();
         }, 500).unref();
       });
@@ -379,8 +298,3 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 }
 
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
-}

@@ -1,6 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+
+/**
+ * Files up to this size (every file of the built renderer) are read in one synchronous call and sent whole; larger
+ * ones are streamed. A page's first files are asked for while browser mode's server is still loading the core and
+ * running the Doctor (issue 15): each awaited file operation then waits for a turn of a busy event loop (a stat, an
+ * open, every 64 KB read, a close), and the page's script arrived up to 130 ms after it was asked for. A synchronous
+ * stat or read of a local file of a few hundred KB takes well under a millisecond.
+ */
+export const READ_WHOLE_MAX_BYTES = 4 * 1024 * 1024;
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -33,7 +41,7 @@ export type StaticLookup =
  * so no spelling of a path can climb out of the folder. Directories are never listed.
  * Paths without a file extension fall back to index.html (client-side navigation).
  */
-export async function lookupStatic(root: string, urlPath: string): Promise<StaticLookup> {
+export function lookupStatic(root: string, urlPath: string): StaticLookup {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -49,9 +57,9 @@ export async function lookupStatic(root: string, urlPath: string): Promise<Stati
   if (target !== rootResolved && !target.startsWith(rootResolved + path.sep)) return { kind: 'bad-path' };
 
   const index = path.join(rootResolved, 'index.html');
-  const fileAt = async (file: string) => {
+  const fileAt = (file: string) => {
     try {
-      const s = await stat(file);
+      const s = statSync(file);
       return s.isFile() ? s.size : undefined;
     } catch {
       return undefined;
@@ -59,15 +67,20 @@ export async function lookupStatic(root: string, urlPath: string): Promise<Stati
   };
 
   if (target !== rootResolved && !decoded.endsWith('/')) {
-    const size = await fileAt(target);
+    const size = fileAt(target);
     if (size !== undefined) return { kind: 'file', file: target, size, isIndex: target === index };
     if (path.extname(decoded) !== '') return { kind: 'not-found' };
   }
-  const indexSize = await fileAt(index);
+  const indexSize = fileAt(index);
   if (indexSize === undefined) return { kind: 'no-build' };
   return { kind: 'file', file: index, size: indexSize, isIndex: true };
 }
 
 export function streamFile(file: string) {
   return createReadStream(file);
+}
+
+/** The whole file (one synchronous read; see READ_WHOLE_MAX_BYTES). */
+export function readWholeFile(file: string): Buffer {
+  return readFileSync(file);
 }

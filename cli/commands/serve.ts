@@ -1,7 +1,8 @@
 /**
  * `serve`: browser mode. What stands between the command and its first answer is kept small (issue 15): the
- * server (node's http and ws) loads and listens first; the core, with every channel's schema, loads while the
- * browser fetches the page, and the Doctor's report (what every page asks first) starts as soon as it has.
+ * server's page side (node's http) loads and listens first; its WebSocket side (ws, the message schemas) and the
+ * core, with every channel's schema, load while the browser fetches the page, and the Doctor's report (what every
+ * page asks first) starts as soon as the core has.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Core } from '../../core/app.js';

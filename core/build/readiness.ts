@@ -6,7 +6,7 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { BuildReadinessInput, ReadinessFinding, ReadinessReport } from '../contract/build.js';
 import type { RegistryClientFactory } from '../registry/client.js';
 import { inspectReference } from '../registry/manifest.js';

@@ -16,7 +16,7 @@ import type {
 } from '../contract/builder.js';
 import type { BuilderCreateInput, BuilderAppendInput, BuilderRemoveInput, InstallEmulatorsInput } from '../contract/builder.js';
 import { AppError } from '../contract/errors.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DockerCli } from '../docker/docker-cli.js';
 import { commandFailed } from '../docker/docker-cli.js';
 import type { EngineAccess } from '../docker/engine.js';

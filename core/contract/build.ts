@@ -2,7 +2,7 @@
  * Guided multi-arch builds and the tutorial: inputs, results and the events a build streams.
  * The lead spreads `buildChannels` into `channels`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, FsPath, ImageReference, PlatformString, ResourceName } from './common.js';
 import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';

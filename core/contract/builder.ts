@@ -2,7 +2,7 @@
  * Buildx builders and emulation: what the core answers and the channels that ask for it.
  * `builderChannels` is spread into `channels` (channels.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, PlatformString, ResourceName } from './common.js';
 import { channel, taskChannel } from './define.js';
 import type { PlatformStatus } from './doctor.js';

@@ -3,7 +3,7 @@
  * names that id. Electron IPC and the browser-mode WebSocket send these same two messages; the core sees
  * the id as CallContext.callId and stamps it on every task the call starts, so a front follows its own task.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Letters, digits and `._:-`: safe in logs and JSON, long enough for a random id. */
 export const CallId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a call id is 1 to 128 letters, digits, ".", "_", ":" or "-"');

@@ -4,7 +4,7 @@
  * Domain files add their channels to `channels` below; nothing else needs to change.
  */
 import { uiStateChannels } from './ui-state.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, TaskId } from './common.js';
 import type { DoctorReport } from './doctor.js';
 import { registryBrowserChannels } from './registry.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { imageReferenceProblem, PORT_WORDS } from './input-words.js';
 
 /** Input of channels that take nothing. Strict, so stray fields are refused rather than ignored. */

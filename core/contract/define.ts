@@ -3,7 +3,7 @@
  * work, the kind of task the call starts. Kept apart from channels.ts so domain files can use it at run
  * time without importing the map that imports them.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface ChannelDef<I extends z.ZodType, O> {
   input: I;

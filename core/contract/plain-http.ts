@@ -2,7 +2,7 @@
  * The one list of registries the app reaches over plain HTTP, with where each entry comes from.
  * `plainHttpChannels` is spread into `channels` (channels.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty } from './common.js';
 import { channel } from './define.js';
 import { RegistryAddress } from './registry.js';

@@ -2,7 +2,7 @@
  * What a walk of the registry finds: every tag followed to its manifests, configs and layers. The check
  * reports what is broken by tag; garbage collection uses the same walk to know what a tag still reaches.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ResourceName } from './common.js';
 import { channel } from './define.js';
 import { RegistryAddress } from './registry.js';

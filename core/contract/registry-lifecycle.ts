@@ -2,7 +2,7 @@
  * The local registry's lifecycle: bring it up (or adopt the one already there), look at it, stop,
  * start, take it down, and garbage-collect it. Spread into `channels` next to the registry browser.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImageReference, Port, ResourceName } from './common.js';
 import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';

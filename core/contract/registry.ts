@@ -2,7 +2,7 @@
  * The registry browser: what the core answers about images stored in a Distribution/OCI registry,
  * and the channels that ask for it. The lead spreads `registryBrowserChannels` into `channels`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImageReference, PlatformString } from './common.js';
 import { channel } from './define.js';
 import type { SerializedError } from './errors.js';

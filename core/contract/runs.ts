@@ -2,7 +2,7 @@
  * The run matrix: run every platform variant of an image, compare what it printed with what that platform
  * should print, and keep the outcome as history. The lead spreads `runsChannels` into `channels`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImageReference, PlatformString } from './common.js';
 import { channel, taskChannel } from './define.js';
 import type { SerializedError } from './errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImageReference, Port, ResourceName, FsPath } from './common.js';
 import { RegistryAddress } from './registry.js';
 

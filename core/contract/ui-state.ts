@@ -3,7 +3,7 @@
  * the core in the data folder so a restart finds it, whichever front or browser origin asks (browser mode gets
  * a new port, hence a new localStorage, on every start).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { channel } from './define.js';
 
 export const UiStateKey = z.enum(['build-draft', 'build-sample', 'tour-image']);

@@ -2,7 +2,7 @@
  * Verify: every platform of an image checked from its own files, without running it. The lead spreads
  * `verifyChannels` into `channels`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImageReference, PlatformString } from './common.js';
 import { channel } from './define.js';
 import type { SerializedError } from './errors.js';

@@ -2,7 +2,7 @@
  * Manifests and indexes: media types, parsing, assembling an index, and the inspection tree
  * (index -> platforms -> config and layers) that the registry browser draws.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, serializeError } from '../contract/errors.js';
 import type {
   ConfigNode,

@@ -3,7 +3,7 @@
  * Every action ends with a refetch of the list: buildx is the truth, not what we expected to happen.
  */
 import type { StateCreator } from 'zustand';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type {
   BuilderAppendInput,
   BuilderAppendResult,

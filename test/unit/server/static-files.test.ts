@@ -24,22 +24,22 @@ afterAll(async () => {
 });
 
 describe('lookupStatic', () => {
-  it('finds files and falls back to index.html for routes', async () => {
-    expect(await lookupStatic(site, '/assets/app.js')).toMatchObject({ kind: 'file', file: path.join(site, 'assets', 'app.js'), isIndex: false });
-    expect(await lookupStatic(site, '/')).toMatchObject({ kind: 'file', file: path.join(site, 'index.html'), isIndex: true });
-    expect(await lookupStatic(site, '/settings')).toMatchObject({ kind: 'file', isIndex: true });
-    expect(await lookupStatic(site, '/assets')).toMatchObject({ kind: 'file', isIndex: true });
-    expect(await lookupStatic(site, '/assets/nope.js')).toEqual({ kind: 'not-found' });
+  it('finds files and falls back to index.html for routes', () => {
+    expect(lookupStatic(site, '/assets/app.js')).toMatchObject({ kind: 'file', file: path.join(site, 'assets', 'app.js'), isIndex: false });
+    expect(lookupStatic(site, '/')).toMatchObject({ kind: 'file', file: path.join(site, 'index.html'), isIndex: true });
+    expect(lookupStatic(site, '/settings')).toMatchObject({ kind: 'file', isIndex: true });
+    expect(lookupStatic(site, '/assets')).toMatchObject({ kind: 'file', isIndex: true });
+    expect(lookupStatic(site, '/assets/nope.js')).toEqual({ kind: 'not-found' });
   });
 
   it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/x%00.js', '/%E0%A4%A', '/../site-private/key.txt', '/./index.html'])(
     'refuses %s',
-    async (p) => {
-      expect(await lookupStatic(site, p)).toEqual({ kind: 'bad-path' });
+    (p) => {
+      expect(lookupStatic(site, p)).toEqual({ kind: 'bad-path' });
     },
   );
 
-  it('says when there is nothing built', async () => {
-    expect(await lookupStatic(path.join(root, 'empty'), '/')).toEqual({ kind: 'no-build' });
+  it('says when there is nothing built', () => {
+    expect(lookupStatic(path.join(root, 'empty'), '/')).toEqual({ kind: 'no-build' });
   });
 });
