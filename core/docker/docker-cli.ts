@@ -131,13 +131,25 @@ async function probeBinary(bin: string, env: NodeJS.ProcessEnv, platform: NodeJS
   try {
     const opts: RunOptions = { env: quietEnv(env), timeoutMs: PROBE_TIMEOUT_MS };
     if (signal) opts.signal = signal;
-    const [r, plugin] = await Promise.all([runCommand(bin, ['buildx', 'version'], opts), findBuildxPlugin(bin, env, platform)]);
+    // the plugin docker would start is asked at the same time (the answer is the same either way; only the wait differs)
+    const pluginFound = findBuildxPlugin(bin, env, platform);
+    const direct = pluginFound.then((plugin) =>
+      plugin
+        ? runCommand(plugin, ['buildx', 'version'], { ...opts, env: buildxPluginEnv(opts.env ?? env, bin) }).then(
+            (run) => ({ plugin, run }),
+            () => undefined,
+          )
+        : undefined,
+    );
+    direct.catch(() => undefined);
+    const r = await runCommand(bin, ['buildx', 'version'], opts);
     const version = r.code === 0 ? parseBuildxVersion(r.stdout) : null;
     if (version) {
       // the plugin found is the one docker ran only if it says exactly what docker's buildx said
-      const direct = plugin ? await runCommand(plugin, ['buildx', 'version'], { ...opts, env: buildxPluginEnv(opts.env ?? env, bin) }).catch(() => undefined) : undefined;
-      return direct && direct.code === 0 && direct.stdout === r.stdout && plugin ? { path: bin, buildx: version, plugin } : { path: bin, buildx: version };
+      const asked = await direct.catch(() => undefined);
+      return asked && asked.run.code === 0 && asked.run.stdout === r.stdout ? { path: bin, buildx: version, plugin: asked.plugin } : { path: bin, buildx: version };
     }
+    // no buildx through docker: the plugin's own answer does not matter (it ends by itself, or with the signal)
     const text = (r.stderr || r.stdout).trim();
     return { path: bin, buildx: null, buildxError: isBuildxMissingMessage(text) ? 'the buildx plugin is not installed for this docker CLI' : shorten(text) || `exit code ${r.code}` };
   } catch (error) {
