@@ -393,8 +393,12 @@ export async function askBuildkit(stream: Duplex, timeoutMs: number, signal?: Ab
   });
   failed.catch(() => undefined);
   try {
-    const workers = decodeListWorkersResponse(await Promise.race([unary(session, 'ListWorkers', timeoutMs), failed]));
-    const info = decodeInfoResponse(await Promise.race([unary(session, 'Info', timeoutMs), failed]));
+    // both on the one connection at once (buildx asks one after the other; the answers are the same, and any failure
+    // means buildx is run instead): Info then costs no round trip of its own after ListWorkers' ~50 ms, most of it
+    // BuildKit checking which emulators run
+    const [listed, answered] = await Promise.race([Promise.all([unary(session, 'ListWorkers', timeoutMs), unary(session, 'Info', timeoutMs)]), failed]);
+    const workers = decodeListWorkersResponse(listed);
+    const info = decodeInfoResponse(answered);
     return { workers, version: info.version };
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
