@@ -7,9 +7,19 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freshBundleDir } from './bundle-stamp.js';
 import { staticAnswer } from './static-answers.js';
-import type * as EarlyPathsModule from './early-paths.js';
 
-type EarlyPaths = typeof EarlyPathsModule;
+/** cli/early-builder-ls.ts and cli/early-doctor.ts: what runs before the command line loads, for one command. */
+interface Early {
+  answer(args: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean>;
+  prestartBuildxLs(args: readonly string[], env: NodeJS.ProcessEnv): void;
+}
+
+/** The bundled file when the bundle is current (and loads), else the compiled module. */
+async function loadEarly(name: 'early-builder-ls' | 'early-doctor', bundleDir: string | undefined): Promise<Early> {
+  const compiled = () => (name === 'early-doctor' ? import('./early-doctor.js') : import('./early-builder-ls.js'));
+  if (!bundleDir) return compiled();
+  return (import(pathToFileURL(path.join(bundleDir, name, `${name}.js`)).href) as Promise<Early>).catch(compiled);
+}
 
 const answer = staticAnswer(process.argv.slice(2), process.stdout.isTTY === true);
 if (answer !== undefined) {
@@ -18,17 +28,16 @@ if (answer !== undefined) {
   const args = process.argv.slice(2);
   const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const bundleDir = process.env.MULTIARCH_LAB_CLI_UNBUNDLED === '1' ? undefined : freshBundleDir(distDir);
-  // before the rest loads: `builder ls` and `doctor` wait mostly for `docker buildx ls` (issue 15); loaded only for them
-  const early =
-    args[0] === 'doctor' || (args[0] === 'builder' && args[1] === 'ls')
-      ? ((await (bundleDir ? import(pathToFileURL(path.join(bundleDir, 'early', 'early.js')).href).catch(() => import('./early-paths.js')) : import('./early-paths.js'))) as EarlyPaths)
-      : undefined;
-  // `builder ls` (from buildx's files and the engine, where that gives the same answer) and `doctor`, without
-  // loading the rest: cli/lean-builder-ls.ts, cli/lean-doctor.ts
-  const answered =
-    early !== undefined && (args[0] === 'doctor' ? await early.answerDoctor(args, process.env) : await early.answerBuilderLs(args, process.env));
+  // `builder ls` (from buildx's files and the engine, where that gives the same answer) and `doctor` are answered
+  // without loading the rest (cli/lean-builder-ls.ts, cli/lean-doctor.ts); both wait mostly for `buildx ls`
+  const doctor = args[0] === 'doctor';
+  const early = doctor || (args[0] === 'builder' && args[1] === 'ls') ? await loadEarly(doctor ? 'early-doctor' : 'early-builder-ls', bundleDir) : undefined;
+  // the Doctor's `buildx ls` starts first, so BuildKit's answer (~50 ms) overlaps finding the engine
+  if (early && doctor) early.prestartBuildxLs(args, process.env);
+  const answered = early ? await early.answer(args, process.env) : false;
   if (!answered) {
-    early?.prestartBuildxLs(args, process.env);
+    // a doctor handed over keeps what it started: the command line's core takes it, or stops it
+    if (early && !doctor) early.prestartBuildxLs(args, process.env);
     await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'main.js')).href : './main.js');
   }
 }

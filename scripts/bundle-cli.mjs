@@ -36,17 +36,20 @@ await build({
   banner: { js: "import { createRequire as __malCreateRequire } from 'node:module'; const require = __malCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-// what cli/index.ts runs before the rest loads (cli/early-paths.ts): one file of its own, sharing no chunk with the
-// command line; what it loads only on demand (zod for a settings file, say) stays in chunks beside it
-await build({
-  entryPoints: { early: path.join(dist, 'cli', 'early-paths.js') },
-  outdir: path.join(out, 'early'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-});
+// what cli/index.ts runs before the rest loads, one build per command (cli/early-builder-ls.ts, cli/early-doctor.ts):
+// each one file of its own, sharing no chunk with the command line or each other; what it loads only on demand
+// (zod for a settings file, say) stays in chunks beside it
+for (const name of ['early-builder-ls', 'early-doctor']) {
+  await build({
+    entryPoints: { [name]: path.join(dist, 'cli', `${name}.js`) },
+    outdir: path.join(out, name),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+}
 await writeFile(path.join(out, STAMP_FILE), `${state}\n`);
 console.log(`bundle-cli: dist/cli-bundle written (${state})`);

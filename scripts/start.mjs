@@ -17,7 +17,7 @@ const dist = path.join(root, 'dist');
 const stampFile = path.join(dist, '.tsbuild', 'start.stamp');
 const SOURCE_DIRS = ['core', 'electron', 'server', 'cli', 'renderer', 'assets'];
 const SOURCE_FILES = ['package.json', 'tsconfig.json', 'tsconfig.base.json'];
-const OUTPUTS = ['electron/main/index.js', 'electron/preload/index.cjs', 'cli/index.js', 'cli-bundle/main.js', 'cli-bundle/early/early.js', 'renderer/index.html'];
+const OUTPUTS = ['electron/main/index.js', 'electron/preload/index.cjs', 'cli/index.js', 'cli-bundle/main.js', 'cli-bundle/early-builder-ls/early-builder-ls.js', 'cli-bundle/early-doctor/early-doctor.js', 'renderer/index.html'];
 
 function newestMtime(dir) {
   let newest = 0;
