@@ -383,6 +383,10 @@ function unary(session: ClientHttp2Session, method: string, timeoutMs: number): 
 /** ListWorkers, then Info (as buildx asks them), on an HTTP/2 connection over `stream`; the stream is closed after. */
 export async function askBuildkit(stream: Duplex, timeoutMs: number, signal?: AbortSignal): Promise<BuildkitAnswers> {
   const http2 = await import('node:http2');
+  if (signal?.aborted) {
+    stream.destroy();
+    throw new Error('cancelled');
+  }
   const session = http2.connect('http://buildkit', { createConnection: () => stream });
   let onAbort: (() => void) | undefined;
   const failed = new Promise<never>((_, reject) => {
@@ -402,8 +406,13 @@ export async function askBuildkit(stream: Duplex, timeoutMs: number, signal?: Ab
     return { workers, version: info.version };
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    session.destroy();
-    stream.destroy();
+    // not in the tick the session was made: on its next tick it feeds itself the bytes already read from the
+    // stream, and a session destroyed before that throws inside node:http2 (an uncaught TypeError: a cancel
+    // right after connecting ended the whole process)
+    setImmediate(() => {
+      session.destroy();
+      stream.destroy();
+    });
   }
 }
 

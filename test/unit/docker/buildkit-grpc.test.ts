@@ -1,5 +1,6 @@
+import net from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { decodeInfoResponse, decodeListWorkersResponse, grpcFrame, grpcUnframe, readProtoFields } from '../../../core/docker/buildkit-grpc.js';
+import { askBuildkit, decodeInfoResponse, decodeListWorkersResponse, grpcFrame, grpcUnframe, readProtoFields } from '../../../core/docker/buildkit-grpc.js';
 
 /** A minimal protobuf writer for the test's messages: varints, strings and nested messages. */
 function varint(n: number): Buffer {
@@ -110,5 +111,36 @@ describe('gRPC framing', () => {
     expect(() => grpcUnframe(Buffer.from([1, 0, 0, 0, 0]))).toThrow(/compressed/);
     expect(() => grpcUnframe(Buffer.from([0, 0, 0]))).toThrow(/short/);
     expect(() => grpcUnframe(Buffer.concat([grpcFrame(Buffer.from('a')), grpcFrame(Buffer.from('b'))]))).toThrow(/not one message/);
+  });
+});
+
+describe('askBuildkit cancelled right after it connected', () => {
+  test('ends with a rejection, not a crash inside node:http2, when bytes were already waiting on the socket', async () => {
+    // the engine's 101 answer often arrives with BuildKit's first HTTP/2 frames: the session then reads them on its
+    // next tick; a session destroyed before that tick threw an uncaught TypeError (the process ended)
+    const server = net.createServer((c) => c.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    socket.pause();
+    await new Promise((resolve) => socket.once('readable', resolve));
+    expect(socket.readableLength).toBeGreaterThan(0);
+    // aborts the moment askBuildkit starts listening, i.e. in the same tick as the session was made
+    const signal = {
+      aborted: false,
+      addEventListener: (_type: string, listener: () => void) => listener(),
+      removeEventListener: () => undefined,
+    } as unknown as AbortSignal;
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await expect(askBuildkit(socket, 1000, signal)).rejects.toThrow(/cancelled/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      server.close();
+    }
+    expect(uncaught).toEqual([]);
+    expect(socket.destroyed).toBe(true);
   });
 });
