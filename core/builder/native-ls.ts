@@ -80,8 +80,13 @@ function row(builderJson: unknown, current: boolean, cells: [string, string, str
  * What `docker buildx ls --format LS_TEMPLATE` prints for ENV (the docker CLI's environment), or undefined when this
  * case is not one answered here or anything on the way fails (the caller then runs buildx).
  */
-export async function nativeBuildxLs(env: NodeJS.ProcessEnv, buildx: VersionSeen, opts: { timeoutMs: number; signal?: AbortSignal; platform?: NodeJS.Platform }): Promise<string | undefined> {
-  if (!nativeLsVerified(buildx)) return undefined;
+export async function nativeBuildxLs(
+  env: NodeJS.ProcessEnv,
+  buildx: VersionSeen | 'checked-by-caller',
+  opts: { timeoutMs: number; signal?: AbortSignal; platform?: NodeJS.Platform },
+): Promise<string | undefined> {
+  // 'checked-by-caller': asked before the buildx version is known; the caller uses the answer only for a verified one
+  if (buildx !== 'checked-by-caller' && !nativeLsVerified(buildx)) return undefined;
   const planned = planBuildxLs(env, opts.platform);
   if (!('plan' in planned)) return undefined;
   const { plan } = planned;

@@ -87,15 +87,37 @@ export async function runBuildxLs(cli: DockerCli, timeoutMs: number, signal?: Ab
 async function nativeRuns(cli: DockerCli, resolving: Promise<ResolvedDockerCli>, timeoutMs: number, signal?: AbortSignal): Promise<BuildxLsRuns | undefined> {
   const envFor = cli.commandEnv(signal);
   envFor.catch(() => undefined);
-  const resolved = await resolving.catch(() => undefined);
-  if (!resolved || !nativeLsVerified(resolved.buildx)) return undefined;
-  // buildx is there: the environment's failure (the engine cannot be reached, a cancel) is the answer, as it is
-  // when buildx is run (and asking again would wait for the engine a second time)
-  const env = await envFor;
-  // the same answer, asked before the core loaded (cli/early-buildx-ls.ts) for this same environment
-  const early = takeEarlyNativeLs(env);
-  if (!early && !('plan' in planBuildxLs(env))) return undefined;
-  const asking = early ?? nativeBuildxLs(env, resolved.buildx, signal ? { timeoutMs, signal } : { timeoutMs });
+  // BuildKit is asked as soon as the engine is known, while the buildx probe may still run (on a first start it
+  // starts `docker buildx version`, ~100 ms): the answer is used only if the probe then names a verified buildx
+  const speculative = new AbortController();
+  const onAbort = () => speculative.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const asked = envFor.then((env) => {
+    // the probe already named a buildx this does not answer for (a cached probe is there in ms): nothing asked
+    if (speculative.signal.aborted) return undefined;
+    // the same answer, asked before the core loaded (cli/early-buildx-ls.ts) for this same environment
+    const early = takeEarlyNativeLs(env);
+    if (early) return early;
+    if (!('plan' in planBuildxLs(env))) return undefined;
+    return nativeBuildxLs(env, 'checked-by-caller', { timeoutMs, signal: speculative.signal });
+  });
+  asked.catch(() => undefined);
+  try {
+    const resolved = await resolving.catch(() => undefined);
+    if (!resolved || !nativeLsVerified(resolved.buildx)) {
+      speculative.abort();
+      return undefined;
+    }
+    // buildx is there: the environment's failure (the engine cannot be reached, a cancel) is the answer, as it is
+    // when buildx is run (and asking again would wait for the engine a second time)
+    await envFor;
+    return await nativeAnswer(resolved, asked, signal);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function nativeAnswer(resolved: ResolvedDockerCli, asking: Promise<string | undefined>, signal?: AbortSignal): Promise<BuildxLsRuns | undefined> {
   const stdout = await (signal ? raceAbort(asking, signal, '`docker buildx ls`') : asking);
   const parsed = stdout === undefined ? undefined : parseBuildxLsTemplate(stdout);
   if (!parsed) return undefined;
