@@ -41,6 +41,10 @@ async function oneRound(browser: Browser, cli: string): Promise<Marks> {
     window.WebSocket = class extends PageSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
+        w.__coldStart.socket ??= window.performance.now();
+        this.addEventListener('open', () => {
+          w.__coldStart.open ??= window.performance.now();
+        });
         // added before the page's own handler, so it runs first
         this.addEventListener('message', (e: MessageEvent) => {
           if (w.__coldStart.report === undefined && typeof e.data === 'string' && e.data.includes('"type":"result"') && e.data.includes('"checks"')) {
@@ -91,12 +95,14 @@ async function oneRound(browser: Browser, cli: string): Promise<Marks> {
       const nav = perf.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const m = (window as unknown as { __coldStart: Record<string, number> }).__coldStart;
       const fcp = perf.getEntriesByName('first-contentful-paint')[0]?.startTime;
-      return { timeOrigin: perf.timeOrigin, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, fcp, frame: m.frame, report: m.report, engine: m.engine };
+      return { timeOrigin: perf.timeOrigin, responseEnd: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, fcp, frame: m.frame, report: m.report, engine: m.engine, socket: m.socket, open: m.open };
     });
     // the page's clock starts at its navigation; move its marks onto ours
     const shift = inPage.timeOrigin - (performance.timeOrigin + t0);
     const pageMark = (name: string, at: number | undefined) => at !== undefined && mark(name, at + shift);
     pageMark('page: response end', inPage.responseEnd);
+    pageMark('page: WebSocket created', inPage.socket);
+    pageMark('page: WebSocket open', inPage.open);
     pageMark('page: DOMContentLoaded end', inPage.dcl);
     pageMark('page: frame in the DOM', inPage.frame);
     pageMark('page: first contentful paint', inPage.fcp);

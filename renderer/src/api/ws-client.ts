@@ -21,8 +21,23 @@ export interface SocketLike {
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 
+/**
+ * The socket renderer/public/early-socket.js opened while the main bundle was still loading (browser mode, issue 15),
+ * with what it received so far, and the id of the `doctor:report` call it sent once open.
+ */
+export interface EarlySocket {
+  socket: SocketLike;
+  /** Every message received before the client took the socket, in order. */
+  messages: unknown[];
+  /** True once its open event fired (the doctor call was then sent). */
+  opened: boolean;
+  doctorCallId: string;
+}
+
 export interface WsClientOptions {
   url: string;
+  /** The early socket to take over instead of opening one (first connection only; ignored when it already closed). */
+  early?: EarlySocket;
   /** Defaults to the browser's WebSocket. */
   createSocket?: (url: string) => SocketLike;
   /** First retry delay; doubles up to maxDelayMs. */
@@ -90,7 +105,11 @@ export function createWsClient(options: WsClientOptions): ApiClient {
     const m = message as { type?: unknown; id?: unknown; envelope?: Envelope; event?: unknown; payload?: unknown; packed?: unknown; tail?: unknown; events?: unknown };
     if (m.type === 'result' && typeof m.id === 'string') {
       const p = pending.get(m.id);
-      if (!p) return;
+      if (!p) {
+        // the early doctor:report answered before anyone asked: kept for the first who does
+        if (earlyDoctor && m.id === earlyDoctor.id && earlyDoctor.answer === undefined) earlyDoctor.answer = data;
+        return;
+      }
       pending.delete(m.id);
       p.cleanup();
       const envelope = m.envelope;
@@ -132,17 +151,25 @@ export function createWsClient(options: WsClientOptions): ApiClient {
     }
   };
 
+  // The early socket's doctor:report (see EarlySocket): the page's first doctor:report call takes it instead of
+  // sending another. `answer` holds its result message when that came before the call.
+  let earlyDoctor: { id: string; answer?: string } | undefined;
+
   const connect = () => {
     if (closed) return;
     retryTimer = undefined;
-    const s = createSocket(options.url);
+    const early = options.early;
+    options.early = undefined;
+    const adopt = early !== undefined && (early.socket.readyState === OPEN || early.socket.readyState === CONNECTING);
+    const s = adopt ? early.socket : createSocket(options.url);
     socket = s;
-    s.onopen = () => {
+    const onOpen = () => {
       attempt = 0;
       everConnected = true;
       setState('connected');
       for (const frame of queue.splice(0)) s.send(frame);
     };
+    s.onopen = onOpen;
     s.onmessage = (event) => onMessage(event.data);
     s.onerror = () => {
       // onclose follows and does the work
@@ -150,6 +177,8 @@ export function createWsClient(options: WsClientOptions): ApiClient {
     s.onclose = () => {
       if (socket !== s) return;
       socket = null;
+      // the early doctor call went with its socket: the next doctor:report is sent afresh
+      earlyDoctor = undefined;
       failAll();
       if (closed) return;
       setState(everConnected ? 'reconnecting' : 'connecting');
@@ -157,6 +186,17 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       attempt += 1;
       retryTimer = setTimeout(connect, delay);
     };
+    if (adopt) {
+      // its doctor call was sent at its open (or will be, by its own open handler, which this replaced: send it here)
+      earlyDoctor = { id: early.doctorCallId };
+      if (early.opened) onOpen();
+      else
+        s.onopen = () => {
+          s.send(JSON.stringify({ type: 'invoke', id: early.doctorCallId, channel: 'doctor:report', input: {} } satisfies InvokeMessage));
+          onOpen();
+        };
+      for (const data of early.messages.splice(0)) onMessage(data);
+    }
   };
 
   connect();
@@ -177,7 +217,9 @@ export function createWsClient(options: WsClientOptions): ApiClient {
         reject(connectionLostError());
         return;
       }
-      const id = opts?.callId ?? newCallId();
+      // the first doctor:report takes the one the early socket sent (its answer may be here already)
+      const takeEarly = earlyDoctor !== undefined && channel === 'doctor:report' && opts?.callId === undefined && !pending.has(earlyDoctor.id);
+      const id = takeEarly && earlyDoctor ? earlyDoctor.id : (opts?.callId ?? newCallId());
       if (pending.has(id)) {
         reject(new AppError('invalid-input', `A call with id ${JSON.stringify(id)} is still running.`, { hint: 'Use a new id for every call.' }));
         return;
@@ -194,6 +236,13 @@ export function createWsClient(options: WsClientOptions): ApiClient {
       };
       opts?.signal?.addEventListener('abort', onAbort, { once: true });
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject, channel, cleanup: () => opts?.signal?.removeEventListener('abort', onAbort) });
+      if (takeEarly && earlyDoctor) {
+        // already sent: wait for its answer, or take the one that came (once: the next call sends its own)
+        const answer = earlyDoctor.answer;
+        earlyDoctor = undefined;
+        if (answer !== undefined) onMessage(answer);
+        return;
+      }
       if (current.readyState === OPEN) current.send(frame);
       else queue.push(frame);
     });
