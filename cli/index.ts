@@ -31,13 +31,13 @@ if (answer !== undefined) {
   // `builder ls` (from buildx's files and the engine, where that gives the same answer) and `doctor` are answered
   // without loading the rest (cli/lean-builder-ls.ts, cli/lean-doctor.ts); both wait mostly for `buildx ls`
   const doctor = args[0] === 'doctor';
-  const early = doctor || (args[0] === 'builder' && args[1] === 'ls') ? await loadEarly(doctor ? 'early-doctor' : 'early-builder-ls', bundleDir) : undefined;
-  // the Doctor's `buildx ls` starts first, so BuildKit's answer (~50 ms) overlaps finding the engine
-  if (early && doctor) early.prestartBuildxLs(args, process.env);
+  const builderLs = args[0] === 'builder' && args[1] === 'ls';
+  // their `buildx ls` starts first, from the small bundle, so BuildKit's answer (~50 ms) overlaps the rest: loading
+  // the Doctor, finding the engine, checking buildx's files (the slots it leaves its answer in are on globalThis:
+  // see core/docker/prestarted.ts)
+  if (doctor || builderLs) (await loadEarly('early-builder-ls', bundleDir)).prestartBuildxLs(args, process.env);
+  const early = doctor || builderLs ? await loadEarly(doctor ? 'early-doctor' : 'early-builder-ls', bundleDir) : undefined;
   const answered = early ? await early.answer(args, process.env) : false;
-  if (!answered) {
-    // a doctor handed over keeps what it started: the command line's core takes it, or stops it
-    if (early && !doctor) early.prestartBuildxLs(args, process.env);
-    await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'main.js')).href : './main.js');
-  }
+  // handed over: the command line's core takes what was started early, or stops it
+  if (!answered) await import(bundleDir ? pathToFileURL(path.join(bundleDir, 'main.js')).href : './main.js');
 }

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BuilderList } from '../core/contract/builder.js';
 import { buildersFromLs } from '../core/builder/model.js';
-import { nativeBuildxLs } from '../core/builder/native-ls.js';
+import { dropEarlyNativeLs, nativeBuildxLs, peekEarlyNativeLs } from '../core/builder/native-ls.js';
 import { buildxFingerprint, readCachedBuildx } from '../core/docker/buildx-probe-cache.js';
 import { parseBuildxLsTemplate } from '../core/docker/parsers/buildx-ls.js';
 import { defaultDataDir } from '../core/paths.js';
@@ -51,7 +51,11 @@ export async function answerBuilderLs(
     const cached = fingerprint ? await readCachedBuildx(path.join(defaultDataDir(env), 'cache', 'buildx-probe.json'), bin, fingerprint) : undefined;
     if (!cached) return false;
     const cliEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CLI_HINTS: 'false', DOCKER_HOST: `unix://${SYSTEM_SOCKET}` };
-    const text = await nativeBuildxLs(cliEnv, cached.buildx, { timeoutMs: LEAN_BUDGET_MS, signal: AbortSignal.timeout(LEAN_BUDGET_MS), platform });
+    // the answer cli/index.ts asked for before this ran (early-buildx-ls.ts), when it was for this same environment
+    const early = peekEarlyNativeLs(cliEnv);
+    const text = await (early
+      ? Promise.race([early, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), LEAN_BUDGET_MS).unref())])
+      : nativeBuildxLs(cliEnv, cached.buildx, { timeoutMs: LEAN_BUDGET_MS, signal: AbortSignal.timeout(LEAN_BUDGET_MS), platform }));
     const parsed = text === undefined ? undefined : parseBuildxLsTemplate(text);
     if (!parsed) return false;
     const { builders, current, fromJson } = buildersFromLs(parsed.table, parsed.jsonText);
@@ -59,6 +63,7 @@ export async function answerBuilderLs(
     const list: BuilderList = { builders, buildxVersion: cached.buildx.version };
     if (current) list.current = current;
     write(json ? `${JSON.stringify(list, null, 2)}\n` : renderList(list));
+    dropEarlyNativeLs();
     return true;
   } catch {
     return false;

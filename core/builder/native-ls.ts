@@ -174,6 +174,18 @@ export function dropEarlyNativeLs(): void {
   early?.stop();
 }
 
+/**
+ * The early answer when it was asked for exactly this environment, left in place (cli/lean-builder-ls.ts: if it
+ * then hands over to the command line, the core takes it or stops it); else undefined.
+ */
+export function peekEarlyNativeLs(env: NodeJS.ProcessEnv): Promise<string | undefined> | undefined {
+  const early = slot().current;
+  if (!early) return undefined;
+  const ka = Object.keys(early.env).filter((k) => early.env[k] !== undefined);
+  const kb = Object.keys(env).filter((k) => env[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => early.env[k] === env[k]) ? early.result : undefined;
+}
+
 /** The early answer when it was asked for exactly this environment; else undefined. Once only. */
 export function takeEarlyNativeLs(env: NodeJS.ProcessEnv): Promise<string | undefined> | undefined {
   const early = slot().current;
