@@ -54,6 +54,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const args = [cli, 'serve', '--port', '0'];
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-e2e-'));
+  // The docker CLI's folder of the run's own (contexts, builders, the current builder), for the server and, through
+  // the environment the workers inherit, for every spec: nothing a spec makes lands in the user's ~/.docker.
+  const dockerConfig = await mkdtemp(path.join(os.tmpdir(), 'multiarch-lab-e2e-docker-'));
+  const savedDockerConfig = process.env.DOCKER_CONFIG;
+  process.env.DOCKER_CONFIG = dockerConfig;
   const child = spawn(process.execPath, args, {
     cwd: root,
     // Containers the app starts for the specs (the run matrix) carry dev.multiarch-lab.test=e2e.
@@ -67,6 +72,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   } catch (error) {
     child.kill('SIGTERM');
     await rm(dataDir, { recursive: true, force: true });
+    await rm(dockerConfig, { recursive: true, force: true });
     throw error;
   }
   process.env[E2E_URL_VAR] = url;
@@ -82,5 +88,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       clearTimeout(timer);
     }
     await rm(dataDir, { recursive: true, force: true });
+    // the specs removed what they made in it; the folder goes with them
+    await rm(dockerConfig, { recursive: true, force: true });
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+    else process.env.DOCKER_CONFIG = savedDockerConfig;
   };
 }
