@@ -9,16 +9,43 @@ import { DoctorView } from './views/doctor-view.js';
 import { TutorialStrip } from './views/tutorial-strip.js';
 
 /**
+ * A view's chunk, loaded once. A fetch that fails is fetched again, a few times, under a new address: Chromium
+ * aborts every request in flight when the machine's network changes (docker adding a container's network
+ * interface is enough: net::ERR_NETWORK_CHANGED), and a module that failed to load stays failed under its own
+ * address, so the view (and with it the whole page) could never load again without a reload.
+ */
+function viewChunk<M, C>(load: () => Promise<M>, pick: (m: M) => C): () => Promise<{ default: C }> {
+  let loading: Promise<{ default: C }> | undefined;
+  return () =>
+    (loading ??= load().then(
+      (m) => ({ default: pick(m) }),
+      async (error: unknown) => {
+        const url = /\bhttps?:\/\/\S+?\.js\b/.exec(error instanceof Error ? error.message : String(error))?.[0];
+        for (let attempt = 1; url && attempt <= 3; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+          try {
+            return { default: pick((await import(/* @vite-ignore */ `${url}?retry=${attempt}`)) as M) };
+          } catch {
+            // the next attempt
+          }
+        }
+        loading = undefined;
+        throw error;
+      },
+    ));
+}
+
+/**
  * The Doctor, the first screen, comes with the page; every other view is a chunk of its own, so the page a
  * browser fetches and parses before it paints is about half the size (issue 15). The chunks are fetched as soon
  * as the Doctor's first report is in (or when a view is opened before that), so opening a view later does not wait.
  */
 const viewChunks = {
-  registry: () => import('./views/registry-view.js').then((m) => ({ default: m.RegistryView })),
-  builder: () => import('./views/builder-view.js').then((m) => ({ default: m.BuilderView })),
-  build: () => import('./views/build-view.js').then((m) => ({ default: m.BuildView })),
-  runs: () => import('./views/runs-view.js').then((m) => ({ default: m.RunsView })),
-  settings: () => import('./views/settings-view.js').then((m) => ({ default: m.SettingsView })),
+  registry: viewChunk(() => import('./views/registry-view.js'), (m) => m.RegistryView),
+  builder: viewChunk(() => import('./views/builder-view.js'), (m) => m.BuilderView),
+  build: viewChunk(() => import('./views/build-view.js'), (m) => m.BuildView),
+  runs: viewChunk(() => import('./views/runs-view.js'), (m) => m.RunsView),
+  settings: viewChunk(() => import('./views/settings-view.js'), (m) => m.SettingsView),
 };
 const RegistryView = lazy(viewChunks.registry);
 const BuilderView = lazy(viewChunks.builder);
