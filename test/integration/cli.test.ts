@@ -12,6 +12,8 @@ import { runCommand } from '../../core/docker/exec.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const entry = path.join(root, 'cli', 'index.ts');
+/** The command line as `npm run build` leaves it (npm test builds before this project runs). */
+const builtEntry = path.join(root, 'dist', 'cli', 'index.js');
 
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
@@ -85,8 +87,10 @@ describe('multiarch-lab doctor', () => {
 
 describe('multiarch-lab serve', () => {
   test('prints its address, answers only with the token, and stops cleanly on SIGTERM', async () => {
-    // Spawned directly (not through runCommand) so the test can send the signal a user's Ctrl+C or service manager would.
-    const child = spawn(tsx, [entry, 'serve', '--port', '0'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Spawned directly (not through runCommand) so the test can send the signal a user's Ctrl+C or service manager would,
+    // and as the built command line with node itself: through tsx the signal goes to tsx, which hands it on and
+    // SIGKILLs the real process (exit 143) when that does not say it got it within 30 ms, e.g. while it loads a module.
+    const child = spawn(process.execPath, [builtEntry, 'serve', '--port', '0'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
