@@ -10,45 +10,27 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CLI_ENTRY as ENTRY, distWithoutCommandLine, leanEnv, runCli } from '../helpers/lean-cli.js';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
 const BUILDER = `mal-test-lean-${randomBytes(4).toString('hex')}`;
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let copyEntry: string;
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(entry: string, args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  return run(process.execPath, [entry, ...args], { env: { ...env, ...extra }, maxBuffer: 16 * 1024 * 1024 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
-  );
-}
+const cli = (entry: string, args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(entry, args, env, extra);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'mal-lean-ls-'));
-  env = { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, DOCKER_CONFIG: path.join(dir, 'docker-config'), MULTIARCH_LAB_DATA_DIR: path.join(dir, 'data'), NO_COLOR: '1' };
-  for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'BUILDX_BUILDER', 'BUILDX_CONFIG', 'MULTIARCH_LAB_DOCKER_CLI', 'MULTIARCH_LAB_LEAN', 'MULTIARCH_LAB_CLI_UNBUNDLED']) delete env[k];
+  env = leanEnv(dir);
   // dist/ without the command line's entries (bundled and not): only what runs before them is left
-  const copy = path.join(dir, 'dist');
-  await cp(path.join(ROOT, 'dist'), copy, { recursive: true, preserveTimestamps: true });
-  await rm(path.join(copy, 'cli-bundle', 'main.js'));
-  await rm(path.join(copy, 'cli', 'main.js'));
-  copyEntry = path.join(copy, 'cli', 'index.js');
+  copyEntry = await distWithoutCommandLine(dir);
 });
 
 afterAll(async () => {
