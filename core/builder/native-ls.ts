@@ -180,10 +180,13 @@ export function dropEarlyNativeLs(): void {
  */
 export function peekEarlyNativeLs(env: NodeJS.ProcessEnv): Promise<string | undefined> | undefined {
   const early = slot().current;
-  if (!early) return undefined;
-  const ka = Object.keys(early.env).filter((k) => early.env[k] !== undefined);
-  const kb = Object.keys(env).filter((k) => env[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => early.env[k] === env[k]) ? early.result : undefined;
+  return early && sameEnv(early.env, env) ? early.result : undefined;
+}
+
+function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => a[k] === b[k]);
 }
 
 /** The early answer when it was asked for exactly this environment; else undefined. Once only. */
@@ -191,9 +194,7 @@ export function takeEarlyNativeLs(env: NodeJS.ProcessEnv): Promise<string | unde
   const early = slot().current;
   slot().current = undefined;
   if (!early) return undefined;
-  const ka = Object.keys(early.env).filter((k) => early.env[k] !== undefined);
-  const kb = Object.keys(env).filter((k) => env[k] !== undefined);
-  if (ka.length === kb.length && ka.every((k) => early.env[k] === env[k])) return early.result;
+  if (sameEnv(early.env, env)) return early.result;
   early.stop();
   return undefined;
 }
